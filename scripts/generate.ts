@@ -1,0 +1,82 @@
+// Reads schemas/ and writes generated/: types, ajv standalone validators, the catalog and examples.
+//   npm run generate             write generated/
+//   npm run generate -- --check  exit 1 if generated/ differs from what schemas/ produce
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'prettier';
+import { createAjv } from './lib/validators.js';
+import { lintSchemaTree, loadSchemaTree } from './lib/schema-files.js';
+import { providerTypesModule } from './lib/types.js';
+import { providerValidatorsModule } from './lib/validators.js';
+import { providerCatalogModule, providerExamplesModule, rootModules } from './lib/catalog.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const schemasDir = join(root, 'schemas');
+const outDir = join(root, 'generated');
+
+/** Fixed formatting options, so output does not depend on a user's prettier config. */
+const PRETTIER = { parser: 'typescript', singleQuote: true, printWidth: 120, trailingComma: 'all' } as const;
+
+async function build(): Promise<Map<string, string>> {
+  const tree = loadSchemaTree(schemasDir);
+  const problems = lintSchemaTree(tree);
+  const checkTransport = createAjv().compile(tree.providerSchema);
+  for (const provider of tree.providers) {
+    if (!checkTransport(provider.transport)) {
+      problems.push(`schemas/${provider.name}/provider.json: ${JSON.stringify(checkTransport.errors)}`);
+    }
+  }
+  if (problems.length) throw new Error(`schemas/ breaks the conventions:\n  ${problems.join('\n  ')}`);
+
+  const files = new Map<string, string>();
+  const runtimeImports = new Set<string>();
+  for (const provider of tree.providers) {
+    const validators = providerValidatorsModule(provider);
+    validators.runtimeImports.forEach((line) => runtimeImports.add(line));
+    files.set(`${provider.name}/types.ts`, await providerTypesModule(provider));
+    files.set(`${provider.name}/validators.ts`, validators.source);
+    files.set(`${provider.name}/index.ts`, providerCatalogModule(provider));
+    files.set(`${provider.name}/examples.ts`, providerExamplesModule(provider));
+  }
+  for (const [name, source] of Object.entries(rootModules(tree))) files.set(name, source);
+
+  if (runtimeImports.size) {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    if (!pkg.dependencies?.ajv) {
+      throw new Error(`the validators import ajv runtime helpers (${[...runtimeImports].join(' ')}): add ajv to "dependencies"`);
+    }
+  }
+  for (const [name, source] of files) files.set(name, await format(source, PRETTIER));
+  return files;
+}
+
+function existing(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+const files = await build();
+const onDisk = existing(outDir);
+const stale = [
+  ...[...files].filter(([name, source]) => !existsSync(join(outDir, name)) || readFileSync(join(outDir, name), 'utf8') !== source).map(([name]) => name),
+  ...onDisk.filter((name) => !files.has(name)),
+];
+
+if (process.argv.includes('--check')) {
+  if (stale.length) {
+    console.error(`generated/ is stale (${stale.join(', ')}): run 'npm run generate' and commit the result.`);
+    process.exit(1);
+  }
+  console.log(`generated/ is current (${files.size} files).`);
+} else {
+  for (const name of onDisk) if (!files.has(name)) rmSync(join(outDir, name));
+  for (const [name, source] of files) {
+    mkdirSync(dirname(join(outDir, name)), { recursive: true });
+    writeFileSync(join(outDir, name), source);
+  }
+  console.log(`generated/: ${files.size} files, ${stale.length} changed.`);
+}

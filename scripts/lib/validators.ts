@@ -1,0 +1,112 @@
+// Ajv standalone validators: compiled at build time, so nothing compiles a schema at run time.
+// Each event gets two validators: the production one (open objects, forward compatible) and a
+// strict one (every object the docs describe is closed, so unknown properties are reported).
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import { ANNOTATION_KEYWORDS, SCHEMA_BASE, STRICT_BASE, type JsonSchema, type ProviderFolder } from './schema-files.js';
+
+// ajv's standalone entry is CommonJS with a default export; createRequire sidesteps the interop shape.
+const standaloneCode: (ajv: Ajv, refsOrFunc: Record<string, string>) => string = createRequire(import.meta.url)(
+  'ajv/dist/standalone',
+).default;
+
+export const STRICT_SUFFIX = 'Strict';
+
+/** Options shared by the build-time compiler and the run-time ajv used for comparison in tests and benchmarks. */
+export function createAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: true, optimize: true } });
+  for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword, schemaType: ['string', 'object', 'boolean'] });
+  return ajv;
+}
+
+const ANNOTATIONS = new Set<string>(['title', 'description', 'examples', '$comment', ...ANNOTATION_KEYWORDS]);
+const SCHEMA_MAPS = new Set(['properties', 'definitions', '$defs', 'patternProperties']);
+const VALUES = new Set(['const', 'enum', 'default']);
+
+/**
+ * The schema without annotations (descriptions, examples, provenance). Validation does not read
+ * them, and ajv standalone would otherwise embed them, examples included, in the shipped code.
+ */
+export function stripAnnotations(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(stripAnnotations);
+  if (node === null || typeof node !== 'object') return node;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (ANNOTATIONS.has(key)) continue;
+    if (VALUES.has(key)) out[key] = value;
+    else if (SCHEMA_MAPS.has(key)) {
+      out[key] = Object.fromEntries(Object.entries(value as JsonSchema).map(([name, schema]) => [name, stripAnnotations(schema)]));
+    } else out[key] = stripAnnotations(value);
+  }
+  return out;
+}
+
+/**
+ * The strict variant of a schema: every object schema that describes properties and does not say
+ * otherwise gets `additionalProperties: false`. Objects the docs declare open
+ * (`additionalProperties: true`, e.g. KASKO metadata, Axitech meta) stay open.
+ */
+export function closeObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(closeObjects);
+  if (node === null || typeof node !== 'object') return node;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'examples' || key === 'const' || key === 'enum') out[key] = value;
+    else if (key === '$id' && typeof value === 'string') out[key] = value.replace(SCHEMA_BASE, STRICT_BASE);
+    else out[key] = closeObjects(value);
+  }
+  if (out.properties && typeof out.properties === 'object' && !('additionalProperties' in out)) out.additionalProperties = false;
+  return out;
+}
+
+/**
+ * Standalone code in ESM mode still emits `require("ajv/dist/runtime/…")` for some keywords
+ * (minLength, uniqueItems, formats). Rewrite each into an ESM default import so the module
+ * loads under Node and bundlers; the caller must then ship ajv as a dependency.
+ */
+export function rewriteRequires(code: string): { code: string; imports: string[] } {
+  const modules = new Map<string, string>();
+  const body = code.replace(/require\(("[^"]+")\)/g, (_match, literal: string) => {
+    const specifier = JSON.parse(literal) as string;
+    let local = modules.get(specifier);
+    if (!local) modules.set(specifier, (local = `__runtime${modules.size}`));
+    return local;
+  });
+  const imports = [...modules].map(([specifier, local]) => {
+    const file = specifier.endsWith('.js') ? specifier : `${specifier}.js`;
+    return `import ${local} from ${JSON.stringify(file)};`;
+  });
+  return { code: body, imports };
+}
+
+/** The validators module of one provider: `export const <Title>` and `<Title>Strict` per event. */
+export function providerValidatorsModule(provider: ProviderFolder): { source: string; runtimeImports: string[] } {
+  const ajv = createAjv();
+  const exportsMap: Record<string, string> = {};
+  const shared = provider.defs ? [provider.defs] : [];
+  for (const annotated of shared) {
+    const schema = stripAnnotations(annotated) as JsonSchema;
+    ajv.addSchema(schema);
+    ajv.addSchema(closeObjects(schema) as JsonSchema);
+  }
+  for (const { schema: annotated } of provider.events) {
+    const schema = stripAnnotations(annotated) as JsonSchema;
+    const strict = closeObjects(schema) as JsonSchema;
+    ajv.addSchema(schema);
+    ajv.addSchema(strict);
+    exportsMap[annotated.title] = schema.$id;
+    exportsMap[annotated.title + STRICT_SUFFIX] = strict.$id;
+  }
+  const raw = standaloneCode(ajv, exportsMap).replace(/^"use strict";/, '');
+  const { code, imports } = rewriteRequires(raw);
+  // Give every export the library's validator type; the ajv body itself is left unchecked.
+  const typed = code.replace(/export const (\w+) = (\w+);/g, 'export const $1: SchemaValidator = $2;');
+  const source = [
+    '// @ts-nocheck -- ajv standalone output; the exports below carry the types.',
+    `// Generated by scripts/generate.ts from schemas/${provider.name}/. Do not edit.`,
+    "import type { SchemaValidator } from '../../src/core/types.js';",
+    ...imports,
+    typed,
+  ].join('\n');
+  return { source, runtimeImports: imports };
+}

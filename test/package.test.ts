@@ -1,0 +1,111 @@
+// The published artifact as a consumer gets it: `npm pack`, install the tarball into a fresh
+// project, type-check that project under moduleResolution nodenext, run it, and lint the tarball
+// with publint and @arethetypeswrong/cli.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = new URL('..', import.meta.url).pathname;
+const bin = (name: string) => join(repo, 'node_modules', '.bin', name);
+const work = mkdtempSync(join(tmpdir(), 'iw-pack-'));
+const consumer = join(work, 'consumer');
+let tarball = '';
+
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, npm_config_loglevel: 'error' } });
+
+beforeAll(() => {
+  run('npm', ['pack', '--pack-destination', work], repo); // prepack builds dist/
+  tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  run('npm', ['install', tarball, '--no-audit', '--no-fund', '--offline'], consumer);
+}, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the packed tarball', () => {
+  it('ships only dist/, schemas/ and the package metadata', () => {
+    const listing = run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean);
+    const tops = new Set(listing.map((path) => path.split('/')[1]));
+    expect([...tops].sort()).toEqual(['README.md', 'dist', 'package.json', 'schemas']);
+    expect(listing.some((path) => path.includes('/test/') || path.endsWith('.test.js'))).toBe(false);
+  });
+
+  it('type-checks a consumer under moduleResolution nodenext, root and every subpath', () => {
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022'], types: [], strict: true, noEmit: true },
+        files: ['consumer.ts'],
+      }),
+    );
+    writeFileSync(
+      join(consumer, 'consumer.ts'),
+      `import { validate, type WebhookEvent, type KaskoPolicyCreated } from 'insurance-webhooks';
+import { validate as validateKasko, type KaskoEvent } from 'insurance-webhooks/kasko';
+import { examples, type InsurupProposalPremiumPurchasing } from 'insurance-webhooks/insurup';
+import type { AxitechSessionSubmitted } from 'insurance-webhooks/axitech';
+import type { CoverkitPolicyCreated } from 'insurance-webhooks/coverkit';
+
+declare const event: WebhookEvent<'kasko'>;
+if (event.type === 'policy.created') {
+  const premium: number = event.payload.gross_premium;
+  // @ts-expect-error typo
+  event.payload.gross_premum;
+}
+const result = validate('coverkit', 'policy.created', {});
+if (result.ok) { const created: CoverkitPolicyCreated = result.value; created.data.premium.toFixed(); }
+const bound = validateKasko('policy.created', {});
+if (bound.ok) { const policy: KaskoPolicyCreated = bound.value; }
+const purchasing: InsurupProposalPremiumPurchasing = examples['proposal_premium.purchasing'];
+declare const session: AxitechSessionSubmitted;
+session.data.integrations[0]?.status;
+declare const typed: KaskoEvent;
+`,
+    );
+    expect(() => run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', '.'], consumer)).not.toThrow();
+    // The same project with the typo uncommented must fail: proves the check above is real.
+    writeFileSync(join(consumer, 'broken.ts'), `import type { KaskoPolicyCreated } from 'insurance-webhooks/kasko';\ndeclare const p: KaskoPolicyCreated;\np.gross_premum;\n`);
+    writeFileSync(join(consumer, 'tsconfig.broken.json'), JSON.stringify({ extends: './tsconfig.json', files: ['broken.ts'] }));
+    let output = '';
+    try {
+      run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.broken.json'], consumer);
+    } catch (error) {
+      output = String((error as { stdout: string }).stdout);
+    }
+    expect(output).toMatch(/Property 'gross_premum' does not exist/);
+  });
+
+  it('runs in the consumer under Node as ESM', () => {
+    writeFileSync(
+      join(consumer, 'run.mjs'),
+      `import { validate, examples } from 'insurance-webhooks';
+import { validate as validateAxitech, catalog } from 'insurance-webhooks/axitech';
+const ok = validate('kasko', 'policy.created', examples.kasko['policy.created']).ok;
+const bad = validateAxitech('session.submitted', { event_type: 'session.submitted' });
+console.log(JSON.stringify({ ok, bad: bad.errors.map((e) => e.path), header: catalog.transport.signature.header }));
+`,
+    );
+    expect(JSON.parse(run(process.execPath, ['run.mjs'], consumer))).toEqual({
+      ok: true,
+      bad: ['/created_at', '/api_version', '/group_type', '/data'],
+      header: 'x-aw-signature',
+    });
+  });
+
+  it('passes publint (strict) and arethetypeswrong (node16 and bundler resolution)', () => {
+    const check = (name: string, args: string[]) => {
+      try {
+        run(bin(name), args, work);
+        return 'ok';
+      } catch (error) {
+        const { stdout, stderr } = error as { stdout: string; stderr: string };
+        return `${name} failed:\n${stdout}\n${stderr}`;
+      }
+    };
+    expect(check('publint', ['run', tarball, '--strict'])).toBe('ok');
+    expect(check('attw', [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color'])).toBe('ok');
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +8,9 @@ import { closeObjects, createAjv, rewriteRequires } from '../scripts/lib/validat
 
 const standaloneCode = createRequire(import.meta.url)('ajv/dist/standalone').default;
 // Inside the repo so that the generated module resolves `ajv` from node_modules, as a consumer's would.
-const scratch = mkdtempSync(join(new URL('../node_modules/.cache', import.meta.url).pathname, 'gen-'));
+const cacheDir = new URL('../node_modules/.cache', import.meta.url).pathname;
+mkdirSync(cacheDir, { recursive: true });
+const scratch = mkdtempSync(join(cacheDir, 'gen-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('ajv standalone output', () => {

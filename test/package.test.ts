@@ -26,10 +26,10 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
-  it('ships only dist/, schemas/ and the package metadata', () => {
+  it('ships only dist/, schemas/, README, LICENSE and package.json', () => {
     const listing = run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean);
     const tops = new Set(listing.map((path) => path.split('/')[1]));
-    expect([...tops].sort()).toEqual(['README.md', 'dist', 'package.json', 'schemas']);
+    expect([...tops].sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json', 'schemas']);
     expect(listing.some((path) => path.includes('/test/') || path.endsWith('.test.js'))).toBe(false);
   });
 

@@ -1,0 +1,111 @@
+// HMAC on Node's crypto where it exists (synchronous, fastest) and on Web Crypto elsewhere
+// (Workers, Deno, Bun, edge runtimes). Node's module is reached through process.getBuiltinModule,
+// so bundles for the web never import node:crypto.
+
+export type HmacAlgorithm = 'SHA-1' | 'SHA-256';
+
+export interface CryptoBackend {
+  readonly name: 'node' | 'web';
+  /** HMAC of `prefix` (UTF-8) followed by `body` (UTF-8 when a string). Synchronous on Node. */
+  hmac(algorithm: HmacAlgorithm, secret: string, prefix: string, body: string | Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+interface NodeCrypto {
+  createHmac(algorithm: string, key: string): {
+    update(data: string | Uint8Array, encoding?: 'utf8'): { update: NodeHmacUpdate; digest(): Uint8Array };
+  };
+}
+type NodeHmacUpdate = (data: string | Uint8Array, encoding?: 'utf8') => { update: NodeHmacUpdate; digest(): Uint8Array };
+
+const NODE_NAMES = { 'SHA-1': 'sha1', 'SHA-256': 'sha256' } as const;
+
+export function nodeBackend(nodeCrypto: NodeCrypto): CryptoBackend {
+  return {
+    name: 'node',
+    hmac(algorithm, secret, prefix, body) {
+      const mac = nodeCrypto.createHmac(NODE_NAMES[algorithm], secret);
+      if (prefix) mac.update(prefix, 'utf8');
+      return mac.update(body, 'utf8').digest();
+    },
+  };
+}
+
+const encoder = new TextEncoder();
+
+export function webBackend(subtle: SubtleCrypto = globalThis.crypto.subtle): CryptoBackend {
+  // Importing a key is the slow part of Web Crypto HMAC; keep one per secret and algorithm.
+  const keys = new Map<string, Promise<CryptoKey>>();
+  const keyFor = (algorithm: HmacAlgorithm, secret: string) => {
+    const id = `${algorithm}\u0000${secret}`;
+    let key = keys.get(id);
+    if (!key) {
+      if (keys.size >= 64) keys.clear();
+      key = subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: algorithm }, false, ['sign']);
+      keys.set(id, key);
+    }
+    return key;
+  };
+  return {
+    name: 'web',
+    async hmac(algorithm, secret, prefix, body) {
+      const bodyBytes = typeof body === 'string' ? encoder.encode(body) : body;
+      let message = bodyBytes;
+      if (prefix) {
+        const head = encoder.encode(prefix);
+        message = new Uint8Array(head.length + bodyBytes.length);
+        message.set(head);
+        message.set(bodyBytes, head.length);
+      }
+      return new Uint8Array(await subtle.sign('HMAC', await keyFor(algorithm, secret), message as Uint8Array<ArrayBuffer>));
+    },
+  };
+}
+
+type GetBuiltin = (id: string) => unknown;
+const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: GetBuiltin } }).process?.getBuiltinModule;
+const nodeCrypto = getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+
+/** The backend `receive()` and `sign()` use: Node's crypto when present, else Web Crypto. */
+export const defaultBackend: CryptoBackend = nodeCrypto ? nodeBackend(nodeCrypto) : webBackend();
+
+/** Compares two MACs in time that depends only on their length (which is public). */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/** Hex (any case) to bytes; undefined unless it is exactly `length` bytes of hex. */
+export function decodeHex(text: string, length: number): Uint8Array | undefined {
+  if (text.length !== length * 2 || !HEX.test(text)) return undefined;
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = parseInt(text.substr(i * 2, 2), 16);
+  return bytes;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Base64 (standard alphabet, padding optional) to bytes; undefined unless it is exactly `length` bytes. */
+export function decodeBase64(text: string, length: number): Uint8Array | undefined {
+  if (!BASE64.test(text) || Math.ceil((length * 4) / 3) !== text.replace(/=+$/, '').length) return undefined;
+  const binary = atob(text.replace(/=+$/, ''));
+  if (binary.length !== length) return undefined;
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function encodeHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

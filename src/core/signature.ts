@@ -1,0 +1,128 @@
+// Signature schemes: what a provider signs and how the signature header is spelled. Providers pick
+// or define one in their module; users may pass their own (CoverKit's scheme is undocumented).
+import { decodeBase64, decodeHex, encodeBase64, encodeHex, type HmacAlgorithm } from './crypto.js';
+
+/** The parts of a request, other than the body, that a scheme may sign. */
+export interface SignedRequest {
+  /** Upper-cased request method. */
+  method: string;
+  url: string;
+  /** The signed timestamp exactly as sent, where the scheme signs one. */
+  timestamp: string | undefined;
+}
+
+export interface ParsedSignature {
+  /** The MACs the header claims; a match with any of them verifies the delivery. */
+  macs: Uint8Array[];
+  /** The timestamp carried inside the signature header (`t=` schemes). */
+  timestamp?: string;
+}
+
+export interface SignatureScheme {
+  /** Matches `signature.scheme` in the provider's provider.json. */
+  readonly name: string;
+  readonly algorithm: HmacAlgorithm;
+  /** The scheme signs the method and URL, so `receive()` needs `incoming.url`. */
+  readonly signsRequestLine?: boolean;
+  /** Where the signed timestamp travels: the transport's timestamp header, or inside the signature header. */
+  readonly timestamp?: 'header' | 'signature';
+  /** Decodes a signature header value; undefined when it cannot be a signature of this scheme. */
+  parse(value: string): ParsedSignature | undefined;
+  /** What is signed before the raw body (empty when only the body is signed). */
+  prefix(request: SignedRequest): string;
+  /** The signature header value for a MAC (used by `sign()`). */
+  format(mac: Uint8Array, request: SignedRequest): string;
+}
+
+export const MAC_BYTES: Record<HmacAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32 };
+
+export type MacEncoding = 'hex' | 'base64';
+const DECODE: Record<MacEncoding, (text: string, length: number) => Uint8Array | undefined> = { hex: decodeHex, base64: decodeBase64 };
+const ENCODE: Record<MacEncoding, (bytes: Uint8Array) => string> = { hex: encodeHex, base64: encodeBase64 };
+
+export interface BodyHmacOptions {
+  name: string;
+  algorithm: HmacAlgorithm;
+  /** Encodings accepted on receipt, in order; `sign()` uses the first. Hex is accepted in any case. */
+  encodings: readonly MacEncoding[];
+  /** A literal before the encoded MAC, e.g. `sha1=`. */
+  label?: string;
+  /** Accept the value with or without the label; `sign()` then writes it without. */
+  labelOptional?: boolean;
+}
+
+/**
+ * HMAC of the raw body alone, header value `[label]<encoded MAC>`.
+ *
+ * @example
+ * const scheme = bodyHmac({ name: 'my-sha256', algorithm: 'SHA-256', encodings: ['hex'], label: 'sha256=' });
+ */
+export function bodyHmac(options: BodyHmacOptions): SignatureScheme {
+  const { name, algorithm, encodings, label = '', labelOptional = false } = options;
+  const length = MAC_BYTES[algorithm];
+  return {
+    name,
+    algorithm,
+    parse(value) {
+      let encoded = value;
+      if (label && value.startsWith(label)) encoded = value.slice(label.length);
+      else if (label && !labelOptional) return undefined;
+      for (const encoding of encodings) {
+        const mac = DECODE[encoding](encoded, length);
+        if (mac) return { macs: [mac] };
+      }
+      return undefined;
+    },
+    prefix: () => '',
+    format: (mac) => (labelOptional ? '' : label) + ENCODE[encodings[0]!](mac),
+  };
+}
+
+/**
+ * The `t=<unix seconds>,v1=<hex>` scheme (Stripe's shape): HMAC-SHA256 of `<t>.<raw body>`; several
+ * `v1=` entries may be sent during a secret rotation.
+ *
+ * @example
+ * await receive('coverkit', incoming, { secret, signature: timestampedHmac('coverkit-t-v1') });
+ */
+export function timestampedHmac(name: string): SignatureScheme {
+  return {
+    name,
+    algorithm: 'SHA-256',
+    timestamp: 'signature',
+    parse(value) {
+      let timestamp: string | undefined;
+      const macs: Uint8Array[] = [];
+      for (const part of value.split(',')) {
+        const separator = part.indexOf('=');
+        const key = part.slice(0, separator).trim();
+        const text = part.slice(separator + 1).trim();
+        if (key === 't') timestamp = text;
+        else if (key === 'v1') {
+          const mac = decodeHex(text, 32);
+          if (mac) macs.push(mac);
+        }
+      }
+      return timestamp !== undefined && macs.length ? { macs, timestamp } : undefined;
+    },
+    prefix: ({ timestamp }) => `${timestamp}.`,
+    format: (mac, { timestamp }) => `t=${timestamp},v1=${encodeHex(mac)}`,
+  };
+}
+
+const DIGITS = /^[0-9]{1,16}$/;
+const ISO = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
+
+/**
+ * A signed timestamp in milliseconds since the epoch, or undefined when unparseable. Accepts Unix
+ * seconds, Unix milliseconds (13 digits and up) and ISO-8601; an ISO value without a zone is UTC.
+ */
+export function parseTimestamp(value: string): number | undefined {
+  if (DIGITS.test(value)) {
+    const number = Number(value);
+    return number >= 1e11 ? number : number * 1000;
+  }
+  if (!ISO.test(value)) return undefined;
+  const ms = Date.parse(/(Z|[+-][0-9]{2}:[0-9]{2})$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(ms) ? undefined : ms;
+}

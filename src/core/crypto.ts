@@ -32,9 +32,15 @@ export function nodeBackend(nodeCrypto: NodeCrypto): CryptoBackend {
 
 const encoder = new TextEncoder();
 
-export function webBackend(subtle: SubtleCrypto = globalThis.crypto.subtle): CryptoBackend {
+/** The part of Web Crypto's `SubtleCrypto` that is used (structural, so no DOM types are needed). */
+export interface SubtleHmac {
+  importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'HMAC'; hash: HmacAlgorithm }, extractable: false, usages: ['sign']): Promise<unknown>;
+  sign(algorithm: 'HMAC', key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
+}
+
+export function webBackend(subtle: SubtleHmac = (globalThis as unknown as { crypto: { subtle: SubtleHmac } }).crypto.subtle): CryptoBackend {
   // Importing a key is the slow part of Web Crypto HMAC; keep one per secret and algorithm.
-  const keys = new Map<string, Promise<CryptoKey>>();
+  const keys = new Map<string, Promise<unknown>>();
   const keyFor = (algorithm: HmacAlgorithm, secret: string) => {
     const id = `${algorithm}\u0000${secret}`;
     let key = keys.get(id);
@@ -56,7 +62,7 @@ export function webBackend(subtle: SubtleCrypto = globalThis.crypto.subtle): Cry
         message.set(head);
         message.set(bodyBytes, head.length);
       }
-      return new Uint8Array(await subtle.sign('HMAC', await keyFor(algorithm, secret), message as Uint8Array<ArrayBuffer>));
+      return new Uint8Array(await subtle.sign('HMAC', await keyFor(algorithm, secret), message));
     },
   };
 }

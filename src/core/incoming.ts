@@ -1,7 +1,12 @@
 // Reading what an HTTP server received: headers in any shape and case, the raw body in any form.
 
+/** The part of a Web `Headers` object that is read (structural, so no DOM types are needed). */
+export interface HeadersLike {
+  get(name: string): string | null;
+}
+
 /** Node's `req.headers`, a plain object in any key case, or a Web `Headers`. */
-export type HeaderBag = Headers | Record<string, string | string[] | undefined>;
+export type HeaderBag = HeadersLike | Record<string, string | string[] | undefined>;
 
 /** What an HTTP server received, exactly as received. */
 export interface IncomingWebhook {
@@ -19,7 +24,7 @@ export interface IncomingWebhook {
  * Web `Headers` and Node do, so a duplicated signature never matches by accident.
  */
 export function readHeader(headers: HeaderBag, name: string): string | undefined {
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  if (typeof (headers as HeadersLike).get === 'function') return (headers as HeadersLike).get(name) ?? undefined;
   const bag = headers as Record<string, string | string[] | undefined>;
   let value = Object.hasOwn(bag, name) ? bag[name] : undefined;
   if (value === undefined) {

@@ -301,7 +301,7 @@ describe('CoverKit signature scheme', () => {
     const d = await delivery('coverkit', 'claim.paid');
     const hex = d.headers['coverkit-signature']!;
     expect(hex).toMatch(/^[0-9a-f]{64}$/);
-    await expect(receive('coverkit', incoming(d, { headers: withHeader(d, 'coverkit-signature', `sha256=${hex}`) }), options)).resolves.toMatchObject({ deliveryId: 'evt_abc123' });
+    await expect(receive('coverkit', incoming(d, { headers: withHeader(d, 'coverkit-signature', `sha256=${hex}`) }), options)).resolves.toMatchObject({ deliveryId: 'evt_claim_paid_example' });
 
     const headers = await sign('coverkit', { type: 'claim.paid', body: d.body, timestamp: NOW }, SECRET, { signature: coverkitTimestampedScheme });
     expect(headers['coverkit-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);

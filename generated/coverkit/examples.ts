@@ -4,7 +4,7 @@ import type { CoverkitEventMap } from './types.js';
 /** One example payload per CoverKit event (the docs' own where they have one; see each event's `example` in the catalog). */
 export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: CoverkitEventMap[Type] } = {
   'claim.approved': {
-    id: 'evt_abc123',
+    id: 'evt_claim_approved_example',
     type: 'claim.approved',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -12,7 +12,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'claim.denied': {
-    id: 'evt_abc123',
+    id: 'evt_claim_denied_example',
     type: 'claim.denied',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -20,7 +20,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'claim.paid': {
-    id: 'evt_abc123',
+    id: 'evt_claim_paid_example',
     type: 'claim.paid',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -28,7 +28,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'claim.submitted': {
-    id: 'evt_abc123',
+    id: 'evt_claim_submitted_example',
     type: 'claim.submitted',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -36,7 +36,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'policy.cancelled': {
-    id: 'evt_abc123',
+    id: 'evt_policy_cancelled_example',
     type: 'policy.cancelled',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -58,7 +58,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'policy.expired': {
-    id: 'evt_abc123',
+    id: 'evt_policy_expired_example',
     type: 'policy.expired',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -66,7 +66,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'policy.renewed': {
-    id: 'evt_abc123',
+    id: 'evt_policy_renewed_example',
     type: 'policy.renewed',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -74,7 +74,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'quote.created': {
-    id: 'evt_abc123',
+    id: 'evt_quote_created_example',
     type: 'quote.created',
     createdAt: '2024-12-20T12:00:00Z',
     data: {
@@ -82,7 +82,7 @@ export const coverkitExamples: { readonly [Type in keyof CoverkitEventMap]: Cove
     },
   },
   'quote.expired': {
-    id: 'evt_abc123',
+    id: 'evt_quote_expired_example',
     type: 'quote.expired',
     createdAt: '2024-12-20T12:00:00Z',
     data: {

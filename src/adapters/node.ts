@@ -1,0 +1,103 @@
+/**
+ * Node `http` adapter: reads the raw body itself (refusing it past the limit without buffering it),
+ * hands it to `webhooks.handle()`, writes the answer.
+ *
+ * @example
+ * import http from 'node:http';
+ * import { createWebhooks } from 'insurance-webhooks';
+ * import { nodeHandler } from 'insurance-webhooks/node';
+ * const webhooks = createWebhooks({ providers: { kasko: { secret: process.env.KASKO_SECRET! } } });
+ * webhooks.on('kasko', 'policy.created', (event) => console.log(event.payload.policy_id));
+ * http.createServer(nodeHandler(webhooks, 'kasko')).listen(3000);
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Provider } from '../core/event.js';
+import type { Webhooks, WebhookResponse } from '../webhooks.js';
+
+export type ProviderSelector<R> = Provider | ((req: R) => Provider | undefined);
+
+/** The body, or `too_large` once more than `limit` bytes arrive (the rest is not buffered). Rejects if the client goes away. */
+export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.resolve('too_large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        resolve('too_large');
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('the client closed the connection before the body was complete'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+export const tooLarge = (limit: number): WebhookResponse => ({
+  status: 413,
+  headers: { 'content-type': 'application/json; charset=utf-8', connection: 'close' },
+  body: JSON.stringify({ error: 'body_too_large', message: `body is larger than ${limit} bytes` }),
+});
+
+export function writeResponse(res: ServerResponse, response: WebhookResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  res.end(response.body);
+}
+
+export function resolveProvider<R>(select: ProviderSelector<R>, req: R): Provider | undefined {
+  return typeof select === 'function' ? select(req) : select;
+}
+
+export const notFound: WebhookResponse = {
+  status: 404,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify({ error: 'not_found', message: 'no webhook provider at this path' }),
+};
+
+/**
+ * A `(req, res)` listener for `http.createServer` (or any framework that exposes Node's objects).
+ * `provider` may be a function of the request, e.g. to serve `/kasko` and `/insurup` from one server.
+ */
+export function nodeHandler(webhooks: Webhooks, provider: ProviderSelector<IncomingMessage>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const name = resolveProvider(provider, req);
+    if (!name) return writeResponse(res, notFound);
+    const limit = webhooks.maxBodyBytes(name);
+    let body: Buffer | 'too_large';
+    try {
+      body = await readRawBody(req, limit);
+    } catch {
+      res.destroy(); // the client is gone: there is no one to answer, and nothing was handled
+      return;
+    }
+    if (body === 'too_large') {
+      res.once('finish', () => req.destroy());
+      return writeResponse(res, tooLarge(limit));
+    }
+    writeResponse(res, await webhooks.handle(name, { body, headers: req.headers, method: req.method, url: req.url }));
+  };
+}

@@ -83,11 +83,48 @@ declare const typed: KaskoEvent;
     expect(attempt(process.execPath, [tsc, '-p', 'tsconfig.broken.json'], consumer)).toMatch(/Property 'gross_premum' does not exist/);
   });
 
+  it('type-checks the adapter and store subpaths for a Node consumer (with @types/node)', () => {
+    writeFileSync(
+      join(consumer, 'tsconfig.adapters.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022'], strict: true, noEmit: true,
+          typeRoots: [join(repo, 'node_modules/@types')], types: ['node'],
+        },
+        files: ['adapters.ts'],
+      }),
+    );
+    writeFileSync(
+      join(consumer, 'adapters.ts'),
+      `import http from 'node:http';
+import { createWebhooks, block } from 'insurance-webhooks';
+import { nodeHandler } from 'insurance-webhooks/node';
+import { expressHandler, saveRawBody } from 'insurance-webhooks/express';
+import { fastifyWebhooks } from 'insurance-webhooks/fastify';
+import { webHandler } from 'insurance-webhooks/web';
+import { redisStore } from 'insurance-webhooks/redis';
+const webhooks = createWebhooks({ providers: { insurup: { secret: 's' } }, idempotency: { store: redisStore({ send: async () => 'OK' }) } })
+  .on('insurup', 'proposal_premium.purchasing', (event) => (event.payload.installmentNumber > 6 ? block('no') : undefined));
+http.createServer(nodeHandler(webhooks, 'insurup'));
+const express: unknown = [expressHandler(webhooks, 'insurup'), saveRawBody];
+const plugin = fastifyWebhooks(webhooks, { provider: 'insurup', path: '/w' });
+const web: (request: Request) => Promise<Response> = webHandler(webhooks, 'insurup');
+`,
+    );
+    expect(attempt(process.execPath, [tsc, '-p', 'tsconfig.adapters.json'], consumer)).toBe('ok');
+  });
+
   it('runs in the consumer under Node as ESM', () => {
     writeFileSync(
       join(consumer, 'run.mjs'),
       `import { validate, examples } from 'insurance-webhooks';
 import { validate as validateAxitech, catalog } from 'insurance-webhooks/axitech';
+import { nodeHandler } from 'insurance-webhooks/node';
+import { expressHandler } from 'insurance-webhooks/express';
+import { fastifyWebhooks } from 'insurance-webhooks/fastify';
+import { webHandler } from 'insurance-webhooks/web';
+import { redisStore } from 'insurance-webhooks/redis';
+if (![nodeHandler, expressHandler, fastifyWebhooks, webHandler, redisStore].every((f) => typeof f === 'function')) throw new Error('missing export');
 const ok = validate('kasko', 'policy.created', examples.kasko['policy.created']).ok;
 const bad = validateAxitech('session.submitted', { event_type: 'session.submitted' });
 console.log(JSON.stringify({ ok, bad: bad.errors.map((e) => e.path), header: catalog.transport.signature.header }));

@@ -1,0 +1,56 @@
+// Starts a throwaway redis-server on a free loopback port (Debian package redis-server; .ci/run
+// installs it). Returns undefined, after saying so loudly, when it cannot start.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createClient } from 'redis';
+
+export interface RedisHandle {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+export async function startRedis(): Promise<RedisHandle | undefined> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const failed = new Promise<Error>((resolve) => child.once('error', resolve));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const error = await Promise.race([failed, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
+    if (error) break;
+    const probe = createClient({ url, socket: { reconnectStrategy: false } });
+    probe.on('error', () => {});
+    try {
+      await probe.connect();
+      await probe.ping();
+      await probe.quit();
+      return {
+        url,
+        port,
+        process: child,
+        stop: () =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      };
+    } catch {
+      // not up yet
+    }
+  }
+  child.kill('SIGKILL');
+  console.warn('\n!!! redis-server could not be started: the Redis store tests are SKIPPED. Install the Debian package redis-server. !!!\n');
+  return undefined;
+}

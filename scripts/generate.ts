@@ -10,6 +10,7 @@ import { lintSchemaTree, loadSchemaTree } from './lib/schema-files.js';
 import { providerTypesModule } from './lib/types.js';
 import { providerValidatorsModule } from './lib/validators.js';
 import { providerCatalogModule, providerExamplesModule, rootModules } from './lib/catalog.js';
+import { asyncApiYaml, eventsMarkdown } from './lib/reference-docs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schemasDir = join(root, 'schemas');
@@ -18,7 +19,16 @@ const outDir = join(root, 'generated');
 /** Fixed formatting options, so output does not depend on a user's prettier config. */
 const PRETTIER = { parser: 'typescript', singleQuote: true, printWidth: 120, trailingComma: 'all' } as const;
 
-async function build(): Promise<Map<string, string>> {
+/** Files the generator owns outside generated/, by path relative to the repository root. */
+async function referenceDocs(tree: ReturnType<typeof loadSchemaTree>): Promise<Map<string, string>> {
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return new Map([
+    ['docs/events.md', `${eventsMarkdown(tree)}\n`],
+    ['docs/asyncapi.yaml', asyncApiYaml(tree, version)],
+  ]);
+}
+
+async function build(): Promise<{ generated: Map<string, string>; docs: Map<string, string> }> {
   const tree = loadSchemaTree(schemasDir);
   const problems = lintSchemaTree(tree);
   const checkTransport = createAjv().compile(tree.providerSchema);
@@ -48,7 +58,7 @@ async function build(): Promise<Map<string, string>> {
     }
   }
   for (const [name, source] of files) files.set(name, await format(source, PRETTIER));
-  return files;
+  return { generated: files, docs: await referenceDocs(tree) };
 }
 
 function existing(dir: string): string[] {
@@ -59,24 +69,24 @@ function existing(dir: string): string[] {
     .sort();
 }
 
-const files = await build();
-const onDisk = existing(outDir);
-const stale = [
-  ...[...files].filter(([name, source]) => !existsSync(join(outDir, name)) || readFileSync(join(outDir, name), 'utf8') !== source).map(([name]) => name),
-  ...onDisk.filter((name) => !files.has(name)),
-];
+const { generated, docs } = await build();
+// Everything the generator writes, by path relative to the repository root.
+const files = new Map([...[...generated].map(([name, source]) => [`generated/${name}`, source] as const), ...docs]);
+const onDisk = existing(outDir).map((name) => `generated/${name}`);
+const differs = (name: string, source: string) => !existsSync(join(root, name)) || readFileSync(join(root, name), 'utf8') !== source;
+const stale = [...[...files].filter(([name, source]) => differs(name, source)).map(([name]) => name), ...onDisk.filter((name) => !files.has(name))];
 
 if (process.argv.includes('--check')) {
   if (stale.length) {
-    console.error(`generated/ is stale (${stale.join(', ')}): run 'npm run generate' and commit the result.`);
+    console.error(`generated output is stale (${stale.join(', ')}): run 'npm run generate' and commit the result.`);
     process.exit(1);
   }
-  console.log(`generated/ is current (${files.size} files).`);
+  console.log(`generated/ and reference docs are current (${files.size} files).`);
 } else {
-  for (const name of onDisk) if (!files.has(name)) rmSync(join(outDir, name));
+  for (const name of onDisk) if (!files.has(name)) rmSync(join(root, name));
   for (const [name, source] of files) {
-    mkdirSync(dirname(join(outDir, name)), { recursive: true });
-    writeFileSync(join(outDir, name), source);
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), source);
   }
-  console.log(`generated/: ${files.size} files, ${stale.length} changed.`);
+  console.log(`generated/ and docs: ${files.size} files, ${stale.length} changed.`);
 }

@@ -32,15 +32,17 @@ beforeAll(() => {
   tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  run('npm', ['install', tarball, '--no-audit', '--no-fund', '--offline'], consumer);
+  // fast-check is the optional peer of insurance-webhooks/testing/fast-check; npm ci put it in the cache.
+  run('npm', ['install', tarball, 'fast-check@4', '--no-audit', '--no-fund', '--offline'], consumer);
 }, 180_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
-  it('ships only dist/, schemas/, README, LICENSE and package.json', () => {
+  it('ships only dist/, schemas/, docs/providers/, README, LICENSE and package.json', () => {
     const listing = run('tar', ['-tzf', tarball], work).split('\n').filter(Boolean);
     const tops = new Set(listing.map((path) => path.split('/')[1]));
-    expect([...tops].sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json', 'schemas']);
+    expect([...tops].sort()).toEqual(['LICENSE', 'README.md', 'dist', 'docs', 'package.json', 'schemas']);
+    expect(listing.filter((path) => path.startsWith('package/docs/')).every((path) => path.startsWith('package/docs/providers/'))).toBe(true);
     expect(listing.some((path) => path.includes('/test/') || path.endsWith('.test.js'))).toBe(false);
   });
 
@@ -59,6 +61,7 @@ import { validate as validateKasko, type KaskoEvent } from 'insurance-webhooks/k
 import { examples, type InsurupProposalPremiumPurchasing } from 'insurance-webhooks/insurup';
 import type { AxitechSessionSubmitted } from 'insurance-webhooks/axitech';
 import type { CoverkitPolicyCreated } from 'insurance-webhooks/coverkit';
+import { createDelivery, assertConforms } from 'insurance-webhooks/testing';
 
 declare const event: WebhookEvent<'kasko'>;
 if (event.type === 'policy.created') {
@@ -74,6 +77,13 @@ const purchasing: InsurupProposalPremiumPurchasing = examples['proposal_premium.
 declare const session: AxitechSessionSubmitted;
 session.data.integrations[0]?.status;
 declare const typed: KaskoEvent;
+async function contract() {
+  const d = await createDelivery('kasko', 'policy.created', { secret: 's' });
+  const status: string = d.method;
+  const payload: unknown = JSON.parse(d.body);
+  assertConforms('kasko', 'policy.created', payload);
+  const premium: number = payload.gross_premium;
+}
 `,
     );
     expect(attempt(process.execPath, [tsc, '-p', '.'], consumer)).toBe('ok');
@@ -103,6 +113,9 @@ import { expressHandler, saveRawBody } from 'insurance-webhooks/express';
 import { fastifyWebhooks } from 'insurance-webhooks/fastify';
 import { webHandler } from 'insurance-webhooks/web';
 import { redisStore } from 'insurance-webhooks/redis';
+import { payloadArbitrary } from 'insurance-webhooks/testing/fast-check';
+import fc from 'fast-check';
+fc.assert(fc.property(payloadArbitrary('kasko', 'policy.created'), (payload) => payload.livemode === true || payload.livemode === false));
 const webhooks = createWebhooks({ providers: { insurup: { secret: 's' } }, idempotency: { store: redisStore({ send: async () => 'OK' }) } })
   .on('insurup', 'proposal_premium.purchasing', (event) => (event.payload.installmentNumber > 6 ? block('no') : undefined));
 http.createServer(nodeHandler(webhooks, 'insurup'));
@@ -135,6 +148,13 @@ console.log(JSON.stringify({ ok, bad: bad.errors.map((e) => e.path), header: cat
       bad: ['/created_at', '/api_version', '/group_type', '/data'],
       header: 'x-aw-signature',
     });
+  });
+
+  it('installs a working insurance-webhooks bin', () => {
+    const cli = join(consumer, 'node_modules', '.bin', 'insurance-webhooks');
+    const events = JSON.parse(run(cli, ['events', '--json'], consumer)) as unknown[];
+    expect(events).toHaveLength(19);
+    expect(run(cli, ['--help'], consumer)).toMatch(/validate/);
   });
 
   it('passes publint (strict) and arethetypeswrong (node16 and bundler resolution)', () => {

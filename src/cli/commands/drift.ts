@@ -1,0 +1,73 @@
+// `drift`: delegates to the drift pipeline (src/drift, another module of this package) and turns
+// its report into output and an exit code.
+import { resolve } from 'node:path';
+import { writeJson, type Command } from '../command.js';
+import { EXIT, type CliIo } from '../io.js';
+
+/** The part of the drift module's API the CLI relies on. */
+interface DriftModule {
+  runDrift(options?: { docsDir?: string }): Promise<{ clean: boolean }>;
+  formatDriftReport(report: { clean: boolean }): string;
+}
+
+// A specifier in a variable: the CLI compiles and runs even in a build without the drift module,
+// and says so clearly when asked for it.
+const DRIFT_MODULE = '../../drift/index.js';
+const importDrift = (): Promise<unknown> => import(DRIFT_MODULE);
+
+function isDriftModule(module: unknown): module is DriftModule {
+  const candidate = module as Partial<DriftModule> | null;
+  return typeof candidate?.runDrift === 'function' && typeof candidate.formatDriftReport === 'function';
+}
+
+async function loadDrift(io: CliIo): Promise<DriftModule | undefined> {
+  let module: unknown;
+  try {
+    module = await (io.loadDrift ?? importDrift)();
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const hint = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? ' (is this a build without the drift pipeline, or is an optional peer such as quicktype-core missing?)' : '';
+    io.stderr(`drift: the drift pipeline could not be loaded: ${message}${hint}\n`);
+    return undefined;
+  }
+  if (!isDriftModule(module)) {
+    io.stderr('drift: the drift module does not export runDrift() and formatDriftReport()\n');
+    return undefined;
+  }
+  return module;
+}
+
+export const drift: Command = {
+  name: 'drift',
+  summary: "compare the providers' docs with the schemas and report what changed",
+  help: `Usage: insurance-webhooks drift [--docs dir] [--json]
+
+Runs the drift pipeline: reads the providers' documentation snapshots, compares what they describe
+with this package's schemas, and reports the differences. Exit code 0 when there is no drift, 1 when
+there is, 2 when the pipeline cannot run.
+
+Options:
+  --docs dir   the documentation snapshots to compare (default: the pipeline's own)
+  --json       the report as JSON
+  -h, --help   this help
+
+Example:
+  insurance-webhooks drift --docs ./provider-docs
+`,
+  options: { docs: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values }, io) {
+    const module = await loadDrift(io);
+    if (!module) return EXIT.usage;
+    const options = typeof values.docs === 'string' ? { docsDir: resolve(io.cwd, values.docs) } : undefined;
+    let report: { clean: boolean };
+    try {
+      report = await module.runDrift(options);
+    } catch (error) {
+      io.stderr(`drift: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    if (values.json) writeJson(io, report);
+    else io.stdout(`${module.formatDriftReport(report).replace(/\n?$/, '\n')}`);
+    return report.clean ? EXIT.ok : EXIT.failure;
+  },
+};

@@ -1,0 +1,95 @@
+// `sign`: the headers a provider would send with a body, or a ready curl command.
+import { PROVIDERS } from '../args.js';
+import { writeJson, type Command } from '../command.js';
+import { EXIT, UsageError } from '../io.js';
+import { httpUrl, signedRequest, type SignedRequest } from '../signed-request.js';
+
+/**
+ * A word for a POSIX shell, single-quoted.
+ *
+ * @example
+ * shellQuote("it's"); // 'it'\''s'
+ */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The body as curl sends it: the file itself (exact bytes), or the text inline. */
+function curlData(request: SignedRequest): string {
+  if (request.bodyFile !== undefined && request.bodyFile !== '-') return `--data-binary ${shellQuote(`@${request.bodyFile}`)}`;
+  const text = request.body.toString();
+  if (typeof request.body !== 'string' && !Buffer.from(text, 'utf8').equals(request.body)) {
+    throw new UsageError('sign: the body from standard input is not UTF-8 text and cannot be put on a command line; pass it with --body <file>');
+  }
+  return `--data-raw ${shellQuote(text)}`;
+}
+
+/**
+ * A curl command that POSTs the signed request to `url`.
+ *
+ * @example
+ * curlCommand(request, new URL('http://127.0.0.1:3000/webhooks/kasko'));
+ */
+export function curlCommand(request: SignedRequest, url: URL): string {
+  const lines = [`curl -sS -X POST ${shellQuote(url.href)}`, ...Object.entries(request.headers).map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`), curlData(request)];
+  return lines.join(' \\\n  ');
+}
+
+/** The signed path: --url (a path, or a URL whose path is taken), else the --curl URL's, else /webhooks/<provider>. */
+function signedPath(url: unknown, curl: URL | undefined, provider: unknown): string {
+  if (typeof url === 'string' && url !== '') {
+    if (!/^https?:\/\//i.test(url)) return url;
+    const parsed = httpUrl('sign', 'url', url);
+    return parsed.pathname + parsed.search;
+  }
+  if (curl) return curl.pathname + curl.search;
+  return `/webhooks/${String(provider)}`;
+}
+
+export const sign: Command = {
+  name: 'sign',
+  summary: 'print the headers a provider would send with a body (or a curl command)',
+  help: `Usage: insurance-webhooks sign --provider P --event E --secret S [--body file] [--url path] [--curl URL] [--json]
+
+Signs a body as the provider signs it and prints the headers it would send, one "name: value" per
+line. Without --body the event's documented example is signed (as compact JSON). With --curl, prints
+a curl command that POSTs exactly those bytes to URL.
+
+Options:
+  --provider P   ${PROVIDERS.join(', ')}
+  --event E      the event type, e.g. policy.created
+  --secret S     the webhook secret (default: $INSURANCE_WEBHOOKS_SECRET)
+  --body file    the exact bytes to sign (- for standard input)
+  --url path     the path and query the receiver will see; Axitech signs it. Default: the path of
+                 --curl, else /webhooks/<provider>
+  --curl URL     print a curl command for this URL instead of the headers
+  --json         { method, url, headers, body, curl? }
+  -h, --help     this help
+
+Axitech signs a timestamp too: receivers accept it for 5 minutes, so sign just before sending.
+
+Examples:
+  insurance-webhooks sign --provider kasko --event policy.created --secret whsec_test
+  insurance-webhooks sign --provider axitech --event session.submitted --secret s --curl http://127.0.0.1:3000/webhooks/axitech
+`,
+  options: {
+    provider: { type: 'string' },
+    event: { type: 'string' },
+    secret: { type: 'string' },
+    body: { type: 'string' },
+    url: { type: 'string' },
+    curl: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values }, io) {
+    const curl = typeof values.curl === 'string' ? httpUrl('sign', 'curl', values.curl) : undefined;
+    const request = await signedRequest('sign', values, io, signedPath(values.url, curl, values.provider));
+    const command = curl ? curlCommand(request, curl) : undefined;
+    if (values.json) {
+      const body = request.body.toString();
+      writeJson(io, { method: request.method, url: request.path, headers: request.headers, body, ...(command !== undefined && { curl: command }) });
+    } else if (command !== undefined) io.stdout(`${command}\n`);
+    else io.stdout(Object.entries(request.headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+    return EXIT.ok;
+  },
+};

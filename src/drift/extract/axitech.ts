@@ -1,0 +1,40 @@
+// Axitech (axitech-webhooks.txt): a web page flattened to text. Events are introduced by a line
+// "The <name> Event" followed by its property list; the only example follows
+// "Full Payload Example:" and carries a `//` comment inside `meta`, which is not JSON.
+// The prose's "(e.g., "submission.created")" describes the event_type field, not an event, so
+// names are taken only from those headings and from the examples' event_type.
+import { EventList } from '../event-names.js';
+import { jsonAfterMarkers } from '../json-text.js';
+import type { DocExample, ExtractedDoc } from '../types.js';
+
+const EVENT_HEADING = /\bThe ([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+) Event\b/g;
+const EXAMPLE_MARKER = 'Full Payload Example:';
+
+/**
+ * The events and examples of Axitech's doc; each example belongs to the event its `event_type` names.
+ *
+ * @example
+ * const doc = extractAxitech(readFileSync('docs/providers/axitech-webhooks.txt', 'utf8'));
+ * doc.examples[0]?.event; // 'session.submitted' (the `//` comment in meta is gone)
+ */
+export function extractAxitech(text: string): ExtractedDoc {
+  const events = new EventList();
+  const problems: string[] = [];
+  for (const match of text.matchAll(EVENT_HEADING)) events.add({ name: match[1]!, evidence: 'name' });
+  const examples: DocExample[] = [];
+  for (const parsed of jsonAfterMarkers(text, EXAMPLE_MARKER)) {
+    if (!parsed.ok) {
+      problems.push(`${EXAMPLE_MARKER} the example is not JSON (${parsed.reason})`);
+      continue;
+    }
+    const type = (parsed.value as { event_type?: unknown } | null)?.event_type;
+    if (typeof type !== 'string') {
+      problems.push(`${EXAMPLE_MARKER} the example has no string event_type`);
+      continue;
+    }
+    events.add({ name: type, evidence: 'example' });
+    examples.push({ event: type, section: 'Full Payload Example', payload: parsed.value });
+  }
+  if (events.list().length === 0) problems.push('no "The <event> Event" heading and no example found');
+  return { events: events.list(), examples, problems };
+}

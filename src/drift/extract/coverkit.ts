@@ -1,0 +1,82 @@
+// CoverKit (coverkit-webhooks.txt): a web page flattened to text, with the line breaks of the
+// event list lost: "quote.created - New quote generatedquote.expired - Quote expired without
+// bindingPolicy Events…". Each item is "<name> - <description>"; a name can be glued to the end
+// of the previous description, so a word boundary before it cannot be relied on. Glued names are
+// split off with the nouns the doc itself uses: its category headings ("Quote Events", "Policy
+// Events", "Claim Events") and the names in the registration sample's `events: [...]`, which
+// also count as listed.
+// The single example follows "Webhook Payload" and belongs to the event its `type` names.
+import { EVENT_NAME, EventList } from '../event-names.js';
+import { jsonAfterMarkers } from '../json-text.js';
+import type { DocExample, ExtractedDoc } from '../types.js';
+
+const LIST_START = 'Event Types';
+const LIST_END = 'Webhook Payload';
+const EXAMPLE_MARKER = 'Webhook Payload';
+
+/** Quoted names inside the `events: [ ... ]` array of the registration code sample. */
+export function registeredEventNames(text: string): string[] {
+  const array = /\bevents\s*:\s*\[([^\]]*)\]/.exec(text)?.[1] ?? '';
+  return [...array.matchAll(/'([^']*)'|"([^"]*)"/g)].map((match) => match[1] ?? match[2] ?? '').filter((name) => EVENT_NAME.test(name));
+}
+
+/**
+ * The names in the flattened "Event Types" list. An item is "<name> - <description>", so a
+ * name is lower-case word(s), a dot and a verb, followed by " - ". Because line breaks were lost,
+ * the name's noun may be glued to the previous description's last word ("generatedquote.expired"):
+ * when the word before the dot ends with a known noun, only that noun is kept. Known nouns are
+ * `knownNouns` plus every "<Noun> Events" category heading in the list.
+ *
+ * @example
+ * listedEventNames('Quote Events\nquote.created - New quote generatedquote.expired - Expired', []);
+ * // ['quote.created', 'quote.expired']
+ */
+export function listedEventNames(list: string, knownNouns: readonly string[]): string[] {
+  const nouns = new Set(knownNouns);
+  for (const match of list.matchAll(/([A-Z][a-z]+) Events\b/g)) nouns.add(match[1]!.toLowerCase());
+  // Longest first, so a noun that ends another noun never wins over it.
+  const byLength = [...nouns].sort((a, b) => b.length - a.length);
+  const item = /(?<![a-z0-9_])([a-z][a-z0-9_]*)(\.[a-z][a-z0-9_]*)(?=\s*[-–—]\s)/g;
+  return [...list.matchAll(item)].map(([, word = '', verb = '']) => {
+    const noun = nouns.has(word) ? word : (byLength.find((known) => word.endsWith(known)) ?? word);
+    return noun + verb;
+  });
+}
+
+/**
+ * The events and the example of CoverKit's doc: the flattened event list, the registration
+ * sample's `events: [...]`, and the example's `type`.
+ *
+ * @example
+ * const doc = extractCoverkit(readFileSync('docs/providers/coverkit-webhooks.txt', 'utf8'));
+ * doc.events.length; // 10
+ */
+export function extractCoverkit(text: string): ExtractedDoc {
+  const events = new EventList();
+  const problems: string[] = [];
+  const registered = registeredEventNames(text);
+  const start = text.indexOf(LIST_START);
+  const end = start === -1 ? -1 : text.indexOf(LIST_END, start);
+  if (start === -1) problems.push(`no "${LIST_START}" list found`);
+  else {
+    const list = text.slice(start + LIST_START.length, end === -1 ? undefined : end);
+    const nouns = registered.map((name) => name.split('.')[0]!);
+    for (const name of listedEventNames(list, nouns)) events.add({ name, evidence: 'name' });
+  }
+  for (const name of registered) events.add({ name, evidence: 'name' });
+  const examples: DocExample[] = [];
+  for (const parsed of jsonAfterMarkers(text, EXAMPLE_MARKER)) {
+    if (!parsed.ok) {
+      problems.push(`${EXAMPLE_MARKER}: the example is not JSON (${parsed.reason})`);
+      continue;
+    }
+    const type = (parsed.value as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string') {
+      problems.push(`${EXAMPLE_MARKER}: the example has no string type`);
+      continue;
+    }
+    events.add({ name: type, evidence: 'example' });
+    examples.push({ event: type, section: EXAMPLE_MARKER, payload: parsed.value });
+  }
+  return { events: events.list(), examples, problems };
+}

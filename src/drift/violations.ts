@@ -1,0 +1,58 @@
+// Strict validation of a doc example with the package's own validators. Most errors restate a
+// structural change (an added field is "not described", a removed one "is required"); what is
+// left (a changed date format, a broken pattern) is drift the shape comparison cannot see.
+import { providers, validate, type Provider } from '../index.js';
+import { fieldPath, type ShapeDiff } from './compare.js';
+import type { Violation } from './types.js';
+
+/** Whether the package's generated catalog has this event (a custom schemas dir may have more). */
+export function hasValidator(provider: string, event: string): boolean {
+  return Object.hasOwn(providers, provider) && Object.hasOwn(providers[provider as Provider].events, event);
+}
+
+/**
+ * A JSON Pointer into `payload` as a field path, twice: with the array indices (to find the
+ * spot in the doc) and with `[]` (as structural changes name fields).
+ */
+function pointerPaths(pointer: string, payload: unknown): { concrete: string; normalized: string } {
+  const concrete: string[] = [];
+  const normalized: string[] = [];
+  let node = payload;
+  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node) && /^\d+$/.test(key)) {
+      concrete.push(`[${key}]`);
+      normalized.push('[]');
+      node = node[Number(key)];
+    } else {
+      concrete.push(key);
+      normalized.push(key);
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    }
+  }
+  return { concrete: fieldPath(concrete), normalized: fieldPath(normalized) };
+}
+
+const within = (path: string, field: string) => field === '' || path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
+
+/**
+ * The strict-validation errors of a doc example that no added, removed or retyped field explains.
+ * Events the generated catalog does not have are not validated (there is no validator).
+ *
+ * @example
+ * unexplainedViolations('kasko', 'policy.created', example, diff);
+ * // [{ path: 'start_date', message: 'must match pattern "^[0-9]{4}-…"' }]
+ */
+export function unexplainedViolations(provider: string, event: string, payload: unknown, diff: ShapeDiff): Violation[] {
+  if (!hasValidator(provider, event)) return [];
+  const result = validate(provider as Provider, event as never, payload, { strict: true });
+  if (result.ok) return [];
+  const explained = [...diff.added, ...diff.removed, ...diff.retyped].map((change) => change.path);
+  const violations: Violation[] = [];
+  for (const issue of result.errors) {
+    const { concrete, normalized } = pointerPaths(issue.path, payload);
+    if (explained.some((field) => within(normalized, field))) continue;
+    if (!violations.some((v) => v.path === concrete && v.message === issue.message)) violations.push({ path: concrete, message: issue.message });
+  }
+  return violations;
+}

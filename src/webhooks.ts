@@ -3,7 +3,7 @@
 import { WebhookError } from './core/errors.js';
 import type { EventType, Provider, WebhookEvent } from './core/event.js';
 import type { IncomingWebhook } from './core/incoming.js';
-import { DEFAULT_MAX_BODY_BYTES, type ReceiveOptions } from './core/receive.js';
+import { checkLimits, DEFAULT_MAX_BODY_BYTES, type ReceiveOptions } from './core/receive.js';
 import { memoryStore } from './idempotency/memory.js';
 import type { ClaimResult, IdempotencyStore } from './idempotency/store.js';
 import { providerDefinition, receive } from './receive.js';
@@ -50,6 +50,11 @@ export interface IdempotencyOptions {
   leaseSeconds?: number;
   /** The key of a delivery; undefined skips deduplication for it. Default `defaultIdempotencyKey`. */
   key?: (event: WebhookEvent) => string | undefined;
+  /**
+   * Longest a store call may take before the delivery is answered 503 (retryable). Default 2000 ms:
+   * a client that queues commands while its server is down must not hang the request.
+   */
+  timeoutMs?: number;
 }
 
 export interface WebhooksOptions {
@@ -61,6 +66,12 @@ export interface WebhooksOptions {
   unknownEvents?: 'acknowledge' | 'reject';
   /** Status when a handler fails, so the provider retries. Default 500. */
   failureStatus?: 500 | 503;
+  /**
+   * Opt-in deadline for async handlers: past it the delivery is answered 503 (retryable) while the
+   * handler goes on; its claim is kept until it settles, so a late success is recorded and a retry
+   * never runs it twice. Default: none (the request waits for the handler).
+   */
+  handlerTimeoutMs?: number;
   sync?: SyncOptions;
 }
 
@@ -90,6 +101,28 @@ const defaultSyncResponse = (decision: SyncDecision): WebhookResponse =>
 
 const DEADLINE = Symbol('deadline');
 
+/** Resolves with `DEADLINE` after `ms`, unless cancelled; the timer never keeps the process alive. */
+function deadline(ms: number): { promise: Promise<typeof DEADLINE>; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<typeof DEADLINE>((resolve) => {
+    timer = setTimeout(() => resolve(DEADLINE), ms);
+    (timer as { unref?: () => void }).unref?.();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** `promise`, or a rejection once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  const timer = deadline(ms);
+  try {
+    const result = await Promise.race([promise, timer.promise]);
+    if (result === DEADLINE) throw new Error(`${what} took longer than ${ms} ms`);
+    return result;
+  } finally {
+    timer.cancel();
+  }
+}
+
 export class Webhooks {
   readonly #options: WebhooksOptions;
   readonly #handlers = new Map<string, Handler<never>[]>();
@@ -102,7 +135,10 @@ export class Webhooks {
     if (!options || typeof options.providers !== 'object' || Object.keys(options.providers).length === 0) {
       throw new TypeError('insurance-webhooks: createWebhooks() needs providers: { <provider>: { secret } }');
     }
-    for (const provider of Object.keys(options.providers)) providerDefinition(provider as Provider);
+    for (const [provider, receiveOptions] of Object.entries(options.providers)) {
+      providerDefinition(provider as Provider);
+      if (receiveOptions) checkLimits(receiveOptions);
+    }
     this.#options = options;
     this.#store = options.idempotency === false ? undefined : (options.idempotency?.store ?? memoryStore());
   }
@@ -165,12 +201,13 @@ export class Webhooks {
       return json(500, { error: 'configuration_error', message: 'the endpoint is misconfigured' });
     }
     const idempotency = this.#options.idempotency || {};
+    const storeTimeout = idempotency.timeoutMs ?? 2000;
     const key = this.#store ? (idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
-    if (!this.#store || key === undefined) return this.#dispatch(event);
+    if (!this.#store || key === undefined) return this.#answer(event, async () => {});
 
     let claim: ClaimResult;
     try {
-      claim = await this.#store.claim(key, (idempotency.leaseSeconds ?? 300) * 1000);
+      claim = await within(this.#store.claim(key, (idempotency.leaseSeconds ?? 300) * 1000), storeTimeout, 'the idempotency store');
     } catch (error) {
       this.#report(error, { provider, event });
       return json(503, { error: 'store_unavailable', message: 'deduplication is unavailable; retry later' }, { 'retry-after': '30' });
@@ -182,19 +219,49 @@ export class Webhooks {
     if (claim.state === 'in_progress') {
       return json(409, { error: 'in_progress', message: 'this delivery is being handled; retry later' }, { 'retry-after': '5' });
     }
-    const response = await this.#dispatch(event);
-    try {
-      if (response.status < 300) {
-        const ttlMs = (idempotency.ttlSeconds ?? 3 * 86_400) * 1000;
-        await this.#store.complete(key, claim.token, JSON.stringify({ status: response.status, body: response.body }), ttlMs);
-      } else {
-        await this.#store.release(key, claim.token);
+    const store = this.#store;
+    const ttlMs = (idempotency.ttlSeconds ?? 3 * 86_400) * 1000;
+    return this.#answer(event, async (response) => {
+      try {
+        if (response.status < 300) {
+          await within(store.complete(key, claim.token, JSON.stringify({ status: response.status, body: response.body }), ttlMs), storeTimeout, 'the idempotency store');
+        } else {
+          await within(store.release(key, claim.token), storeTimeout, 'the idempotency store');
+        }
+      } catch (error) {
+        // The handler's outcome stands: answering 5xx after a success would run it twice.
+        this.#report(error, { provider, event });
       }
-    } catch (error) {
-      // The handler's outcome stands: answering 5xx after a success would run it twice.
-      this.#report(error, { provider, event });
+    });
+  }
+
+  /**
+   * Dispatches and records the outcome (`settle`). With `handlerTimeoutMs`, an async handler that
+   * overruns is answered 503 while it goes on; its outcome is still recorded when it settles.
+   */
+  async #answer(event: WebhookEvent, settle: (response: WebhookResponse) => Promise<void>): Promise<WebhookResponse> {
+    const work = this.#dispatch(event);
+    const limit = this.#options.handlerTimeoutMs;
+    const sync = this.#entry(event).delivery === 'sync';
+    if (limit === undefined || sync) {
+      const response = await work;
+      await settle(response);
+      return response;
     }
-    return response;
+    const timer = deadline(limit);
+    const first = await Promise.race([work, timer.promise]);
+    timer.cancel();
+    if (first !== DEADLINE) {
+      await settle(first);
+      return first;
+    }
+    void work.then(settle);
+    this.#report(new Error(`handler for ${event.provider} ${event.type} exceeded ${limit} ms; answered 503`), { provider: event.provider, event });
+    return json(503, { error: 'handler_timeout', message: 'the handler is still running; retry later' }, { 'retry-after': '60' });
+  }
+
+  #entry(event: WebhookEvent): { delivery: string } {
+    return (providerDefinition(event.provider).catalog.events as Record<string, { delivery: string }>)[event.type]!;
   }
 
   async #refused(provider: Provider, error: WebhookError): Promise<WebhookResponse> {
@@ -210,8 +277,7 @@ export class Webhooks {
 
   async #dispatch(event: WebhookEvent): Promise<WebhookResponse> {
     const handlers = this.#handlers.get(`${event.provider}\u0000${event.type}`) ?? this.#catchAll.get(event.provider) ?? [];
-    const entry = (providerDefinition(event.provider).catalog.events as Record<string, { delivery: string }>)[event.type]!;
-    if (entry.delivery === 'sync') return this.#dispatchSync(event, handlers);
+    if (this.#entry(event).delivery === 'sync') return this.#dispatchSync(event, handlers);
     try {
       for (const handler of handlers) await handler(event as never);
     } catch (error) {
@@ -232,12 +298,9 @@ export class Webhooks {
       }
       return decision;
     };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<typeof DEADLINE>((resolve) => {
-      timer = setTimeout(() => resolve(DEADLINE), deadlineMs);
-    });
+    const timer = deadline(deadlineMs);
     try {
-      const decision = await Promise.race([decide(), deadline]);
+      const decision = await Promise.race([decide(), timer.promise]);
       if (decision === DEADLINE) {
         this.#report(new Error(`sync handler for ${event.type} exceeded ${deadlineMs} ms; answered ${onDeadline}`), { provider: event.provider, event });
         return respond(fallback);
@@ -247,7 +310,7 @@ export class Webhooks {
       this.#report(error, { provider: event.provider, event });
       return respond(fallback);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 

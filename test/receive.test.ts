@@ -121,7 +121,7 @@ describe.each(providers)('%s signatures', (provider) => {
     expect(() => receive(provider, incoming(d), {} as never)).toThrow(/secret/);
     expect(() => receive('allianz' as Provider, incoming(d), options)).toThrow(/unknown provider "allianz"/);
     expect(() => receive(provider, { headers: d.headers } as never, options)).toThrow(/raw body/);
-    await expect(sign(provider, { type, body: d.body }, '')).rejects.toThrow(UsageError);
+    expect(() => sign(provider, { type, body: d.body }, '')).toThrow(UsageError);
   });
 
   it('rejects a body over maxBodyBytes before verifying anything', async () => {

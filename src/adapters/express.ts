@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from '../core/event.js';
 import type { Webhooks } from '../webhooks.js';
-import { notFound, readRawBody, resolveProvider, tooLarge, writeResponse, type ProviderSelector } from './node.js';
+import { discardRest, notFound, readRawBody, resolveProvider, tooLarge, writeResponse, type ProviderSelector } from './node.js';
 
 /** The parts of Express's request this adapter reads. */
 export interface ExpressRequest extends IncomingMessage {
@@ -50,8 +50,8 @@ export function expressHandler(webhooks: Webhooks, provider: ProviderSelector<Ex
       else if (req._body || req.readableEnded) return writeResponse(res, parsedWithoutRaw);
       else body = await readRawBody(req, limit);
       if (body === 'too_large') {
-        res.once('finish', () => req.destroy());
-        return writeResponse(res, tooLarge(limit));
+        writeResponse(res, tooLarge(limit));
+        return discardRest(req);
       }
       const url = req.originalUrl ?? req.url;
       writeResponse(res, await webhooks.handle(name, { body, headers: req.headers, method: req.method, url }));

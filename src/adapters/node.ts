@@ -18,6 +18,7 @@ export type ProviderSelector<R> = Provider | ((req: R) => Provider | undefined);
 
 /** The body, or `too_large` once more than `limit` bytes arrive (the rest is not buffered). Rejects if the client goes away. */
 export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new TypeError(`insurance-webhooks: body limit must be a whole number of bytes (got ${limit})`);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.resolve('too_large');
   return new Promise((resolve, reject) => {
@@ -54,6 +55,27 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/**
+ * After answering before the body was read (413), read and discard what the client is still
+ * sending — at most `maxBytes`, for at most `maxMs` — so it receives the answer instead of a
+ * connection reset, then close. Nothing is kept in memory.
+ */
+export function discardRest(req: IncomingMessage, maxBytes = 4 * 1024 * 1024, maxMs = 2000): void {
+  let seen = 0;
+  const timer = setTimeout(() => req.destroy(), maxMs);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxBytes) {
+      clearTimeout(timer);
+      req.destroy();
+    }
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('error', () => clearTimeout(timer));
+  req.resume();
 }
 
 export const tooLarge = (limit: number): WebhookResponse => ({
@@ -95,8 +117,8 @@ export function nodeHandler(webhooks: Webhooks, provider: ProviderSelector<Incom
       return;
     }
     if (body === 'too_large') {
-      res.once('finish', () => req.destroy());
-      return writeResponse(res, tooLarge(limit));
+      writeResponse(res, tooLarge(limit));
+      return discardRest(req);
     }
     writeResponse(res, await webhooks.handle(name, { body, headers: req.headers, method: req.method, url: req.url }));
   };

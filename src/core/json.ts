@@ -2,28 +2,41 @@
 // but a `__proto__` own key becomes one the moment consumer code merges the payload somewhere
 // (Object.assign, deep-merge helpers). Like Fastify's default, such bodies are refused.
 
-export type ParseOutcome = { ok: true; value: unknown } | { ok: false; reason: 'malformed' | 'forbidden'; path?: string; message: string };
+export type ParseOutcome = { ok: true; value: unknown } | { ok: false; reason: 'malformed' | 'unsafe'; path?: string; message: string };
 
 const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** JSON Pointer of the first `__proto__` key or `constructor.prototype` pair, iteratively (deep bodies cannot overflow the stack). */
-function forbiddenKeyPath(root: unknown): string | undefined {
-  const stack: [unknown, string][] = [[root, '']];
+/**
+ * Deepest nesting accepted. Webhook payloads nest a handful of levels; far deeper bodies make
+ * consumer code that recurses (JSON.stringify, structuredClone, deep merges) throw RangeError from
+ * about 5000 levels; 1000 keeps bodies under 2000 characters (every documented payload) off the walk.
+ */
+export const MAX_DEPTH = 1000;
+
+/**
+ * The first problem in a parsed body: a `__proto__` key, a `constructor.prototype` pair, or nesting
+ * beyond MAX_DEPTH. Iterative, so deep bodies cannot overflow the stack here.
+ */
+function unsafePath(root: unknown): { path: string; message: string } | undefined {
+  const stack: [unknown, string, number][] = [[root, '', 0]];
   while (stack.length) {
-    const [node, path] = stack.pop()!;
+    const [node, path, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
+    if (depth >= MAX_DEPTH) return { path, message: `nests deeper than ${MAX_DEPTH} levels` };
     for (const key of Object.keys(node)) {
       const child = (node as Record<string, unknown>)[key];
       const childPath = `${path}/${escape(key)}`;
-      if (key === '__proto__') return childPath;
+      if (key === '__proto__') return { path: childPath, message: FORBIDDEN };
       if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) {
-        return `${childPath}/prototype`;
+        return { path: `${childPath}/prototype`, message: FORBIDDEN };
       }
-      stack.push([child, childPath]);
+      stack.push([child, childPath, depth + 1]);
     }
   }
   return undefined;
 }
+
+const FORBIDDEN = 'is a prototype-poisoning key and is not accepted';
 
 export function parseJson(text: string): ParseOutcome {
   let value: unknown;
@@ -32,10 +45,11 @@ export function parseJson(text: string): ParseOutcome {
   } catch (error) {
     return { ok: false, reason: 'malformed', message: `body is not JSON: ${(error as Error).message}` };
   }
-  // Only bodies that could spell a forbidden key (directly or through \u escapes) are walked.
-  if (text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')) {
-    const path = forbiddenKeyPath(value);
-    if (path !== undefined) return { ok: false, reason: 'forbidden', path, message: 'is a prototype-poisoning key and is not accepted' };
+  // Only bodies that could spell a forbidden key (directly or through \u escapes), or are long
+  // enough to nest MAX_DEPTH levels (two characters a level), are walked.
+  if (text.length >= 2 * MAX_DEPTH || text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')) {
+    const problem = unsafePath(value);
+    if (problem) return { ok: false, reason: 'unsafe', ...problem };
   }
   return { ok: true, value };
 }

@@ -66,6 +66,23 @@ interface Pending {
   timestampMs: number | undefined;
 }
 
+/**
+ * Numeric options that would silently switch a protection off (NaN or Infinity as a window or a
+ * limit, an invalid Date as the clock) are wrong use, refused like an empty secret.
+ */
+export function checkLimits(options: ReceiveOptions): void {
+  const { toleranceSeconds, maxBodyBytes, now } = options;
+  if (toleranceSeconds !== undefined && !(Number.isFinite(toleranceSeconds) && toleranceSeconds >= 0)) {
+    usage(`options.toleranceSeconds must be a finite number of seconds >= 0 (got ${String(toleranceSeconds)})`);
+  }
+  if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) {
+    usage(`options.maxBodyBytes must be a whole number of bytes >= 0 (got ${String(maxBodyBytes)})`);
+  }
+  if (now !== undefined && !Number.isFinite(typeof now === 'number' ? now : now instanceof Date ? now.getTime() : NaN)) {
+    usage('options.now must be a valid Date or a finite number of epoch milliseconds');
+  }
+}
+
 function prepare(definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): Pending {
   if (incoming === null || typeof incoming !== 'object') usage('receive() needs { body, headers }');
   if (options === null || typeof options !== 'object') usage('receive() needs options with a secret');
@@ -81,6 +98,7 @@ function prepare(definition: ProviderDefinition, incoming: IncomingWebhook, opti
     usage(`receive('${definition.name}') needs incoming.url: the path and query as the server saw it`);
   }
   const secrets = secretsOf(definition, options);
+  checkLimits(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (exceedsLimit(body, limit)) throw new WebhookError('body_too_large', `body is larger than ${limit} bytes`);
 
@@ -138,7 +156,7 @@ function decodeEvent(pending: Pending): WebhookEvent {
   const headerDeliveryId = transport.deliveryId?.in === 'header' ? readHeader(incoming.headers, transport.deliveryId.header) : undefined;
   if (!parsed.ok) {
     if (parsed.reason === 'malformed') throw new WebhookError('payload_malformed', parsed.message, { type: headerType, deliveryId: headerDeliveryId });
-    throw new WebhookError('payload_invalid', `body has a forbidden key at ${parsed.path}`, {
+    throw new WebhookError('payload_invalid', `body ${parsed.path} ${parsed.message}`, {
       type: headerType,
       deliveryId: headerDeliveryId,
       errors: [{ path: parsed.path!, message: parsed.message }],

@@ -39,7 +39,8 @@ function timestampValue(timestamp: SignInput['timestamp']): string {
   return String(Math.floor(ms / 1000));
 }
 
-export async function signWith(
+/** Wrong use throws at once (like receive()); the signing itself is asynchronous (Web Crypto). */
+export function signWith(
   backend: CryptoBackend,
   definition: ProviderDefinition,
   input: SignInput,
@@ -49,6 +50,16 @@ export async function signWith(
   const key = typeof secret === 'string' ? secret : secret?.[0];
   if (typeof key !== 'string' || key === '') throw new UsageError('insurance-webhooks: sign() needs a non-empty secret');
   if (!input || typeof input.type !== 'string' || input.type === '') throw new UsageError('insurance-webhooks: sign() needs { type, body }');
+  return signChecked(backend, definition, input, key, options);
+}
+
+async function signChecked(
+  backend: CryptoBackend,
+  definition: ProviderDefinition,
+  input: SignInput,
+  key: string,
+  options: SignOptions,
+): Promise<Record<string, string>> {
   const scheme = options.signature ?? definition.signature;
   const { transport } = definition.catalog;
   const body = serializeBody(input.body);

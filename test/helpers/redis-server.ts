@@ -26,6 +26,14 @@ export async function startRedis(): Promise<RedisHandle | undefined> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const failed = new Promise<Error>((resolve) => child.once('error', resolve));
   const url = `redis://127.0.0.1:${port}`;
+  let stopping: Promise<void> | undefined;
+  // Idempotent: a second stop() waits for the same exit instead of hanging.
+  const stopOnce = () =>
+    (stopping ??= new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    }));
   for (let attempt = 0; attempt < 50; attempt++) {
     const error = await Promise.race([failed, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
     if (error) break;
@@ -39,12 +47,7 @@ export async function startRedis(): Promise<RedisHandle | undefined> {
         url,
         port,
         process: child,
-        stop: () =>
-          new Promise((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
+        stop: stopOnce,
       };
     } catch {
       // not up yet

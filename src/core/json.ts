@@ -13,24 +13,44 @@ const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
  */
 export const MAX_DEPTH = 1000;
 
-/**
- * The first problem in a parsed body: a `__proto__` key, a `constructor.prototype` pair, or nesting
- * beyond MAX_DEPTH. Iterative, so deep bodies cannot overflow the stack here.
- */
+/** Why a node is unsafe (or undefined), judged from its key, value and depth. */
+function problemAt(key: string, child: unknown, depth: number): string | undefined {
+  if (key === '__proto__') return FORBIDDEN;
+  if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) return FORBIDDEN;
+  if (child !== null && typeof child === 'object' && depth + 1 >= MAX_DEPTH) return `nests deeper than ${MAX_DEPTH} levels`;
+  return undefined;
+}
+
+/** First pass: is anything unsafe? Builds no strings (most bodies walked are fine). Iterative. */
+function hasUnsafe(root: unknown): boolean {
+  const nodes: unknown[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    for (const key of Object.keys(node as object)) {
+      const child = (node as Record<string, unknown>)[key];
+      if (problemAt(key, child, depth)) return true;
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/** Second pass, only when the first found something: the JSON Pointer of the first problem. */
 function unsafePath(root: unknown): { path: string; message: string } | undefined {
   const stack: [unknown, string, number][] = [[root, '', 0]];
   while (stack.length) {
     const [node, path, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= MAX_DEPTH) return { path, message: `nests deeper than ${MAX_DEPTH} levels` };
-    for (const key of Object.keys(node)) {
+    for (const key of Object.keys(node as object)) {
       const child = (node as Record<string, unknown>)[key];
       const childPath = `${path}/${escape(key)}`;
-      if (key === '__proto__') return { path: childPath, message: FORBIDDEN };
-      if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) {
-        return { path: `${childPath}/prototype`, message: FORBIDDEN };
-      }
-      stack.push([child, childPath, depth + 1]);
+      const message = problemAt(key, child, depth);
+      if (message) return { path: message === FORBIDDEN && key === 'constructor' ? `${childPath}/prototype` : childPath, message };
+      if (child !== null && typeof child === 'object') stack.push([child, childPath, depth + 1]);
     }
   }
   return undefined;
@@ -47,8 +67,8 @@ export function parseJson(text: string): ParseOutcome {
   }
   // Only bodies that could spell a forbidden key, or are long enough to nest MAX_DEPTH levels (two
   // characters a level), are walked. Both `__proto__` and `constructor.prototype` contain "proto",
-  // and any escaped spelling contains a backslash; single-character search is the cheapest there is.
-  if (text.length >= 2 * MAX_DEPTH || text.includes('proto') || text.includes('\\')) {
+  // and only a \u escape can re-spell them (PHP's \/ cannot).
+  if ((text.length >= 2 * MAX_DEPTH || text.includes('proto') || text.includes('\\u')) && value !== null && typeof value === 'object' && hasUnsafe(value)) {
     const problem = unsafePath(value);
     if (problem) return { ok: false, reason: 'unsafe', ...problem };
   }

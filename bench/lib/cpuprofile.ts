@@ -1,0 +1,33 @@
+// Reading a V8 .cpuprofile (node --cpu-prof): self time per function, as DevTools' Bottom-Up view.
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (name + file:line), as a share of all samples. */
+export function topSelf(profile: CpuProfile, count: number, base: string): string[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    const frame = byId.get(id)!.callFrame;
+    const file = frame.url.startsWith('file:') ? relative(base, fileURLToPath(frame.url)) : frame.url;
+    const key = `${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + delta);
+    total += delta;
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, time]) => `${((100 * time) / total).toFixed(1).padStart(5)}%  ${key}`);
+}

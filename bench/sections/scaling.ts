@@ -1,0 +1,81 @@
+// Part 3: cost per byte from 1 KiB to 1 MiB against the floor at each size, and the validation
+// cost of the largest documented payload (standalone validator vs ajv compiled at run time).
+import type { Lib } from '../lib/env.js';
+import { floorOf, largestDocumented, makeDelivery, paddedKasko, runtimeValidator, structuredKasko } from '../lib/fixtures.js';
+import { measureSideBySide, timeOf, type MeasureOptions } from '../lib/measure.js';
+import { bytes, timeResult, type Result } from '../lib/table.js';
+import { HOT_RATIO_TARGET } from './hot.js';
+
+export const SIZES = [1, 4, 16, 64, 256, 1024].map((kib) => kib * 1024);
+/** Sizes also measured with structure (many keys) instead of one long string. */
+export const STRUCTURED_SIZES = [16, 256].map((kib) => kib * 1024);
+
+export async function scaling(lib: Lib, options: MeasureOptions): Promise<Result[]> {
+  const results: Result[] = [];
+  const floors: number[] = [];
+  const ours: number[] = [];
+  const runs = [
+    ...SIZES.map((size) => ({ size, structured: false })),
+    ...STRUCTURED_SIZES.map((size) => ({ size, structured: true })),
+  ];
+  for (const { size, structured } of runs) {
+    const { type, payload } = (structured ? structuredKasko : paddedKasko)(lib, size);
+    const delivery = await makeDelivery(lib, 'kasko', type, payload, 2 * 1024 * 1024);
+    if (delivery.body.length !== size) throw new Error(`padded body is ${delivery.body.length} B, wanted ${size}`);
+    const { incoming, options: receiveOptions } = delivery;
+    if ((await lib.receive('kasko', incoming, receiveOptions)).type !== type) throw new Error('padded body refused');
+    const t = await measureSideBySide(
+      [
+        { id: 'floor', fn: floorOf(lib, delivery) },
+        { id: 'receive', fn: () => lib.receive('kasko', incoming, receiveOptions) },
+      ],
+      options,
+    );
+    if (!structured) {
+      floors.push(timeOf(t, 'floor'));
+      ours.push(timeOf(t, 'receive'));
+    }
+    const shape = structured
+      ? `${(payload as { assets: unknown[] }).assets.length} assets (many keys)`
+      : 'a long metadata string';
+    results.push(
+      timeResult(t, 'receive', 'floor', {
+        part: 3,
+        what: `kasko ${bytes(size)} body, ${shape}: receive() vs floor`,
+        bytes: size,
+        target: { max: HOT_RATIO_TARGET },
+      }),
+    );
+  }
+  const span = SIZES.at(-1)! - SIZES[0]!;
+  const slope = (series: number[]) => (series.at(-1)! - series[0]!) / span;
+  results.push({
+    part: 3,
+    kind: 'slope',
+    what: `marginal cost per byte, ${bytes(SIZES[0]!)} → ${bytes(SIZES.at(-1)!)} (long string): receive() vs floor`,
+    measured: slope(ours),
+    baseline: slope(floors),
+  });
+
+  // Validation alone, on the largest payload the docs show. A pool of separately parsed copies:
+  // validating one object over and over would flatter every validator (hot caches, same strings).
+  const { provider, type, text, size } = largestDocumented(lib);
+  const pool = Array.from({ length: 1024 }, (): unknown => JSON.parse(text));
+  const standalone = (lib.providers[provider].events as Record<string, { validate: (data: unknown) => boolean }>)[type]!.validate;
+  const runtime = runtimeValidator(provider, type);
+  if (!pool.every((payload) => standalone(payload) && runtime(payload))) throw new Error('largest documented payload does not validate');
+  let i = 0;
+  let j = 0;
+  const t = await measureSideBySide(
+    [
+      { id: 'standalone', fn: () => standalone(pool[i++ & 1023]) },
+      { id: 'runtime', fn: () => runtime(pool[j++ & 1023]) },
+      { id: 'parse', fn: () => JSON.parse(text) },
+    ],
+    options,
+  );
+  const label = `${provider} ${type} (${size} B, largest documented)`;
+  results.push(timeResult(t, 'standalone', 'runtime', { part: 3, what: `${label}: our standalone validator vs run-time ajv validator` }));
+  results.push(timeResult(t, 'standalone', 'parse', { part: 3, what: `${label}: our standalone validator vs JSON.parse of the same body` }));
+  return results;
+}

@@ -1,10 +1,10 @@
 // JSON.parse that refuses prototype-poisoning keys. JSON.parse itself never pollutes a prototype,
 // but a `__proto__` own key becomes one the moment consumer code merges the payload somewhere
 // (Object.assign, deep-merge helpers). Like Fastify's default, such bodies are refused.
+import { escapePointer } from './validation.js';
 
 export type ParseOutcome = { ok: true; value: unknown } | { ok: false; reason: 'malformed' | 'unsafe'; path?: string; message: string };
 
-const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
  * Deepest nesting accepted. Webhook payloads nest a handful of levels; far deeper bodies make
@@ -47,7 +47,7 @@ function unsafePath(root: unknown): { path: string; message: string } | undefine
     const [node, path, depth] = stack.pop()!;
     for (const key of Object.keys(node as object)) {
       const child = (node as Record<string, unknown>)[key];
-      const childPath = `${path}/${escape(key)}`;
+      const childPath = `${path}/${escapePointer(key)}`;
       const message = problemAt(key, child, depth);
       if (message) return { path: message === FORBIDDEN && key === 'constructor' ? `${childPath}/prototype` : childPath, message };
       if (child !== null && typeof child === 'object') stack.push([child, childPath, depth + 1]);

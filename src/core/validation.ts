@@ -13,7 +13,8 @@ export interface ValidateOptions {
   strict?: boolean;
 }
 
-const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+/** One JSON Pointer segment (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function toIssue(error: SchemaValidationError): ValidationIssue {
   const { keyword, params, instancePath } = error;

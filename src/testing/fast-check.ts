@@ -16,6 +16,7 @@
 import fc, { type Arbitrary } from 'fast-check';
 import type { EventPayload, EventType, Provider, WebhookEvent } from '../core/event.js';
 import { catalogEntry } from '../core/provider-api.js';
+import { escapePointer } from '../core/validation.js';
 import { providerCatalog } from '../validate.js';
 import { readPackageJson } from './package-files.js';
 
@@ -57,7 +58,7 @@ const unsupported = (at: Position, what: string) =>
   new Error(`insurance-webhooks/testing/fast-check: cannot generate values for ${what} at ${where(at)}`);
 const child = (at: Position, ...segments: (string | number)[]): Position => ({
   ...at,
-  pointer: `${at.pointer}/${segments.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`,
+  pointer: `${at.pointer}/${segments.map((s) => escapePointer(String(s))).join('/')}`,
 });
 
 const documents = new Map<string, Schema>();

@@ -54,18 +54,6 @@ function secretsOf(definition: ProviderDefinition, options: ReceiveOptions): rea
   return secrets;
 }
 
-/** Everything known before the MAC is computed. */
-interface Pending {
-  definition: ProviderDefinition;
-  incoming: IncomingWebhook;
-  options: ReceiveOptions;
-  scheme: SignatureScheme;
-  secrets: readonly string[];
-  claimed: Uint8Array[] | undefined; // undefined: accepted unsigned
-  request: SignedRequest;
-  timestampMs: number | undefined;
-}
-
 /**
  * Numeric options that would silently switch a protection off (NaN or Infinity as a window or a
  * limit, an invalid Date as the clock) are wrong use, refused like an empty secret.
@@ -83,15 +71,14 @@ export function checkLimits(options: ReceiveOptions): void {
   }
 }
 
-function prepare(definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): Pending {
+/** Wrong use is refused before the delivery is looked at. Returns the secrets to try. */
+function checkCall(definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions, scheme: SignatureScheme): readonly string[] {
   if (incoming === null || typeof incoming !== 'object') usage('receive() needs { body, headers }');
   if (options === null || typeof options !== 'object') usage('receive() needs options with a secret');
   const { body, headers } = incoming;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) usage('incoming.body must be the raw body: a string or a Uint8Array/Buffer');
   if (headers === null || typeof headers !== 'object') usage('incoming.headers must be a Headers object or a plain object');
-  const scheme = options.signature ?? definition.signature;
-  const { transport } = definition.catalog;
-  if (options.allowUnsigned && !transport.signature.optional) {
+  if (options.allowUnsigned && !definition.catalog.transport.signature.optional) {
     usage(`${definition.catalog.displayName} always signs its deliveries; allowUnsigned is for InsurUp`);
   }
   if (scheme.signsRequestLine && typeof incoming.url !== 'string') {
@@ -99,42 +86,24 @@ function prepare(definition: ProviderDefinition, incoming: IncomingWebhook, opti
   }
   const secrets = secretsOf(definition, options);
   checkLimits(options);
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (exceedsLimit(body, limit)) throw new WebhookError('body_too_large', `body is larger than ${limit} bytes`);
-
-  const request: SignedRequest = { method: (incoming.method ?? 'POST').toUpperCase(), url: incoming.url ?? '', timestamp: undefined };
-  const signatureHeader = readHeader(headers, transport.signature.header);
-  if (signatureHeader === undefined) {
-    if (options.allowUnsigned) return { definition, incoming, options, scheme, secrets, claimed: undefined, request, timestampMs: undefined };
-    throw new WebhookError('signature_missing', `the ${transport.signature.header} header is missing`);
-  }
-  if (secrets.length === 0) usage(`a signed ${definition.catalog.displayName} delivery arrived and options.secret is not set`);
-  const parsed = scheme.parse(signatureHeader);
-  if (!parsed) throw new WebhookError('signature_invalid', `the ${transport.signature.header} header is not a ${scheme.name} signature`);
-
-  let timestampMs: number | undefined;
-  if (scheme.timestamp) {
-    const header = transport.timestamp?.in === 'header' ? transport.timestamp.header : 'timestamp';
-    const raw = scheme.timestamp === 'header' ? (transport.timestamp ? readHeader(headers, header) : undefined) : parsed.timestamp;
-    if (raw === undefined) throw new WebhookError('timestamp_invalid', `the ${header} header is missing`);
-    timestampMs = parseTimestamp(raw);
-    if (timestampMs === undefined) throw new WebhookError('timestamp_invalid', `the signed timestamp "${raw.slice(0, 40)}" is not Unix seconds, milliseconds or ISO-8601`);
-    request.timestamp = raw;
-  }
-  return { definition, incoming, options, scheme, secrets, claimed: parsed.macs, request, timestampMs };
+  return secrets;
 }
 
-function matches(computed: Uint8Array, claimed: Uint8Array[]): boolean {
-  let found = false;
-  for (const mac of claimed) found = constantTimeEqual(computed, mac) || found;
-  return found;
+/** The signed timestamp in ms, refused when missing, unparseable or outside the window. */
+function signedTime(definition: ProviderDefinition, scheme: SignatureScheme, headers: IncomingWebhook['headers'], fromSignature: string | undefined): { raw: string; ms: number } {
+  const { transport } = definition.catalog;
+  const header = transport.timestamp?.in === 'header' ? transport.timestamp.header : 'timestamp';
+  const raw = scheme.timestamp === 'header' ? (transport.timestamp ? readHeader(headers, header) : undefined) : fromSignature;
+  if (raw === undefined) throw new WebhookError('timestamp_invalid', `the ${header} header is missing`);
+  const ms = parseTimestamp(raw);
+  if (ms === undefined) throw new WebhookError('timestamp_invalid', `the signed timestamp "${raw.slice(0, 40)}" is not Unix seconds, milliseconds or ISO-8601`);
+  return { raw, ms };
 }
 
-function checkWindow(pending: Pending): void {
-  if (pending.timestampMs === undefined) return;
-  const { now, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS } = pending.options;
+function checkWindow(timestampMs: number, options: ReceiveOptions): void {
+  const { now, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS } = options;
   const nowMs = now === undefined ? Date.now() : typeof now === 'number' ? now : now.getTime();
-  const skew = (nowMs - pending.timestampMs) / 1000;
+  const skew = (nowMs - timestampMs) / 1000;
   if (Math.abs(skew) > toleranceSeconds) {
     throw new WebhookError(
       'timestamp_invalid',
@@ -143,17 +112,17 @@ function checkWindow(pending: Pending): void {
   }
 }
 
-function decodeEvent(pending: Pending): WebhookEvent {
-  const { definition, incoming, options } = pending;
+function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, strict: boolean | undefined): WebhookEvent {
   const { transport, events } = definition.catalog;
-  const text = bodyText(incoming.body);
-  const headerType = transport.eventType.in === 'header' ? readHeader(incoming.headers, transport.eventType.header) : undefined;
+  const { headers } = incoming;
+  const headerType = transport.eventType.in === 'header' ? readHeader(headers, transport.eventType.header) : undefined;
   if (transport.eventType.in === 'header' && headerType === undefined) {
     throw new WebhookError('header_missing', `the ${transport.eventType.header} header is missing`);
   }
+  const text = bodyText(incoming.body);
   if (text === undefined) throw new WebhookError('payload_malformed', 'body is not valid UTF-8', { type: headerType });
   const parsed = parseJson(text);
-  const headerDeliveryId = transport.deliveryId?.in === 'header' ? readHeader(incoming.headers, transport.deliveryId.header) : undefined;
+  const headerDeliveryId = transport.deliveryId?.in === 'header' ? readHeader(headers, transport.deliveryId.header) : undefined;
   if (!parsed.ok) {
     if (parsed.reason === 'malformed') throw new WebhookError('payload_malformed', parsed.message, { type: headerType, deliveryId: headerDeliveryId });
     throw new WebhookError('payload_invalid', `body ${parsed.path} ${parsed.message}`, {
@@ -163,8 +132,8 @@ function decodeEvent(pending: Pending): WebhookEvent {
     });
   }
   const payload = parsed.value;
-  const type = headerType ?? definition.read(transport.eventType, incoming.headers, payload);
-  const deliveryId = headerDeliveryId ?? definition.read(transport.deliveryId, incoming.headers, payload);
+  const type = headerType ?? definition.read(transport.eventType, headers, payload);
+  const deliveryId = headerDeliveryId ?? definition.read(transport.deliveryId, headers, payload);
   if (type === undefined) {
     const pointer = transport.eventType.in === 'body' ? transport.eventType.pointer : '';
     throw new WebhookError('payload_invalid', `the body has no event type at ${pointer}`, {
@@ -175,7 +144,7 @@ function decodeEvent(pending: Pending): WebhookEvent {
   }
   const entry: EventCatalogEntry | undefined = Object.hasOwn(events, type) ? (events as Record<string, EventCatalogEntry>)[type] : undefined;
   if (!entry) throw new WebhookError('event_unknown', `"${type.slice(0, 100)}" is not a ${definition.catalog.displayName} event this package knows`, { type, deliveryId, payload });
-  const validator = options.strict ? entry.validateStrict : entry.validate;
+  const validator = strict ? entry.validateStrict : entry.validate;
   if (!validator(payload)) {
     const errors = issuesOf(validator);
     throw new WebhookError('payload_invalid', `the ${type} payload does not match its schema: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, {
@@ -185,29 +154,71 @@ function decodeEvent(pending: Pending): WebhookEvent {
       errors,
     });
   }
-  const webhookId = definition.read(transport.webhookId, incoming.headers, payload);
+  const webhookId = transport.webhookId ? definition.read(transport.webhookId, headers, payload) : undefined;
   return { provider: definition.name, type, deliveryId, webhookId, payload } as WebhookEvent;
 }
 
-function verified(pending: Pending, macs: readonly Uint8Array[]): WebhookEvent {
-  let valid = false;
-  for (const mac of macs) valid = matches(mac, pending.claimed!) || valid;
-  if (!valid) {
-    const header = pending.definition.catalog.transport.signature.header;
-    throw new WebhookError('signature_invalid', `the ${header} header does not match the body signed with ${pending.secrets.length > 1 ? 'any of the secrets' : 'the secret'}`);
+/** Whether any computed MAC equals any claimed one; every pair is compared (no early exit). */
+function anyMatch(computed: readonly Uint8Array[], claimed: readonly Uint8Array[]): boolean {
+  let found = false;
+  for (let i = 0; i < computed.length; i++) {
+    for (let j = 0; j < claimed.length; j++) found = constantTimeEqual(computed[i]!, claimed[j]!) || found;
   }
-  checkWindow(pending);
-  return decodeEvent(pending);
+  return found;
+}
+
+/** Past the MAC: compare, check the window, decode. */
+function accept(
+  definition: ProviderDefinition,
+  incoming: IncomingWebhook,
+  options: ReceiveOptions,
+  computed: readonly Uint8Array[],
+  claimed: readonly Uint8Array[],
+  timestampMs: number | undefined,
+): WebhookEvent {
+  if (!anyMatch(computed, claimed)) {
+    const header = definition.catalog.transport.signature.header;
+    throw new WebhookError('signature_invalid', `the ${header} header does not match the body signed with ${computed.length > 1 ? 'any of the secrets' : 'the secret'}`);
+  }
+  if (timestampMs !== undefined) checkWindow(timestampMs, options);
+  return decodeEvent(definition, incoming, options.strict);
 }
 
 function run(backend: CryptoBackend, definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): WebhookEvent | Promise<WebhookEvent> {
-  const pending = prepare(definition, incoming, options);
-  if (!pending.claimed) return decodeEvent(pending);
-  const { scheme, secrets, request } = pending;
+  const scheme = (options !== null && typeof options === 'object' && options.signature) || definition.signature;
+  const secrets = checkCall(definition, incoming, options, scheme);
+  const { body, headers } = incoming;
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (exceedsLimit(body, limit)) throw new WebhookError('body_too_large', `body is larger than ${limit} bytes`);
+
+  const { signature } = definition.catalog.transport;
+  const signatureHeader = readHeader(headers, signature.header);
+  if (signatureHeader === undefined) {
+    if (options.allowUnsigned) return decodeEvent(definition, incoming, options.strict);
+    throw new WebhookError('signature_missing', `the ${signature.header} header is missing`);
+  }
+  if (secrets.length === 0) usage(`a signed ${definition.catalog.displayName} delivery arrived and options.secret is not set`);
+  const parsed = scheme.parse(signatureHeader);
+  if (!parsed) throw new WebhookError('signature_invalid', `the ${signature.header} header is not a ${scheme.name} signature`);
+
+  let timestampMs: number | undefined;
+  let timestamp: string | undefined;
+  if (scheme.timestamp) {
+    const signed = signedTime(definition, scheme, headers, parsed.timestamp);
+    timestamp = signed.raw;
+    timestampMs = signed.ms;
+  }
+  const request: SignedRequest = { method: incoming.method === undefined ? 'POST' : incoming.method.toUpperCase(), url: incoming.url ?? '', timestamp };
   const prefix = scheme.prefix(request);
-  const macs = secrets.map((secret) => backend.hmac(scheme.algorithm, secret, prefix, incoming.body));
-  if (macs.every((mac) => mac instanceof Uint8Array)) return verified(pending, macs as Uint8Array[]);
-  return Promise.all(macs).then((computed) => verified(pending, computed));
+  const computed: Uint8Array[] = [];
+  let pending: Promise<Uint8Array>[] | undefined;
+  for (const secret of secrets) {
+    const mac = backend.hmac(scheme.algorithm, secret, prefix, body);
+    if (mac instanceof Uint8Array) computed.push(mac);
+    else (pending ??= []).push(mac);
+  }
+  if (!pending) return accept(definition, incoming, options, computed, parsed.macs, timestampMs);
+  return Promise.all(pending).then((macs) => accept(definition, incoming, options, computed.concat(macs), parsed.macs, timestampMs));
 }
 
 /** Anything unexpected past the argument checks (a RangeError from a pathological body, say) becomes payload_malformed. */

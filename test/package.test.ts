@@ -150,6 +150,37 @@ console.log(JSON.stringify({ ok, bad: bad.errors.map((e) => e.path), header: cat
     });
   });
 
+  it('ships one file per entry point plus one shared runtime (scripts/bundle.ts), whose errors are the same class everywhere', () => {
+    const listing = run('tar', ['-tzf', tarball], work).split('\n');
+    const modules = listing.filter((path) => path.endsWith('.js')).map((path) => path.slice('package/'.length)).sort();
+    expect(modules).toEqual(
+      [
+        'dist/src/index.js',
+        'dist/src/core.js',
+        ...['kasko', 'insurup', 'axitech', 'coverkit'].map((p) => `dist/src/providers/${p}.js`),
+        ...['node', 'express', 'fastify', 'web'].map((a) => `dist/src/adapters/${a}.js`),
+        'dist/src/idempotency/redis.js',
+        'dist/src/testing/index.js',
+        'dist/src/testing/fast-check.js',
+        'dist/src/drift/index.js',
+        'dist/src/cli/index.js',
+      ].sort(),
+    );
+    writeFileSync(
+      join(consumer, 'identity.mjs'),
+      `import { WebhookError, UsageError } from 'insurance-webhooks';
+import { receive } from 'insurance-webhooks/kasko';
+import { createDelivery } from 'insurance-webhooks/testing';
+const refused = await receive({ body: '{}', headers: {} }, { secret: 's' }).catch((e) => e);
+let usage; try { await receive({ body: '{}', headers: {} }, {}); } catch (e) { usage = e; }
+const delivery = await createDelivery('kasko', 'policy.created', { secret: 's' });
+const event = await receive({ body: delivery.body, headers: delivery.headers }, { secret: 's' });
+console.log(JSON.stringify({ webhookError: refused instanceof WebhookError, code: refused.code, usageError: usage instanceof UsageError, type: event.type }));
+`,
+    );
+    expect(JSON.parse(run(process.execPath, ['identity.mjs'], consumer))).toEqual({ webhookError: true, code: 'signature_missing', usageError: true, type: 'policy.created' });
+  });
+
   it('installs a working insurance-webhooks bin', () => {
     const cli = join(consumer, 'node_modules', '.bin', 'insurance-webhooks');
     const events = JSON.parse(run(cli, ['events', '--json'], consumer)) as unknown[];

@@ -64,7 +64,7 @@ const DIST_FILES = entries(REPO_DIST);
 
 /**
  * Builds dist/ with `npm run build` when it is missing or older than any file of src/, generated/
- * or the tsconfigs. Returns what was done, for the report. Build output goes to stderr so the
+ * the tsconfigs or scripts/bundle.ts. Returns what was done, for the report. Build output goes to stderr so the
  * table on stdout stays clean.
  */
 export function ensureDist(): string {
@@ -74,6 +74,7 @@ export function ensureDist(): string {
     newestMtime(join(ROOT, 'generated')),
     statSync(join(ROOT, 'tsconfig.json')).mtimeMs,
     statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs,
+    statSync(join(ROOT, 'scripts', 'bundle.ts')).mtimeMs,
   );
   const built = missing ? 0 : Math.min(...DIST_FILES.map((file) => statSync(file).mtimeMs));
   if (!missing && built >= sources) return 'dist/ up to date';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { providers } from '../../generated/index.js';
+import { providers } from '../index.js';
 import type { EventCatalogEntry, ProviderCatalog } from '../core/types.js';
 import type { Provider } from '../core/event.js';
 import { UsageError, type CliIo } from './io.js';

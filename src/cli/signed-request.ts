@@ -1,8 +1,7 @@
 // What `sign` and `send` share: the body (a file's exact bytes, or the documented example) and the
 // headers the provider would send with it.
-import { examples } from '../../generated/examples.js';
 import type { Provider } from '../core/event.js';
-import { sign } from '../receive.js';
+import { examples, sign } from '../index.js';
 import { eventEntry, providerOption, readInput, requireString, secretOption, type Values } from './args.js';
 import { UsageError, type CliIo } from './io.js';
 

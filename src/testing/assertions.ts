@@ -3,7 +3,7 @@
 // that both vitest's and jest's `expect.extend` take.
 import type { EventPayload, EventType, Provider } from '../core/event.js';
 import type { ValidateOptions, ValidationIssue } from '../core/validation.js';
-import { validate } from '../validate.js';
+import { validate } from '../index.js';
 
 /** Thrown by `assertConforms`. Named `AssertionError` with code `ERR_ASSERTION`, like `node:assert`'s. */
 export class ConformanceError extends Error {

@@ -1,11 +1,9 @@
 // Genuine signed deliveries for contract tests: the documented example (or a given payload),
 // optionally patched, signed exactly as the provider signs it, ready for any HTTP test client.
-import { examples } from '../../generated/examples.js';
 import type { EventPayload, EventType, Provider } from '../core/event.js';
 import { catalogEntry } from '../core/provider-api.js';
 import type { SignatureScheme } from '../core/signature.js';
-import { sign } from '../receive.js';
-import { providerCatalog } from '../validate.js';
+import { examples, providerCatalog, sign } from '../index.js';
 
 /**
  * A patch for a payload: every property optional, objects patched recursively, arrays replaced

@@ -17,7 +17,7 @@ import fc, { type Arbitrary } from 'fast-check';
 import type { EventPayload, EventType, Provider, WebhookEvent } from '../core/event.js';
 import { catalogEntry } from '../core/provider-api.js';
 import { escapePointer } from '../core/validation.js';
-import { providerCatalog } from '../validate.js';
+import { providerCatalog } from '../index.js';
 import { readPackageJson } from './package-files.js';
 
 export interface PayloadArbitraryOptions {

@@ -2,7 +2,7 @@
 import { PROVIDERS, providerOption } from '../args.js';
 import { table, writeJson, type Command } from '../command.js';
 import { EXIT } from '../io.js';
-import { providers } from '../../../generated/index.js';
+import { providers } from '../../index.js';
 import type { EventCatalogEntry } from '../../core/types.js';
 
 interface EventRow {

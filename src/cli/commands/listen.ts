@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { nodeHandler } from '../../adapters/node.js';
 import { WebhookError } from '../../core/errors.js';
 import type { WebhookEvent } from '../../core/event.js';
-import { createWebhooks } from '../../webhooks.js';
+import { createWebhooks } from '../../index.js';
 import { PROVIDERS, providerOption, secretOption } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';

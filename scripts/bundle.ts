@@ -1,0 +1,111 @@
+// Build step after `tsc`: turns the ~90 per-file modules tsc emits into one file per public entry
+// point plus one shared runtime file, because on Node 20 each ES module costs about 1–2 ms to
+// resolve, read and compile on a cold start (docs/benchmarks.md, "Cold start"). tsc's `.d.ts`
+// files are kept as they are: types do not pay that cost.
+//
+// Layout of dist/ afterwards:
+//   dist/src/core.js                every module of src/core/ in one file: the runtime state that
+//                                   must exist once per process (WebhookError and UsageError, so
+//                                   `instanceof` holds across entry points; the HMAC key cache)
+//   dist/src/<entry>.js             each entry of package.json `exports` and `bin`, self-contained
+//                                   except for core.js and bare imports (node:*, redis, fast-check)
+// An entry that imports another entry point imports its file. The one copy: the root inlines the
+// four provider modules (definitions and generated validators), which also ship as their own
+// entry points; they hold no state, so the two copies behave as one.
+//
+//   npx tsx scripts/bundle.ts [dist]     (run by `npm run build`)
+import { build, type Plugin } from 'esbuild';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const dist = resolve(process.argv[2] ?? join(ROOT, 'dist'));
+const coreDir = join(dist, 'src', 'core');
+const coreFile = join(dist, 'src', 'core.js');
+
+interface Manifest {
+  exports: Record<string, string | { default?: string }>;
+  bin: Record<string, string>;
+}
+
+/** The JS files package.json points at (exports' `default` conditions and the bin), as dist paths. */
+function entryPoints(): string[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+  const targets = [...Object.values(manifest.exports).map((target) => (typeof target === 'string' ? target : target.default)), ...Object.values(manifest.bin)];
+  const files = targets.filter((target): target is string => typeof target === 'string' && target.startsWith('./dist/') && target.endsWith('.js'));
+  return [...new Set(files)].map((file) => join(dist, file.slice('./dist/'.length)));
+}
+
+const slash = (path: string) => path.split(sep).join('/');
+
+const specifier = (from: string, to: string) => {
+  const path = slash(relative(dirname(from), to));
+  return path.startsWith('.') ? path : `./${path}`;
+};
+
+/**
+ * Keeps shared code shared: an import of src/core/ from outside it becomes an import of core.js,
+ * and an import of another entry point stays an import of that file (the CLI loads the drift
+ * entry, the Express adapter the Node one, the testing helpers the root). One exception: the root
+ * inlines the four provider modules, so that `import 'insurance-webhooks'` loads two files.
+ */
+function sharedModules(entry: string, entries: ReadonlySet<string>, inlined: ReadonlySet<string>): Plugin {
+  return {
+    name: 'shared-modules',
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const target = resolve(args.resolveDir, args.path);
+        if (target.startsWith(coreDir + sep)) return args.importer.startsWith(coreDir + sep) ? undefined : { path: specifier(entry, coreFile), external: true };
+        if (target !== entry && entries.has(target) && !inlined.has(target)) return { path: specifier(entry, target), external: true };
+        return undefined;
+      });
+    },
+  };
+}
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  packages: 'external',
+  logLevel: 'warning',
+  legalComments: 'none',
+} as const;
+
+const staging = mkdtempSync(join(tmpdir(), 'insurance-webhooks-bundle-'));
+const staged = (file: string) => join(staging, relative(dist, file));
+try {
+  const coreModules = readdirSync(coreDir).filter((name) => name.endsWith('.js'));
+  await build({
+    ...common,
+    stdin: { contents: coreModules.map((name) => `export * from './${name}';`).join('\n'), resolveDir: coreDir, sourcefile: 'core.js', loader: 'js' },
+    outfile: staged(coreFile),
+  });
+  const entries = entryPoints();
+  const all = new Set(entries);
+  const root = join(dist, 'src', 'index.js');
+  const providerModules = new Set(entries.filter((entry) => dirname(entry) === join(dist, 'src', 'providers')));
+  for (const entry of entries) {
+    await build({ ...common, entryPoints: [entry], outfile: staged(entry), plugins: [sharedModules(entry, all, entry === root ? providerModules : new Set())] });
+  }
+
+  // Replace every emitted .js with the bundles; keep the .d.ts files.
+  const removeJs = (dir: string) => {
+    for (const item of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, item.name);
+      if (item.isDirectory()) removeJs(path);
+      else if (item.name.endsWith('.js')) rmSync(path);
+    }
+  };
+  removeJs(dist);
+  for (const file of [coreFile, ...entries]) {
+    mkdirSync(dirname(file), { recursive: true });
+    renameSync(staged(file), file);
+  }
+  console.log(`bundled ${entries.length} entry points + src/core.js into ${slash(relative(ROOT, dist))}/`);
+} finally {
+  rmSync(staging, { recursive: true, force: true });
+}

@@ -63,7 +63,7 @@ const entries = (dist: string) => [rootEntry(dist), ...['kasko', 'insurup', 'axi
 const DIST_FILES = entries(REPO_DIST);
 
 /**
- * Builds dist/ with `npm run build` when it is missing or older than any file of src/, generated/
+ * Builds dist/ with `npm run build` when it is missing or older than any file of src/, generated/,
  * the tsconfigs or scripts/bundle.ts. Returns what was done, for the report. Build output goes to stderr so the
  * table on stdout stays clean.
  */

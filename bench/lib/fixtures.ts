@@ -101,6 +101,30 @@ export async function makeDelivery(
  * less can verify and read a delivery.
  */
 export function floorOf(lib: Lib, delivery: Delivery): () => unknown {
+  return verifiedThen(lib, delivery, (body) => JSON.parse(body.toString('utf8')));
+}
+
+/**
+ * The floor plus the three checks `receive()` adds that are features rather than framework: the
+ * body decoded as UTF-8 with invalid bytes refused (TextDecoder fatal, as `bodyText` does), the
+ * prototype-key pre-check on the text (as `parseJson` does; the documented examples never need the
+ * walk behind it), and the package's standalone validator. What `receive()` costs beyond this is
+ * its own glue: header reading, argument checks, dispatch, the event object.
+ */
+export function floorChecksOf(lib: Lib, delivery: Delivery): () => unknown {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const validate = (lib.providers[delivery.provider].events as Record<string, { validate: (data: unknown) => boolean }>)[delivery.type]!.validate;
+  return verifiedThen(lib, delivery, (body) => {
+    const text = decoder.decode(body);
+    const payload: unknown = JSON.parse(text);
+    if (text.includes('proto') || text.includes('\\u')) throw new Error('floor+checks: this body would need the prototype-key walk');
+    if (!validate(payload)) throw new Error('floor+checks: invalid');
+    return payload;
+  });
+}
+
+/** The floor's signature check (HMAC with a prepared key, timingSafeEqual), then `read` on the body. */
+function verifiedThen(lib: Lib, delivery: Delivery, read: (body: Buffer) => unknown): () => unknown {
   const transport = lib.providers[delivery.provider].transport;
   const algorithm = lib.providerDefinition(delivery.provider).signature.algorithm === 'SHA-1' ? 'sha1' : 'sha256';
   const { body, headers } = delivery;
@@ -108,25 +132,13 @@ export function floorOf(lib: Lib, delivery: Delivery): () => unknown {
   const signatureHeader = transport.signature.header;
   const timestampHeader = transport.timestamp?.in === 'header' ? transport.timestamp.header : undefined;
   const label = /^sha(1|256)=/;
-  const prefixed = timestampHeader !== undefined;
   return () => {
     const claimed = Buffer.from(headers[signatureHeader]!.replace(label, ''), 'hex');
     const hmac = createHmac(algorithm, key);
-    if (prefixed) hmac.update(`${delivery.method}${delivery.url}${headers[timestampHeader!]}`);
+    if (timestampHeader !== undefined) hmac.update(`${delivery.method}${delivery.url}${headers[timestampHeader]}`);
     const mac = hmac.update(body).digest();
     if (mac.length !== claimed.length || !timingSafeEqual(mac, claimed)) throw new Error('floor: signature mismatch');
-    return JSON.parse(body.toString('utf8'));
-  };
-}
-
-/** The floor plus the package's own (standalone) validator: the whole job, no framework around it. */
-export function floorValidateOf(lib: Lib, delivery: Delivery): () => unknown {
-  const floor = floorOf(lib, delivery);
-  const validate = (lib.providers[delivery.provider].events as Record<string, { validate: (data: unknown) => boolean }>)[delivery.type]!.validate;
-  return () => {
-    const payload = floor();
-    if (!validate(payload)) throw new Error('floor+validate: invalid');
-    return payload;
+    return read(body);
   };
 }
 

@@ -4,7 +4,7 @@
 // One process measures one of the two APIs: with both hot in one process, whichever V8 optimized
 // first reads 0.1–0.2× worse (measured), and an application uses one of them anyway.
 import type { Lib } from '../lib/env.js';
-import { documentedExample, escapedJson, floorOf, floorValidateOf, makeDelivery, peersOf, PROVIDERS, type Delivery, type ProviderName } from '../lib/fixtures.js';
+import { documentedExample, escapedJson, floorChecksOf, floorOf, makeDelivery, peersOf, PROVIDERS, type Delivery, type ProviderName } from '../lib/fixtures.js';
 import { measureSideBySide, timeOf, type MeasureOptions } from '../lib/measure.js';
 import { timeResult, type Result } from '../lib/table.js';
 
@@ -43,7 +43,7 @@ export async function hotPath(lib: Lib, options: MeasureOptions & { api: Api }):
     }
     if (api === 'receive') {
       const peers = await peersOf(delivery);
-      cases.floorValidate = floorValidateOf(lib, delivery);
+      cases.floorChecks = floorChecksOf(lib, delivery);
       cases.standard = peers.standard;
       cases.octokit = peers.octokit;
       // The floor again, under another name: how far a ratio moves by noise alone.
@@ -79,7 +79,9 @@ export async function hotPath(lib: Lib, options: MeasureOptions & { api: Api }):
         }),
       );
     }
-    results.push(timeResult(t, 'floorValidate', 'floor', { part: 1, what: `${provider}: floor + the package's validator, no framework (info)` }));
+    results.push(
+      timeResult(t, 'floorChecks', 'floor', { part: 1, what: `${provider}: floor + UTF-8 check, prototype-key pre-check, the package's validator; no framework (info)` }),
+    );
     if (cases.control) results.push(timeResult(t, 'control', 'floor', { part: 1, what: `${provider}: control, floor vs floor (noise)` }));
     const peer = { max: 1, strict: true };
     results.push(timeResult(t, 'receive', 'standard', { part: 2, what: `${provider}: receive() vs Standard Webhooks Webhook#verify (parses) + run-time ajv`, target: peer }));

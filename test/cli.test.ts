@@ -1,12 +1,11 @@
 // The insurance-webhooks CLI, in-process (runCli with a memory writer) and as a real subprocess
 // (node --import tsx src/cli/index.ts), against receivers on 127.0.0.1.
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooks, examples, providers, receive, sign, type Provider, type WebhookEvent } from '../src/index.js';
 import { nodeHandler } from '../src/adapters/node.js';
@@ -14,6 +13,7 @@ import { runCli } from '../src/cli/run.js';
 import { memoryIo } from '../src/cli/io.js';
 import { shellQuote } from '../src/cli/commands/sign.js';
 import { createDelivery } from '../src/testing/index.js';
+import { buildPackageLayout } from './helpers/package-layout.js';
 
 const repo = new URL('..', import.meta.url).pathname;
 const secret = 'whsec_cli_tests';
@@ -462,12 +462,7 @@ describe('as a subprocess (node --import tsx src/cli/index.ts)', () => {
 describe('the bin in a built package layout (dist/src/cli/index.js next to schemas/ and package.json)', () => {
   let root = '';
   beforeAll(async () => {
-    // package.json's "bin" path, compiled one file per module (esbuild; npm run build uses tsc, same layout).
-    root = mkdtempSync(join(tmpdir(), 'iw-cli-dist-'));
-    cpSync(join(repo, 'schemas'), join(root, 'schemas'), { recursive: true });
-    writeFileSync(join(root, 'package.json'), readFileSync(join(repo, 'package.json')));
-    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
-    await build({ entryPoints: [join(repo, 'src/**/*.ts'), join(repo, 'generated/**/*.ts')], outdir: join(root, 'dist'), outbase: repo, format: 'esm', platform: 'node', logLevel: 'error' });
+    root = await buildPackageLayout('iw-cli-dist-');
   }, 20_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,12 +1,10 @@
 // insurance-webhooks/testing and /testing/fast-check: deliveries that real receivers accept,
 // assertions that name the offending paths, arbitraries whose every value validates strictly.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
 import express from 'express';
 import fc from 'fast-check';
 import Fastify from 'fastify';
@@ -26,6 +24,7 @@ import {
   type WebhookMatchers,
 } from '../src/testing/index.js';
 import { eventArbitrary, payloadArbitrary } from '../src/testing/fast-check.js';
+import { buildPackageLayout } from './helpers/package-layout.js';
 
 declare module 'vitest' {
   // What docs/testing.md tells vitest users to write.
@@ -339,13 +338,7 @@ describe('fast-check arbitraries', () => {
 describe('from a built package layout (dist/src/testing next to schemas/)', () => {
   let root = '';
   beforeAll(async () => {
-    // An installed package in miniature: package.json, schemas/ and dist/ compiled from src/ and
-    // generated/ (esbuild, one file per module, imports kept), fast-check reachable through node_modules.
-    root = mkdtempSync(join(tmpdir(), 'iw-testing-dist-'));
-    cpSync(join(repo, 'schemas'), join(root, 'schemas'), { recursive: true });
-    writeFileSync(join(root, 'package.json'), readFileSync(join(repo, 'package.json')));
-    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
-    await build({ entryPoints: [join(repo, 'src/**/*.ts'), join(repo, 'generated/**/*.ts')], outdir: join(root, 'dist'), outbase: repo, format: 'esm', platform: 'node', logLevel: 'error' });
+    root = await buildPackageLayout('iw-testing-dist-');
   }, 20_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

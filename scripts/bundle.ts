@@ -9,13 +9,15 @@
 //                                   `instanceof` holds across entry points; the HMAC key cache)
 //   dist/src/<entry>.js             each entry of package.json `exports` and `bin`, self-contained
 //                                   except for core.js and bare imports (node:*, redis, fast-check)
-// An entry that imports another entry point imports its file. The one copy: the root inlines the
-// four provider modules (definitions and generated validators), which also ship as their own
-// entry points; they hold no state, so the two copies behave as one.
+// An entry that imports another entry point imports its file; any other module is inlined into each
+// entry that imports it. Copies: the provider modules (src/providers/, with their generated
+// validators) are in the root and in their own entry (src/entries/<provider>.ts), the Node edge
+// (src/adapters/node-io.ts) in the Node and Express adapters; they hold no state, so the copies
+// behave as one.
 //
 //   npx tsx scripts/bundle.ts [dist]     (run by `npm run build`)
-import { build, type Plugin } from 'esbuild';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, mkdirSync } from 'node:fs';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,21 +50,55 @@ const specifier = (from: string, to: string) => {
 /**
  * Keeps shared code shared: an import of src/core/ from outside it becomes an import of core.js,
  * and an import of another entry point stays an import of that file (the CLI loads the drift
- * entry, the Express adapter the Node one, the testing helpers the root). One exception: the root
- * inlines the four provider modules, so that `import 'insurance-webhooks'` loads two files.
+ * entry, the testing helpers the root).
+ *
+ * core.js exports every name of src/core/ (the entries need its internals), so an import of one
+ * core module goes through a facade that re-exports only that module's own names: otherwise an
+ * entry's `export * from './core/public.js'` would publish all of core.js.
  */
-function sharedModules(entry: string, entries: ReadonlySet<string>, inlined: ReadonlySet<string>): Plugin {
+function sharedModules(entry: string, entries: ReadonlySet<string>, coreExports: ReadonlyMap<string, readonly string[]>): Plugin {
   return {
     name: 'shared-modules',
     setup(esbuild) {
       esbuild.onResolve({ filter: /^\.\.?\// }, (args) => {
         const target = resolve(args.resolveDir, args.path);
-        if (target.startsWith(coreDir + sep)) return args.importer.startsWith(coreDir + sep) ? undefined : { path: specifier(entry, coreFile), external: true };
-        if (target !== entry && entries.has(target) && !inlined.has(target)) return { path: specifier(entry, target), external: true };
+        if (target.startsWith(coreDir + sep)) return args.importer.startsWith(coreDir + sep) ? undefined : { path: target, namespace: 'core-facade' };
+        if (target !== entry && entries.has(target)) return { path: specifier(entry, target), external: true };
         return undefined;
+      });
+      esbuild.onResolve({ filter: /^core-runtime$/ }, () => ({ path: specifier(entry, coreFile), external: true }));
+      esbuild.onLoad({ filter: /.*/, namespace: 'core-facade' }, (args) => {
+        const names = coreExports.get(args.path);
+        if (!names) throw new Error(`${args.path}: not a module of src/core/`);
+        return { contents: `export { ${names.join(', ')} } from 'core-runtime';`, loader: 'js' };
       });
     },
   };
+}
+
+/** The names each module of dist/src/core/ exports (re-exports included), by path. */
+async function exportsOfCoreModules(modules: readonly string[]): Promise<Map<string, string[]>> {
+  const names = new Map<string, string[]>();
+  for (const module of modules) {
+    const { metafile } = await build({ ...common, entryPoints: [module], write: false, metafile: true, outdir: staging });
+    names.set(module, Object.values(metafile.outputs).flatMap((output) => output.exports));
+  }
+  return names;
+}
+
+/**
+ * Fails the build when an output imports a relative path that does not exist in dist/ (static or
+ * dynamic), or imports a specifier held in a variable: esbuild cannot rewrite that one, so a path
+ * right for src/ would be wrong for dist/.
+ */
+function assertImportsResolve(metafile: Metafile, output: string): void {
+  const dynamic = /\bimport\(\s*(?!["'`])/.exec(readFileSync(staged(output), 'utf8'));
+  if (dynamic) throw new Error(`${slash(relative(dist, output))}: import() of a computed specifier; write the path as a literal`);
+  for (const { path, kind } of Object.values(metafile.outputs).flatMap((o) => o.imports)) {
+    if (!path.startsWith('.')) continue;
+    const target = resolve(dirname(output), path);
+    if (!existsSync(target) && !builtFiles.has(target)) throw new Error(`${slash(relative(dist, output))}: ${kind} of "${path}", which is not in dist/`);
+  }
 }
 
 const common = {
@@ -77,6 +113,8 @@ const common = {
 
 const staging = mkdtempSync(join(tmpdir(), 'insurance-webhooks-bundle-'));
 const staged = (file: string) => join(staging, relative(dist, file));
+/** The files this build writes into dist/ (they are still staged while their importers are checked). */
+const builtFiles = new Set<string>();
 try {
   const coreModules = readdirSync(coreDir).filter((name) => name.endsWith('.js'));
   await build({
@@ -86,10 +124,12 @@ try {
   });
   const entries = entryPoints();
   const all = new Set(entries);
-  const root = join(dist, 'src', 'index.js');
-  const providerModules = new Set(entries.filter((entry) => dirname(entry) === join(dist, 'src', 'providers')));
+  for (const file of [coreFile, ...entries]) builtFiles.add(file);
+  const coreExports = await exportsOfCoreModules(coreModules.map((name) => join(coreDir, name)));
   for (const entry of entries) {
-    await build({ ...common, entryPoints: [entry], outfile: staged(entry), plugins: [sharedModules(entry, all, entry === root ? providerModules : new Set())] });
+    const plugins = [sharedModules(entry, all, coreExports)];
+    const { metafile } = await build({ ...common, entryPoints: [entry], outfile: staged(entry), plugins, metafile: true });
+    assertImportsResolve(metafile, entry);
   }
 
   // Replace every emitted .js with the bundles; keep the .d.ts files.

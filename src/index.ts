@@ -7,7 +7,7 @@ export type { EventMaps } from '../generated/index.js';
 export { providers } from '../generated/index.js';
 export { examples } from '../generated/examples.js';
 export { validate, providerCatalog } from './validate.js';
-export { receive, receiveSync, sign, providerDefinition } from './receive.js';
+export { receive, receiveSync, sign } from './receive.js';
 export * from './core/public.js';
 export { createWebhooks, Webhooks, allow, block, defaultIdempotencyKey } from './webhooks.js';
 export type { WebhooksOptions, WebhookResponse, SyncDecision, SyncOptions, IdempotencyOptions, Handler, EventOf, ErrorContext } from './webhooks.js';

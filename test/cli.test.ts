@@ -6,13 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhooks, examples, providers, receive, sign, type Provider, type WebhookEvent } from '../src/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createWebhooks, defaultIdempotencyKey, examples, providers, receive, sign, type Provider, type WebhookEvent } from '../src/index.js';
 import { nodeHandler } from '../src/adapters/node.js';
 import { runCli } from '../src/cli/run.js';
 import { memoryIo } from '../src/cli/io.js';
 import { shellQuote } from '../src/cli/commands/sign.js';
 import { createDelivery } from '../src/testing/index.js';
+import { COVERKIT_EVENT_ID, freshExample } from './helpers/identity.js';
 import { buildPackageLayout } from './helpers/package-layout.js';
 
 const repo = new URL('..', import.meta.url).pathname;
@@ -53,6 +54,13 @@ function subprocess(args: string[], options: { input?: string; env?: Record<stri
 /** "name: value" lines back into headers. */
 const headersOf = (text: string) =>
   Object.fromEntries(text.trim().split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
+/** `sign` output without --body: the headers, a blank line, the body that was signed. */
+function signedOutput(out: string) {
+  const [headers, body, ...rest] = out.split('\n\n');
+  expect(rest).toEqual([]);
+  expect(body!.endsWith('\n')).toBe(true);
+  return { headers: headersOf(headers!), body: body!.slice(0, -1) };
+}
 
 /** A receiver for `send` and curl: records verified events, answers as the library does. */
 async function startReceiver() {
@@ -203,13 +211,32 @@ describe('validate', () => {
 });
 
 describe('sign', () => {
-  it('prints the headers the provider sends; receive() accepts them with the example body', async () => {
+  it('prints the headers the provider sends, then the body; receive() accepts them', async () => {
     const { code, out } = await cli(['sign', '--provider', 'kasko', '--event', 'policy.created', '--secret', secret]);
     expect(code).toBe(0);
-    const headers = headersOf(out);
+    const { headers, body } = signedOutput(out);
     expect(Object.keys(headers)).toEqual(['content-type', 'x-kasko-event', 'x-kasko-delivery', 'x-kasko-signature']);
-    const event = await receive('kasko', { body: JSON.stringify(examples.kasko['policy.created']), headers }, { secret });
+    expect(body).toBe(JSON.stringify(examples.kasko['policy.created'])); // KASKO's identity is the header
+    const event = await receive('kasko', { body, headers }, { secret });
     expect(event.type).toBe('policy.created');
+  });
+
+  it('signs fresh ids by default and the documented ones with --keep-ids', async () => {
+    const args = ['sign', '--provider', 'coverkit', '--event', 'claim.paid', '--secret', secret];
+    const [one, two] = [signedOutput((await cli(args)).out), signedOutput((await cli(args)).out)];
+    for (const { headers, body } of [one, two]) {
+      expect(JSON.parse(body)).toEqual(freshExample('coverkit', 'claim.paid'));
+      await expect(receive('coverkit', { body, headers }, { secret })).resolves.toMatchObject({ type: 'claim.paid', deliveryId: JSON.parse(body).id });
+    }
+    expect(JSON.parse(two.body).id).not.toBe(JSON.parse(one.body).id);
+
+    const kept = signedOutput((await cli([...args, '--keep-ids'])).out);
+    expect(kept.body).toBe(JSON.stringify(examples.coverkit['claim.paid']));
+    const kasko = (await cli(['sign', '--provider', 'kasko', '--event', 'policy.created', '--secret', secret, '--keep-ids'])).out;
+    expect(signedOutput(kasko).headers['x-kasko-delivery']).toBe('baf59150f9a60c1c0e6a700e6f531676'); // kasko-webhooks.md, "Headers"
+    // A --body file is never changed; --keep-ids then pins the delivery id header only.
+    const own = await cli(['sign', '--provider', 'insurup', '--event', 'proposal_premium.purchasing', '--secret', secret, '--body', file('own.json', '{}'), '--keep-ids', '--json']);
+    expect(JSON.parse(own.out)).toMatchObject({ body: '{}', headers: { 'x-webhook-delivery': 'a5161419-d3b7-80be-ad4e-198f05e4f334' } });
   });
 
   it('signs the exact bytes of --body, takes the secret from the environment, and --json has it all', async () => {
@@ -238,7 +265,7 @@ describe('sign', () => {
           execFile('sh', ['-c', out], { timeout: 10_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
         );
         expect(JSON.parse(answer)).toMatchObject({ received: true, type });
-        expect(receiver.seen.at(-1)?.payload).toEqual((examples[provider] as Record<string, unknown>)[type]);
+        expect(receiver.seen.at(-1)?.payload).toEqual(freshExample(provider, type));
       }
       // A body file goes by reference, so curl sends its exact bytes.
       const body = file("it's.json", JSON.stringify(examples.kasko['offer.created'], null, 2));
@@ -275,14 +302,14 @@ describe('send', () => {
     const { code, out } = await cli(['send', '--provider', 'axitech', '--event', 'session.submitted', '--url', `${receiver.origin}/webhooks/axitech?t=1`, '--secret', secret]);
     expect(code).toBe(0);
     expect(out).toBe('HTTP 200 OK\n{"received":true,"type":"session.submitted"}\n');
-    expect(receiver.seen.at(-1)).toMatchObject({ provider: 'axitech', payload: examples.axitech['session.submitted'] });
+    expect(receiver.seen.at(-1)).toMatchObject({ provider: 'axitech', payload: freshExample('axitech', 'session.submitted') });
   });
 
   it('exits 1 for a non-2xx answer (--json shows it) and when nothing listens', async () => {
     const refused = await cli(['send', '--provider', 'kasko', '--event', 'policy.created', '--url', `${receiver.origin}/webhooks/kasko`, '--secret', 'wrong', '--json']);
     expect(refused.code).toBe(1);
     const answer = JSON.parse(refused.out) as { status: number; ok: boolean; headers: Record<string, string>; body: string };
-    expect(answer).toMatchObject({ status: 401, ok: false });
+    expect(answer).toMatchObject({ status: 401, ok: false, replay: false });
     expect(answer.headers['content-type']).toContain('application/json');
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'signature_invalid' });
 
@@ -295,6 +322,67 @@ describe('send', () => {
     expect(down.code).toBe(1);
     expect(down.err).toBe(`send: could not deliver to http://127.0.0.1:${port}/x: ECONNREFUSED\n`);
     expect((await cli(['send', '--provider', 'kasko', '--event', 'policy.created', '--secret', secret])).err).toContain('send: --url is required');
+  });
+});
+
+describe('send, twice: a new event each time, or a replay with --keep-ids (every event of every provider)', () => {
+  const events = (Object.keys(providers) as Provider[]).flatMap((provider) => Object.keys(providers[provider].events).map((type) => [provider, type] as const));
+  const catalog = providers as unknown as Record<Provider, { events: Record<string, { delivery: string }> }>;
+  /** The body the receiver (createWebhooks, no handler answer) sends for a handled delivery. */
+  const answerTo = (event: WebhookEvent) =>
+    catalog[event.provider].events[event.type]!.delivery === 'sync'
+      ? '{"allow":true}'
+      : JSON.stringify({ received: true, type: event.type, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}) });
+  const sendArgs = (origin: string, provider: Provider, type: string) => ['send', '--provider', provider, '--event', type, '--url', `${origin}/webhooks/${provider}`, '--secret', secret];
+  afterEach(() => void vi.useRealTimers());
+
+  it('without --keep-ids the receiver handles both: two events, two idempotency keys, no replay', async () => {
+    // A clock that does not move: every send is in the same second, as Axitech's created_at sees it.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 0, 2, 3, 4, 5) });
+    const receiver = await startReceiver();
+    try {
+      for (const [provider, type] of events) {
+        const before = receiver.seen.length;
+        const first = await cli(sendArgs(receiver.origin, provider, type));
+        const second = await cli([...sendArgs(receiver.origin, provider, type), '--json']);
+        const handled = receiver.seen.slice(before);
+        expect(handled.map((event) => `${event.provider} ${event.type}`)).toEqual([`${provider} ${type}`, `${provider} ${type}`]);
+        expect(defaultIdempotencyKey(handled[1]!)).not.toBe(defaultIdempotencyKey(handled[0]!));
+        expect(first).toEqual({ code: 0, out: `HTTP 200 OK\n${answerTo(handled[0]!)}\n`, err: '' });
+        expect(second.code).toBe(0);
+        const answer = JSON.parse(second.out) as { headers: Record<string, string> };
+        expect(answer).toMatchObject({ status: 200, ok: true, replay: false, body: answerTo(handled[1]!) });
+        expect(answer.headers['x-idempotent-replay']).toBeUndefined();
+      }
+      expect(receiver.seen.length).toBe(2 * events.length);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('with --keep-ids the second send is the same delivery: handled once, then reported as a replay', async () => {
+    const receiver = await startReceiver();
+    try {
+      for (const [provider, type] of events) {
+        const args = [...sendArgs(receiver.origin, provider, type), '--keep-ids'];
+        const before = receiver.seen.length;
+        const first = await cli(args);
+        const second = await cli(args);
+        const third = await cli([...args, '--json']);
+        const handled = receiver.seen.slice(before);
+        expect(handled.map((event) => `${event.provider} ${event.type}`)).toEqual([`${provider} ${type}`]);
+        expect(handled[0]!.payload).toEqual((examples[provider] as Record<string, unknown>)[type]);
+        const body = answerTo(handled[0]!);
+        expect(first).toEqual({ code: 0, out: `HTTP 200 OK\n${body}\n`, err: '' });
+        expect(second).toEqual({ code: 0, out: `HTTP 200 OK (replay of an earlier delivery: not handled again)\n${body}\n`, err: '' });
+        const answer = JSON.parse(third.out) as { headers: Record<string, string> };
+        expect(answer).toMatchObject({ status: 200, ok: true, replay: true, body });
+        expect(answer.headers['x-idempotent-replay']).toBe('true');
+      }
+      expect(receiver.seen.length).toBe(events.length); // pinned deliveries of different events are not duplicates
+    } finally {
+      await receiver.close();
+    }
   });
 });
 
@@ -338,14 +426,16 @@ describe('listen (in-process)', () => {
     const d = await createDelivery('coverkit', 'claim.paid', { secret });
     expect((await fetch(new URL(d.url, listening), d)).status).toBe(200);
     await expect.poll(() => io.out().split('\n').length, { timeout: 5000 }).toBe(3);
+    const payload = JSON.parse(d.body) as { id: string };
+    expect(payload.id).toMatch(COVERKIT_EVENT_ID);
     expect(JSON.parse(io.out().split('\n')[1]!)).toEqual({
       status: 200,
       provider: 'coverkit',
       method: 'POST',
       url: '/webhooks/coverkit',
       type: 'claim.paid',
-      deliveryId: examples.coverkit['claim.paid'].id,
-      payload: examples.coverkit['claim.paid'],
+      deliveryId: payload.id,
+      payload,
     });
 
     const busy = await cli(['listen', '--provider', 'coverkit', '--secret', secret, '--port', String(port)]);
@@ -419,11 +509,13 @@ describe('as a subprocess (node --import tsx src/cli/index.ts)', () => {
     expect(usage.err).toContain('no such file');
   });
 
-  it('sign: the headers verify', async () => {
+  it('sign: the headers verify the printed body', async () => {
     const { code, out } = await subprocess(['sign', '--provider', 'coverkit', '--event', 'quote.created', '--url', '/hooks'], { env: { INSURANCE_WEBHOOKS_SECRET: secret } });
     expect(code).toBe(0);
-    const event = await receive('coverkit', { body: JSON.stringify(examples.coverkit['quote.created']), headers: headersOf(out) }, { secret });
-    expect(event.deliveryId).toBe(examples.coverkit['quote.created'].id);
+    const { headers, body } = signedOutput(out);
+    const event = await receive('coverkit', { body, headers }, { secret });
+    expect(event.payload).toEqual(freshExample('coverkit', 'quote.created'));
+    expect(event.deliveryId).toBe((event.payload as { id: string }).id);
   });
 
   it('send: delivers to a server started by the test', async () => {

@@ -11,7 +11,8 @@ import { compareShapes } from '../src/drift/compare.js';
 import { eventNameFromTitle } from '../src/drift/event-names.js';
 import { listedEventNames } from '../src/drift/extract/coverkit.js';
 import { importQuicktype, inferShape } from '../src/drift/infer.js';
-import { extractDoc, formatDriftReport, runDrift, type DriftReport, type EventDrift, type ProviderDrift } from '../src/drift/index.js';
+import { extractDoc } from '../src/drift/extract/index.js';
+import { formatDriftReport, runDrift, type DriftReport, type EventDrift, type ProviderDrift } from '../src/drift/index.js';
 import { readJsonValue } from '../src/drift/json-text.js';
 import { schemaShape } from '../src/drift/schema-shape.js';
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooks, block, examples, type IdempotencyStore, type Provider, type WebhookEvent, type Webhooks } from '../src/index.js';
 import { redisStore } from '../src/idempotency/redis.js';
 import { delivery, NOW, SECRET, type Delivery } from './helpers/deliveries.js';
+import { skipFor, SYSTEM_PROGRAMS } from './helpers/system.js';
 import { startRedis } from './helpers/redis-server.js';
 import { adapters, type RunningServer } from './helpers/servers.js';
 
@@ -200,7 +201,7 @@ describe('a Redis idempotency store that goes away mid-run', () => {
 
   it.for(variants)('$name: 503 (retryable), nothing acknowledged that was not handled, the server stays up', { timeout: 30_000 }, async ({ name, options }, context) => {
     const redis = await startRedis();
-    if (!redis) return context.skip();
+    if (!redis) skipFor(context, SYSTEM_PROGRAMS.redis);
     children.push(redis.process);
     const client = createClient({ url: redis.url, ...options });
     client.on('error', () => {}); // the outage is expected; the store reports it per request

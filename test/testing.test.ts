@@ -8,8 +8,9 @@ import { dirname, join } from 'node:path';
 import express from 'express';
 import fc from 'fast-check';
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhooks, examples, providers, receive, validate, WebhookError, type Provider, type WebhookEvent } from '../src/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createWebhooks, defaultIdempotencyKey, examples, providers, receive, validate, WebhookError, type Provider, type WebhookEvent } from '../src/index.js';
+import { providerDefinition } from '../src/receive.js';
 import { nodeHandler } from '../src/adapters/node.js';
 import { expressHandler } from '../src/adapters/express.js';
 import { fastifyWebhooks } from '../src/adapters/fastify.js';
@@ -19,11 +20,13 @@ import {
   conformanceErrors,
   ConformanceError,
   createDelivery,
-  deepMerge,
   webhookMatchers,
+  type DeliveryOptions,
   type WebhookMatchers,
 } from '../src/testing/index.js';
+import { deepMerge } from '../src/testing/delivery.js';
 import { eventArbitrary, payloadArbitrary } from '../src/testing/fast-check.js';
+import { AXITECH_SESSION_ID, COVERKIT_EVENT_ID, freshExample } from './helpers/identity.js';
 import { buildPackageLayout } from './helpers/package-layout.js';
 
 declare module 'vitest' {
@@ -48,7 +51,7 @@ const rejection = (promise: Promise<unknown>) =>
   );
 
 describe('createDelivery', () => {
-  it('signs the documented example of every event so that receive() accepts it unchanged', async () => {
+  it('signs the documented example of every event (fresh ids, or pinned) so that receive() accepts it unchanged', async () => {
     for (const { provider, type } of allEvents) {
       const d = await createDelivery(provider, type as never, { secret });
       expect(d.method).toBe('POST');
@@ -57,7 +60,11 @@ describe('createDelivery', () => {
       expect(d.headers['content-type']).toBe('application/json');
       const event = await receiveDelivery(provider, d);
       expect(event.type).toBe(type);
-      expect(event.payload).toEqual((examples[provider] as Record<string, unknown>)[type]);
+      expect(event.payload).toEqual(JSON.parse(d.body));
+      expect(event.payload).toEqual(freshExample(provider, type));
+
+      const pinned = await createDelivery(provider, type as never, { secret, identity: 'example' });
+      expect((await receiveDelivery(provider, pinned)).payload).toEqual((examples[provider] as Record<string, unknown>)[type]);
     }
   });
 
@@ -137,6 +144,142 @@ describe('createDelivery', () => {
     expect(deepMerge(base, patch)).toEqual({ a: { b: 1, c: [3] }, d: 'x', e: { f: true } });
     expect(base).toEqual({ a: { b: 1, c: [1, 2] }, d: 'x' });
     expect(patch).toEqual({ a: { c: [3] }, e: { f: true } });
+  });
+});
+
+describe('createDelivery identity: a repeated test delivery is a new event unless pinned', () => {
+  const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+  const NOW_SECONDS = '2026-01-02T03:04:05Z';
+  /** The idempotency key createWebhooks gives each delivery by default. */
+  const FRESH_KEY: Record<Provider, RegExp> = {
+    kasko: /^kasko:[0-9a-f]{32}$/,
+    insurup: /^insurup:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    coverkit: /^coverkit:evt_[0-9a-f]{24}$/,
+    axitech: /^axitech:session\.submitted:[A-Za-z0-9]{20}:2026-01-02T03:04:05Z$/,
+  };
+  /** Pinned delivery id headers: fixed per event, never shared by two events of a provider. */
+  const PINNED_HEADER: Record<string, string> = {
+    'kasko policy.created': 'baf59150f9a60c1c0e6a700e6f531676', // kasko-webhooks.md, "Headers"
+    'kasko offer.created': 'de7ee5b2340cf09df44995988575ae1b',
+    'kasko policy.updated': 'abcb2e41d75a375ce77d14ebef86f8b6',
+    'kasko policy.cancelled': '1e868e010acc5030ef8fcde7f0c7ff96',
+    'insurup proposal_premium.received': 'c52a4d86-1580-8ddd-9c7a-6a2436d0cdf3', // InsurUp documents none: ours
+    'insurup proposal_premium.purchasing': 'a5161419-d3b7-80be-ad4e-198f05e4f334',
+    'insurup proposal_premium.purchase_failed': '67f19a5e-2d7c-8f4f-8f5c-16f8cdd65579',
+    'insurup proposal_premium.purchased': '47fb6c5e-9f31-8bf3-812e-b76853caf195',
+  };
+  const PINNED_KEY: Record<Provider, (type: string) => string> = {
+    kasko: (type) => `kasko:${PINNED_HEADER[`kasko ${type}`]}`,
+    insurup: (type) => `insurup:${PINNED_HEADER[`insurup ${type}`]}`,
+    coverkit: (type) => `coverkit:${(examples.coverkit as Record<string, { id: string }>)[type]!.id}`,
+    axitech: () => 'axitech:session.submitted:52nmBydtBQpGYjXGWXu3:2023-01-01T12:00:00Z',
+  };
+  afterEach(() => void vi.useRealTimers());
+
+  /** A delivery, verified and keyed as a createWebhooks router keys it by default. */
+  async function keyed(provider: Provider, type: string, options: Omit<DeliveryOptions, 'secret'> = {}) {
+    const d = await createDelivery(provider, type as never, { secret, ...options } as DeliveryOptions<never>);
+    const event = await receiveDelivery(provider, d);
+    return { d, event, key: defaultIdempotencyKey(event) };
+  }
+
+  /** The payload passes validate(), lenient and strict, unchanged. */
+  function expectValid(provider: Provider, type: string, payload: unknown) {
+    expect(validate(provider, type as never, payload)).toEqual({ ok: true, value: payload });
+    expect(validate(provider, type as never, payload, { strict: true })).toEqual({ ok: true, value: payload });
+  }
+
+  it('gives two calls for the same event two idempotency keys, both valid, even within one second', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW }); // a clock that does not move: Axitech's created_at is the same second
+    for (const { provider, type } of allEvents) {
+      const first = await keyed(provider, type);
+      const second = await keyed(provider, type);
+      expect(first.key).toMatch(FRESH_KEY[provider]);
+      expect(second.key).toMatch(FRESH_KEY[provider]);
+      expect(second.key).not.toBe(first.key);
+      for (const { event } of [first, second]) {
+        expectValid(provider, type, event.payload);
+        expect(event.payload).toEqual(freshExample(provider, type, NOW_SECONDS));
+      }
+    }
+  });
+
+  it("identity: 'example' pins them to the documented example: the same key on every call", async () => {
+    for (const { provider, type } of allEvents) {
+      const first = await keyed(provider, type, { identity: 'example' });
+      const second = await keyed(provider, type, { identity: 'example' });
+      expect(first.key).toBe(PINNED_KEY[provider](type));
+      expect(second.key).toBe(PINNED_KEY[provider](type));
+      expect(second.d.body).toBe(first.d.body);
+      expect(first.event.payload).toEqual((examples[provider] as Record<string, unknown>)[type]);
+      expectValid(provider, type, first.event.payload);
+    }
+    // Every event has its own pinned key, so pinned deliveries of two events are not duplicates.
+    const keys = allEvents.map(({ provider, type }) => PINNED_KEY[provider](type));
+    expect(new Set(keys).size).toBe(allEvents.length);
+  });
+
+  it('a createWebhooks router handles every fresh delivery, and a pinned one once (then replays its answer)', async () => {
+    const handled: string[] = [];
+    const webhooks = createWebhooks({ providers: { kasko: { secret }, insurup: { secret }, axitech: { secret }, coverkit: { secret } } });
+    for (const provider of Object.keys(providers) as Provider[]) webhooks.onAny(provider, (event) => void handled.push(`${provider} ${event.type}`));
+    const post = async (provider: Provider, type: string, identity: 'fresh' | 'example') => {
+      const d = await createDelivery(provider, type as never, { secret, identity });
+      const answer = await webhooks.handle(provider, { body: d.body, headers: d.headers, method: d.method, url: d.url });
+      return [answer.status, answer.headers['x-idempotent-replay'] ?? 'handled'];
+    };
+    for (const { provider, type } of allEvents) {
+      handled.length = 0;
+      expect([await post(provider, type, 'fresh'), await post(provider, type, 'fresh')]).toEqual([[200, 'handled'], [200, 'handled']]);
+      expect(handled).toEqual([`${provider} ${type}`, `${provider} ${type}`]);
+      handled.length = 0;
+      expect([await post(provider, type, 'example'), await post(provider, type, 'example')]).toEqual([[200, 'handled'], [200, 'true']]);
+      expect(handled).toEqual([`${provider} ${type}`]);
+    }
+  });
+
+  it('what the test sets wins over fresh and pinned values: deliveryId, overrides, payload', async () => {
+    expect((await keyed('kasko', 'policy.created', { deliveryId: 'a'.repeat(32) })).key).toBe(`kasko:${'a'.repeat(32)}`);
+    expect((await keyed('insurup', 'proposal_premium.received', { identity: 'example', deliveryId: 'mine' })).key).toBe('insurup:mine');
+
+    const coverkit = await keyed('coverkit', 'claim.paid', { overrides: { id: 'evt_mine', createdAt: '2025-05-05T05:05:05Z' } });
+    expect(coverkit.key).toBe('coverkit:evt_mine');
+    expect(coverkit.event.payload).toEqual({ ...examples.coverkit['claim.paid'], id: 'evt_mine', createdAt: '2025-05-05T05:05:05Z' });
+
+    const axitech = await keyed('axitech', 'session.submitted', { overrides: { created_at: '2025-05-05T05:05:05', data: { sessionId: 'mine' } } });
+    expect(axitech.key).toBe('axitech:session.submitted:mine:2025-05-05T05:05:05');
+
+    // Only the documented example is refreshed: a given payload is the test's own, sent as given.
+    const given = await keyed('coverkit', 'claim.paid', { payload: examples.coverkit['claim.paid'] });
+    expect(given.key).toBe('coverkit:evt_claim_paid_example');
+
+    await expect(createDelivery('kasko', 'policy.created', { secret, identity: 'random' as never })).rejects.toThrow(
+      `insurance-webhooks: createDelivery() identity must be 'fresh' or 'example' (got "random")`,
+    );
+  });
+
+  it("lives in each provider module: freshIdentity patches only what the key reads from the body, and never the example", () => {
+    const now = new Date(NOW);
+    for (const { provider, type } of allEvents) {
+      const example = (examples[provider] as Record<string, unknown>)[type];
+      const before = structuredClone(example);
+      const fresh = providerDefinition(provider).freshIdentity(example as never, now);
+      expect(fresh).toEqual(freshExample(provider, type, NOW_SECONDS));
+      expect(example).toEqual(before);
+      // KASKO and InsurUp: the key is the delivery header, so the body is returned as it is.
+      if (provider === 'kasko' || provider === 'insurup') expect(fresh).toBe(example);
+    }
+    const pinned = Object.fromEntries(allEvents.map(({ provider, type }) => [`${provider} ${type}`, providerDefinition(provider).exampleDeliveryId(type)]));
+    expect(Object.fromEntries(Object.entries(pinned).filter(([, id]) => id !== undefined))).toEqual(PINNED_HEADER);
+    expect(Object.keys(pinned).filter((name) => pinned[name] === undefined).every((name) => /^(coverkit|axitech) /.test(name))).toBe(true); // no header
+    // Fresh values look like the documented ones and do not repeat.
+    const sessions = Array.from({ length: 2000 }, () => (providerDefinition('axitech').freshIdentity(examples.axitech['session.submitted'], now) as { data: { sessionId: string } }).data.sessionId);
+    expect(sessions.every((id) => AXITECH_SESSION_ID.test(id))).toBe(true);
+    expect(new Set(sessions).size).toBe(2000);
+    expect(new Set(sessions.join('')).size).toBe(62); // every letter and digit occurs
+    const ids = Array.from({ length: 2000 }, () => (providerDefinition('coverkit').freshIdentity(examples.coverkit['policy.created'], now) as { id: string }).id);
+    expect(ids.every((id) => COVERKIT_EVENT_ID.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(2000);
   });
 });
 

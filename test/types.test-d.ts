@@ -8,7 +8,7 @@ import {
   type CoverkitClaimPaid,
   type WebhookEvent,
 } from '../src/index.js';
-import { validate as validateKasko, type KaskoEvent, type KaskoEventMap } from '../src/providers/kasko.js';
+import { validate as validateKasko, type KaskoEvent, type KaskoEventMap } from '../src/entries/kasko.js';
 
 declare const kaskoEvent: WebhookEvent<'kasko'>;
 declare const anyEvent: WebhookEvent;

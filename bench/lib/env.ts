@@ -11,7 +11,7 @@ const REPO_DIST = join(ROOT, 'dist');
 /** The root entry point (`insurance-webhooks`) inside a dist/ folder. */
 export const rootEntry = (dist: string): string => join(dist, 'src', 'index.js');
 /** A provider's entry point (`insurance-webhooks/<provider>`) inside a dist/ folder. */
-export const providerEntry = (dist: string, provider: string): string => join(dist, 'src', 'providers', `${provider}.js`);
+export const providerEntry = (dist: string, provider: string): string => join(dist, 'src', 'entries', `${provider}.js`);
 
 /** What the compiled package exports (types from the source; the code is loaded from dist/). */
 export type Lib = typeof import('../../src/index.js');

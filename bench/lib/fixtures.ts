@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { loadSchemaTree, type SchemaTree } from '../../scripts/lib/schema-files.js';
 import { createAjv } from '../../scripts/lib/validators.js';
 import { ROOT, type Lib } from './env.js';
+import { definitions } from '../../src/providers/index.js';
 
 export type ProviderName = 'kasko' | 'insurup' | 'axitech' | 'coverkit';
 export const PROVIDERS: readonly ProviderName[] = ['kasko', 'insurup', 'axitech', 'coverkit'];
@@ -126,7 +127,7 @@ export function floorChecksOf(lib: Lib, delivery: Delivery): () => unknown {
 /** The floor's signature check (HMAC with a prepared key, timingSafeEqual), then `read` on the body. */
 function verifiedThen(lib: Lib, delivery: Delivery, read: (body: Buffer) => unknown): () => unknown {
   const transport = lib.providers[delivery.provider].transport;
-  const algorithm = lib.providerDefinition(delivery.provider).signature.algorithm === 'SHA-1' ? 'sha1' : 'sha256';
+  const algorithm = definitions[delivery.provider].signature.algorithm === 'SHA-1' ? 'sha1' : 'sha256';
   const { body, headers } = delivery;
   const key = createSecretKey(Buffer.from(delivery.secret, 'utf8'));
   const signatureHeader = transport.signature.header;

@@ -7,6 +7,7 @@ import type { Lib } from '../lib/env.js';
 import { documentedExample, escapedJson, floorChecksOf, floorOf, makeDelivery, peersOf, PROVIDERS, type Delivery, type ProviderName } from '../lib/fixtures.js';
 import { measureSideBySide, timeOf, type MeasureOptions } from '../lib/measure.js';
 import { timeResult, type Result } from '../lib/table.js';
+import { definitions } from '../../src/providers/index.js';
 
 export const HOT_RATIO_TARGET = 1.15;
 export type Api = 'receive' | 'receiveSync';
@@ -62,7 +63,7 @@ export async function hotPath(lib: Lib, options: MeasureOptions & { api: Api }):
       }
       continue;
     }
-    const algorithm = lib.providerDefinition(provider).signature.algorithm;
+    const algorithm = definitions[provider].signature.algorithm;
     results.push({
       part: 1,
       kind: 'time',

@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from '../core/event.js';
 import type { Webhooks } from '../webhooks.js';
-import { discardRest, notFound, readRawBody, resolveProvider, tooLarge, writeResponse, type ProviderSelector } from './node.js';
+import { discardRest, notFound, readRawBody, resolveProvider, tooLarge, writeResponse, type ProviderSelector } from './node-io.js';
 
 /** The parts of Express's request this adapter reads. */
 export interface ExpressRequest extends IncomingMessage {

@@ -12,7 +12,7 @@ import type { Provider } from '../core/event.js';
 import type { Webhooks, WebhookResponse } from '../webhooks.js';
 
 /** The request body, or `too_large` as soon as more than `limit` bytes arrive (the stream is cancelled). */
-export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array | 'too_large'> {
+async function readRequestBody(request: Request, limit: number): Promise<Uint8Array | 'too_large'> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return 'too_large';
   if (!request.body) return new Uint8Array(0);

@@ -2,6 +2,7 @@
 // headers the provider would send with it.
 import type { Provider } from '../core/event.js';
 import { examples, sign } from '../index.js';
+import { providerDefinition } from '../receive.js';
 import { eventEntry, providerOption, readInput, requireString, secretOption, type Values } from './args.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -12,7 +13,7 @@ export interface SignedRequest {
   /** Path and query that were signed (Axitech signs them). */
   path: string;
   headers: Record<string, string>;
-  /** The exact bytes signed: a file's content as read, or the compact JSON of the example. */
+  /** The exact bytes signed: a file's content as read, or the compact JSON of the example (fresh ids unless --keep-ids). */
   body: Buffer | string;
   /** The file the body came from, if any. */
   bodyFile?: string;
@@ -37,7 +38,25 @@ export function httpUrl(command: string, option: string, value: string): URL {
 }
 
 /**
- * Reads --provider, --event, --secret and --body, and signs the body for a request to `path`.
+ * The `--keep-ids` lines of the `sign` and `send` help, the description starting at `column`.
+ *
+ * @example
+ * keepIdsHelp(17); // '  --keep-ids     keep the documented…'
+ */
+export function keepIdsHelp(column: number): string {
+  const lines = [
+    "keep the documented example's ids and dates (and a fixed delivery id header)",
+    'instead of fresh ones: every run is then the same delivery, which a receiver',
+    'handles once and answers as a replay after that (to test deduplication)',
+  ];
+  return lines.map((line, i) => (i === 0 ? '  --keep-ids'.padEnd(column) : ' '.repeat(column)) + line).join('\n');
+}
+
+/**
+ * Reads --provider, --event, --secret, --body and --keep-ids, and signs the body for a request to
+ * `path`. Without --body the documented example is sent with fresh identity (new ids, created now:
+ * the provider module's `freshIdentity`, and a new delivery id header from `sign()`), so repeated
+ * runs are new events, not duplicates; --keep-ids pins the example's. A --body file is never changed.
  *
  * @example
  * const request = await signedRequest('send', values, io, '/webhooks/kasko');
@@ -48,8 +67,16 @@ export async function signedRequest(command: string, values: Values, io: CliIo, 
   eventEntry(command, catalog, type);
   const secret = secretOption(command, values, io);
   if (!path.startsWith('/')) throw new UsageError(`${command}: --url must be a path and query starting with / (got "${path}")`);
+  const definition = providerDefinition(catalog.name);
+  const keepIds = values['keep-ids'] === true;
   const bodyFile = typeof values.body === 'string' ? values.body : undefined;
-  const body = bodyFile === undefined ? JSON.stringify((examples[catalog.name] as Record<string, unknown>)[type]) : await readInput(command, bodyFile, io);
-  const headers = await sign(catalog.name, { type, body, method: 'POST', url: path }, secret);
+  let body: Buffer | string;
+  if (bodyFile !== undefined) body = await readInput(command, bodyFile, io);
+  else {
+    const example = (examples[catalog.name] as Record<string, unknown>)[type];
+    body = JSON.stringify(keepIds ? example : definition.freshIdentity(example as never, new Date()));
+  }
+  const deliveryId = keepIds ? definition.exampleDeliveryId(type) : undefined; // undefined: sign() draws a fresh one
+  const headers = await sign(catalog.name, { type, body, method: 'POST', url: path, deliveryId }, secret);
   return { provider: catalog.name, type, method: 'POST', path, headers, body, ...(bodyFile !== undefined && { bodyFile }) };
 }

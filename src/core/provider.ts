@@ -5,12 +5,29 @@ import { readHeader } from './incoming.js';
 import type { SignatureScheme } from './signature.js';
 import type { Location, ProviderCatalog } from './types.js';
 
+/** Any event payload of the provider (`unknown` for a definition whose events are not known statically). */
+export type AnyPayload<EventMap> = unknown extends EventMap ? unknown : EventMap[keyof EventMap];
+
 export interface ProviderDefinition<EventMap = unknown> {
   readonly name: string;
   readonly catalog: ProviderCatalog<EventMap>;
   readonly signature: SignatureScheme;
   /** A fresh delivery id in the provider's own format, for `sign()`. */
   newDeliveryId(): string;
+  /**
+   * The delivery id header of a test delivery of `type` pinned to the documented example
+   * (`createDelivery` `identity: 'example'`, CLI `--keep-ids`): the same on every call, different
+   * for each event type; undefined where the provider sends no such header.
+   */
+  exampleDeliveryId(type: string): string | undefined;
+  /**
+   * `payload` (a documented example) with fresh values in every body field the receiver's default
+   * idempotency key (`defaultIdempotencyKey`) is built from, so that a generated test delivery is a
+   * new event rather than a duplicate of the last one; `now` is the creation time it may carry. The
+   * payload is not modified and the result still validates. Where the key is only a header (KASKO,
+   * InsurUp), the payload itself: `sign()` already sends a fresh `newDeliveryId()`.
+   */
+  freshIdentity(payload: AnyPayload<EventMap>, now: Date): AnyPayload<EventMap>;
   /** Reads a transport location from the headers or the parsed body. */
   read(location: Location | undefined, headers: HeaderBag, body: unknown): string | undefined;
 }
@@ -38,20 +55,96 @@ export function readLocation(location: Location | undefined, headers: HeaderBag,
 }
 
 /**
- * Declares a provider from its generated catalog and signature scheme.
+ * What makes a test delivery of the provider a new event, or a duplicate: the provider's knowledge
+ * of what its receivers deduplicate on (README, "Idempotency").
+ */
+export interface DeliveryIdentity<EventMap> {
+  /** A fresh delivery id in the provider's own format (the header, or the body id where it is one). */
+  newDeliveryId: () => string;
+  /** See `ProviderDefinition.exampleDeliveryId`; required when the delivery id is a header. */
+  exampleDeliveryId?: (type: string) => string;
+  /** See `ProviderDefinition.freshIdentity`. */
+  freshIdentity: (payload: AnyPayload<EventMap>, now: Date) => AnyPayload<EventMap>;
+}
+
+/**
+ * Declares a provider from its generated catalog, signature scheme and delivery identity.
  *
  * @example
- * export const definition = defineProvider(kasko, bodyHmac({ name: 'kasko-hmac-sha1', algorithm: 'SHA-1', encodings: ['hex'], label: 'sha1=' }), () => randomHex(16));
+ * export const definition = defineProvider(kasko, bodyHmac({ name: 'kasko-hmac-sha1', algorithm: 'SHA-1', encodings: ['hex'], label: 'sha1=' }), {
+ *   newDeliveryId: () => randomHex(16),
+ *   exampleDeliveryId: (type) => stableHex(`kasko ${type}`, 16),
+ *   freshIdentity: headerIdentity,
+ * });
  */
 export function defineProvider<EventMap>(
   catalog: ProviderCatalog<EventMap>,
   signature: SignatureScheme,
-  newDeliveryId: () => string,
+  identity: DeliveryIdentity<EventMap>,
 ): ProviderDefinition<EventMap> {
   if (catalog.transport.signature.scheme !== signature.name) {
     throw new Error(`${catalog.name}: provider.json names scheme "${catalog.transport.signature.scheme}", the module implements "${signature.name}"`);
   }
-  return { name: catalog.name, catalog, signature, newDeliveryId, read: readLocation };
+  // Without it, a pinned delivery would get a fresh header id and never be a duplicate.
+  if (catalog.transport.deliveryId?.in === 'header' && identity.exampleDeliveryId === undefined) {
+    throw new Error(`${catalog.name}: the delivery id is a header, so the module must give an exampleDeliveryId`);
+  }
+  const { newDeliveryId, exampleDeliveryId = () => undefined, freshIdentity } = identity;
+  return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, freshIdentity, read: readLocation };
+}
+
+/**
+ * `freshIdentity` for providers whose delivery id is a header (KASKO, InsurUp): the body carries no
+ * identity, and `sign()` already sends a fresh `newDeliveryId()` unless told otherwise.
+ */
+export const headerIdentity = <Payload>(payload: Payload): Payload => payload;
+
+/**
+ * `now` as `YYYY-MM-DDTHH:mm:ssZ` (UTC, whole seconds): the shape of CoverKit's `createdAt` and of
+ * Axitech's documented `created_at` example.
+ *
+ * @example
+ * utcSeconds(new Date(Date.UTC(2024, 11, 20, 12, 0, 0, 750))); // '2024-12-20T12:00:00Z'
+ */
+export function utcSeconds(now: Date): string {
+  return `${now.toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * `bytes` bytes as lower-case hex, always the same for the same `text` and different for different
+ * ones (FNV-1a, 32 bits per block, each block seeded with its index): fixed ids for pinned test
+ * deliveries. Not a cryptographic hash.
+ *
+ * @example
+ * stableHex('kasko offer.created', 16); // 32 hex digits, the same on every run
+ */
+export function stableHex(text: string, bytes: number): string {
+  let out = '';
+  for (let block = 0; out.length < bytes * 2; block++) {
+    let hash = 0x811c9dc5;
+    for (const char of `${block}:${text}`) hash = Math.imul(hash ^ char.codePointAt(0)!, 0x01000193) >>> 0;
+    out += hash.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, bytes * 2);
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * `length` random characters from A–Z, a–z and 0–9 (rejection sampling, so each is equally likely).
+ *
+ * @example
+ * randomAlphanumeric(20); // e.g. 'q3VJx0bT9mKcW2rLpA7e', the shape of Axitech's sessionId
+ */
+export function randomAlphanumeric(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of globalThis.crypto.getRandomValues(new Uint8Array(length))) {
+      // 248 = 4 × 62: bytes from 248 up would favour the first characters.
+      if (byte < 248 && out.length < length) out += ALPHANUMERIC[byte % 62];
+    }
+  }
+  return out;
 }
 
 /** `bytes` random bytes as lower-case hex (KASKO's GUID-without-dashes delivery ids are 16 bytes). */

@@ -10,8 +10,6 @@
  */
 export { runDrift } from './run.js';
 export { formatDriftReport } from './format.js';
-export { extractDoc, extractors } from './extract/index.js';
-export { eventNameFromTitle } from './event-names.js';
 export type {
   AddedField,
   DocExample,

@@ -1,23 +1,10 @@
-/**
- * Axitech (Widget Webhook Service) webhooks: payload types, event catalog, examples, validation and receipt.
- *
- * @example
- * import { receive } from 'insurance-webhooks/axitech';
- * const event = await receive(
- *   { body: req.rawBody, headers: req.headers, method: req.method, url: req.originalUrl },
- *   { secret: process.env.AXITECH_WEBHOOK_SECRET! },
- * );
- */
+// Axitech: everything this package knows about the provider that is not in schemas/axitech/: its
+// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
+// the public entry point is src/entries/axitech.ts; the registry is src/providers/index.ts.
 import { axitech as catalog } from '../../generated/axitech/index.js';
-import { bindProvider } from '../core/bind.js';
 import { encodeHex, decodeHex } from '../core/crypto.js';
-import type { WebhookEvent } from '../core/event.js';
-import { defineProvider } from '../core/provider.js';
+import { defineProvider, randomAlphanumeric, utcSeconds } from '../core/provider.js';
 import type { SignatureScheme } from '../core/signature.js';
-
-export type * from '../../generated/axitech/types.js';
-export { axitechExamples as examples } from '../../generated/axitech/examples.js';
-export * from '../core/public.js';
 
 /**
  * axitech-webhooks.txt, "Implementation Example": `createHmac('SHA256', secret)`, updated with
@@ -42,11 +29,15 @@ const scheme: SignatureScheme = {
 /**
  * Axitech sends no delivery id. Decision: `deliveryId` is undefined; deduplicate on the payload
  * (see README, "Idempotency"). `newDeliveryId` is unused by `sign()` (no header to fill).
+ *
+ * Identity of test deliveries: receivers key on `event_type` + `data.sessionId` + `created_at`
+ * (`defaultIdempotencyKey`). A fresh `created_at` (now, `YYYY-MM-DDTHH:mm:ssZ` like the example)
+ * alone is not enough: it has one-second resolution, so two test sends within a second would still
+ * be one event. Decision: also a fresh `data.sessionId`, 20 random letters and digits like the
+ * example's `52nmBydtBQpGYjXGWXu3` (62^20 values: no collision in practice). That is also what a
+ * new event really is: another submitted session. `data.date` (the claim date) stays as documented.
  */
-export const definition = defineProvider(catalog, scheme, () => '');
-
-/** A verified Axitech delivery, discriminated on `type`. */
-export type AxitechEvent = WebhookEvent<'axitech'>;
-/** The Axitech catalog: transport (headers) and every event with its provenance. */
-export { catalog };
-export const { validate, receive, receiveSync, sign } = bindProvider<'axitech'>(definition);
+export const definition = defineProvider(catalog, scheme, {
+  newDeliveryId: () => '',
+  freshIdentity: (payload, now) => ({ ...payload, created_at: utcSeconds(now), data: { ...payload.data, sessionId: randomAlphanumeric(20) } }),
+});

@@ -1,20 +1,12 @@
-/**
- * CoverKit webhooks: payload types, event catalog, examples, validation and receipt.
- *
- * @example
- * import { receive } from 'insurance-webhooks/coverkit';
- * const event = await receive({ body: rawBody, headers: req.headers }, { secret: process.env.COVERKIT_WEBHOOK_SECRET! });
- * if (event.type === 'policy.created') console.log(event.payload.data.premium);
- */
+// CoverKit: everything this package knows about the provider that is not in schemas/coverkit/: its
+// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
+// the public entry point is src/entries/coverkit.ts; the registry is src/providers/index.ts.
 import { coverkit as catalog } from '../../generated/coverkit/index.js';
-import { bindProvider } from '../core/bind.js';
-import type { WebhookEvent } from '../core/event.js';
-import { defineProvider, randomHex } from '../core/provider.js';
+import { defineProvider, randomHex, utcSeconds } from '../core/provider.js';
 import { bodyHmac, timestampedHmac } from '../core/signature.js';
 
-export type * from '../../generated/coverkit/types.js';
-export { coverkitExamples as examples } from '../../generated/coverkit/examples.js';
-export * from '../core/public.js';
+/** CoverKit event ids look like the docs' `evt_abc123`: `evt_` + 24 random hex digits. */
+const newEventId = () => `evt_${randomHex(12)}`;
 
 /**
  * coverkit-webhooks.txt names the `coverkit-signature` header and an SDK call
@@ -23,18 +15,17 @@ export * from '../core/public.js';
  * and a single signature value, and this is the common form of such a header. `sha256=` before the
  * hex is tolerated. If CoverKit turns out to sign differently, pass `signature:` to receive() and
  * sign(), e.g. `coverkitTimestampedScheme` for a Stripe-style `t=…,v1=…` header.
+ *
+ * Identity of test deliveries: receivers deduplicate on the envelope `id` (a retry repeats it), so
+ * a new event gets a new `evt_…` id, with `createdAt` = now (whole seconds and `Z`, the only shape
+ * the schema accepts) to go with it. `data` stays as documented: nothing is keyed on it. Pinned to
+ * the example, the example's own `id` is the key; there is no delivery id header.
  */
 export const definition = defineProvider(
   catalog,
   bodyHmac({ name: 'coverkit-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex'], label: 'sha256=', labelOptional: true }),
-  () => `evt_${randomHex(12)}`,
+  { newDeliveryId: newEventId, freshIdentity: (payload, now) => ({ ...payload, id: newEventId(), createdAt: utcSeconds(now) }) },
 );
 
 /** The alternative reading of CoverKit's SDK (Stripe's shape): `coverkit-signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`. */
 export const coverkitTimestampedScheme = timestampedHmac('coverkit-t-v1');
-
-/** A verified CoverKit delivery, discriminated on `type`. */
-export type CoverkitEvent = WebhookEvent<'coverkit'>;
-/** The CoverKit catalog: transport (headers) and every event with its provenance. */
-export { catalog };
-export const { validate, receive, receiveSync, sign } = bindProvider<'coverkit'>(definition);

@@ -1,20 +1,19 @@
-/**
- * InsurUp webhooks: payload types, event catalog, examples, validation and receipt.
- *
- * @example
- * import { receive } from 'insurance-webhooks/insurup';
- * const event = await receive({ body: rawBody, headers: req.headers }, { secret: process.env.INSURUP_WEBHOOK_SECRET! });
- * if (event.type === 'proposal_premium.purchasing') console.log(event.payload.paymentType);
- */
+// InsurUp: everything this package knows about the provider that is not in schemas/insurup/: its
+// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
+// the public entry point is src/entries/insurup.ts; the registry is src/providers/index.ts.
 import { insurup as catalog } from '../../generated/insurup/index.js';
-import { bindProvider } from '../core/bind.js';
-import type { WebhookEvent } from '../core/event.js';
-import { defineProvider } from '../core/provider.js';
+import { defineProvider, headerIdentity, stableHex } from '../core/provider.js';
 import { bodyHmac } from '../core/signature.js';
 
-export type * from '../../generated/insurup/types.js';
-export { insurupExamples as examples } from '../../generated/insurup/examples.js';
-export * from '../core/public.js';
+/**
+ * The pinned delivery id of an event: a UUID derived from its name, version 8 ("custom", RFC 9562)
+ * since it is deterministic, not random.
+ */
+const pinnedUuid = (type: string) => {
+  const hex = stableHex(`insurup ${type}`, 16);
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`;
+};
 
 /**
  * insurup-webhooks.md, "Signature Validasyonu": HMAC-SHA256 of the payload with the secret. The
@@ -22,15 +21,14 @@ export * from '../core/public.js';
  * value); the Java sample produces Base64. Decision: accept hex in any case and Base64 (with or
  * without padding); `sign()` sends lower-case hex like four of the five samples. The header is sent
  * only when the webhook has a secret: see `allowUnsigned`. Delivery ids: UUIDs (format undocumented).
+ *
+ * Identity of test deliveries: receivers deduplicate on `x-webhook-delivery` alone, and the body has
+ * no delivery id, so a fresh header (what `sign()` sends by default) makes a new delivery. The docs
+ * show no delivery id value; pinned to the example, the header is a fixed UUID per event
+ * (`pinnedUuid`), so that two events never share an id.
  */
 export const definition = defineProvider(
   catalog,
   bodyHmac({ name: 'insurup-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex', 'base64'] }),
-  () => globalThis.crypto.randomUUID(),
+  { newDeliveryId: () => globalThis.crypto.randomUUID(), exampleDeliveryId: pinnedUuid, freshIdentity: headerIdentity },
 );
-
-/** A verified InsurUp delivery, discriminated on `type`. */
-export type InsurupEvent = WebhookEvent<'insurup'>;
-/** The InsurUp catalog: transport (headers) and every event with its provenance. */
-export { catalog };
-export const { validate, receive, receiveSync, sign } = bindProvider<'insurup'>(definition);

@@ -4,6 +4,16 @@ import type { EventPayload, EventType, Provider } from '../core/event.js';
 import { catalogEntry } from '../core/provider-api.js';
 import type { SignatureScheme } from '../core/signature.js';
 import { examples, providerCatalog, sign } from '../index.js';
+import { providerDefinition } from '../receive.js';
+
+/**
+ * Whose identity a generated test delivery carries: what the receiver's default idempotency key is
+ * built from (README, "Idempotency").
+ * - `'fresh'`: new on every call, so each delivery is a new event that the receiver handles.
+ * - `'example'`: the documented example's, the same on every call, so the second delivery is a
+ *   duplicate that the receiver answers without handling it again.
+ */
+export type DeliveryIdentityMode = 'fresh' | 'example';
 
 /**
  * A patch for a payload: every property optional, objects patched recursively, arrays replaced
@@ -19,9 +29,10 @@ export interface DeliveryOptions<Payload = unknown> {
   /** The webhook secret the receiver under test is configured with (the first one signs, if several). */
   secret: string | readonly string[];
   /**
-   * What to send instead of the documented example. An object is sent as `JSON.stringify(payload)`;
-   * a string is sent verbatim (e.g. malformed JSON, to test the 400). Not validated: an invalid
-   * payload is how a test checks that the receiver refuses it.
+   * What to send instead of the documented example. An object is sent as `JSON.stringify(payload)`
+   * (its ids as given: `identity` refreshes only the example); a string is sent verbatim (e.g.
+   * malformed JSON, to test the 400). Not validated: an invalid payload is how a test checks that
+   * the receiver refuses it.
    */
   payload?: unknown;
   /** A deep-merge patch applied to the example (or `payload`) before signing, to change a field or two. */
@@ -32,7 +43,35 @@ export interface DeliveryOptions<Payload = unknown> {
   method?: string;
   /** The signed timestamp where the provider signs one (Axitech): a Date, epoch ms or the literal header value. Default now. */
   timestamp?: Date | number | string;
-  /** The delivery id header where the provider sends one (KASKO, InsurUp). Default a fresh id. */
+  /**
+   * Whose ids the delivery carries. Default `'fresh'`: every call is a new event, never a duplicate
+   * of an earlier test delivery:
+   * - KASKO, InsurUp: a new delivery id header (`X-KASKO-Delivery`, `x-webhook-delivery`);
+   * - CoverKit: a new envelope `id` (`evt_` + 24 hex digits) and `createdAt` = now;
+   * - Axitech (no delivery id; the key is `event_type` + `data.sessionId` + `created_at`): `created_at`
+   *   = now (`YYYY-MM-DDTHH:mm:ssZ`, whole seconds) and a new `data.sessionId` (20 letters and digits),
+   *   so two calls within the same second still differ.
+   *
+   * `'example'` pins them to the documented example — the body's ids and dates as documented, and
+   * a fixed delivery id header per event (KASKO `policy.created`: the docs' own
+   * `baf59150f9a60c1c0e6a700e6f531676`; other events, and InsurUp, which documents none: an id
+   * derived from the event name) — to test deduplication: a second such delivery is answered with
+   * the first answer and not handled again. Two different events never share an id.
+   *
+   * Only the documented example is refreshed: a `payload` you pass is sent as given. What you set
+   * explicitly — `deliveryId`, `overrides`, `payload` — always wins over both.
+   *
+   * @example
+   * const first = await createDelivery('coverkit', 'policy.created', { secret, identity: 'example' });
+   * const again = await createDelivery('coverkit', 'policy.created', { secret, identity: 'example' });
+   * // POST both: the handler runs once; the second answer carries `x-idempotent-replay: true`.
+   */
+  identity?: DeliveryIdentityMode;
+  /**
+   * The delivery id header where the provider sends one (KASKO, InsurUp), e.g. `'a'.repeat(32)`.
+   * Default a fresh id (`identity: 'example'`: the event's fixed one). CoverKit's id is the body's `id`:
+   * set it with `overrides: { id }`.
+   */
   deliveryId?: string;
   /** InsurUp `x-webhook-id`. Default a UUID. */
   webhookId?: string;
@@ -79,19 +118,26 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
   return merged;
 }
 
-function bodyOf(provider: Provider, type: string, options: DeliveryOptions): string {
+/** The documented example, with fresh identity unless pinned; `now` for its creation time. */
+function exampleOf(provider: Provider, type: string, identity: DeliveryIdentityMode, now: Date): unknown {
+  const example = (examples[provider] as Record<string, unknown>)[type];
+  return identity === 'example' ? example : providerDefinition(provider).freshIdentity(example as never, now);
+}
+
+function bodyOf(provider: Provider, type: string, options: DeliveryOptions, identity: DeliveryIdentityMode): string {
   const { payload, overrides } = options;
   if (typeof payload === 'string') {
     if (overrides !== undefined) throw new TypeError('insurance-webhooks: createDelivery() cannot apply overrides to a string payload');
     return payload;
   }
-  const base = payload !== undefined ? payload : (examples[provider] as Record<string, unknown>)[type];
+  // Overrides are merged last, so a field the test sets wins over a fresh value.
+  const base = payload !== undefined ? payload : exampleOf(provider, type, identity, new Date());
   return JSON.stringify(overrides === undefined ? base : deepMerge(base, overrides));
 }
 
 /**
  * A genuine delivery of one event, signed with `secret` as the provider signs it: by default the
- * documented example, POSTed to `/webhooks/<provider>`.
+ * documented example with fresh ids (see `identity`), POSTed to `/webhooks/<provider>`.
  *
  * @example
  * const d = await createDelivery('kasko', 'policy.created', { secret, overrides: { gross_premium: 2500 } });
@@ -105,10 +151,16 @@ export async function createDelivery<P extends Provider, T extends EventType<P>>
 ): Promise<Delivery> {
   catalogEntry(providerCatalog(provider), type); // a clear TypeError naming the known events
   if (!options || typeof options !== 'object') throw new TypeError('insurance-webhooks: createDelivery() needs options with a secret');
+  const identity = options.identity ?? 'fresh';
+  if (identity !== 'fresh' && identity !== 'example') {
+    throw new TypeError(`insurance-webhooks: createDelivery() identity must be 'fresh' or 'example' (got ${JSON.stringify(identity)})`);
+  }
   const method = (options.method ?? 'POST').toUpperCase();
   const url = options.url ?? `/webhooks/${provider}`;
-  const body = bodyOf(provider, type, options as DeliveryOptions);
-  const input = { type, body, method, url, timestamp: options.timestamp, deliveryId: options.deliveryId, webhookId: options.webhookId };
+  const body = bodyOf(provider, type, options as DeliveryOptions, identity);
+  // Fresh: sign() draws a new delivery id header. Pinned: the event's fixed one (the provider module's).
+  const deliveryId = options.deliveryId ?? (identity === 'example' ? providerDefinition(provider).exampleDeliveryId(type) : undefined);
+  const input = { type, body, method, url, timestamp: options.timestamp, deliveryId, webhookId: options.webhookId };
   const headers = await sign(provider, input, options.secret, options.signature ? { signature: options.signature } : undefined);
   return { method, url, headers, body };
 }

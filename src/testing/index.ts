@@ -9,12 +9,11 @@
  * const res = await request(app).post(d.url).set(d.headers).send(d.body);
  * expect(res.status).toBe(200);
  */
-export { createDelivery, deepMerge, type Delivery, type DeliveryOptions, type DeepPartial } from './delivery.js';
+export { createDelivery, type Delivery, type DeliveryIdentityMode, type DeliveryOptions, type DeepPartial } from './delivery.js';
 export {
   assertConforms,
   conformanceErrors,
   ConformanceError,
-  formatIssues,
   webhookMatchers,
   type MatcherResult,
   type WebhookMatchers,

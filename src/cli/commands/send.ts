@@ -2,7 +2,7 @@
 import { PROVIDERS, requireString } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, UsageError } from '../io.js';
-import { httpUrl, signedRequest } from '../signed-request.js';
+import { httpUrl, keepIdsHelp, signedRequest } from '../signed-request.js';
 
 /** Why fetch failed, in words: undici hides the system error in `cause`. */
 function networkReason(error: unknown): string {
@@ -14,11 +14,14 @@ function networkReason(error: unknown): string {
 export const send: Command = {
   name: 'send',
   summary: 'POST a genuine signed delivery to a URL and print the answer',
-  help: `Usage: insurance-webhooks send --provider P --event E --url URL --secret S [--body file] [--json]
+  help: `Usage: insurance-webhooks send --provider P --event E --url URL --secret S [--body file] [--keep-ids] [--json]
 
 Signs the body as the provider does and POSTs it to URL, then prints the HTTP status and the
-response body. Without --body the event's documented example is sent. Exit code 0 for a 2xx
-answer, 1 for any other answer or when the URL cannot be reached, 2 for a usage error.
+response body. Without --body the event's documented example is sent, with fresh ids and dates so
+that every run is a new event the receiver handles. An answer the receiver replayed for a delivery
+it had already handled (header x-idempotent-replay: true) is marked "replay of an earlier
+delivery: not handled again". Exit code 0 for a 2xx answer, 1 for any other answer or when the
+URL cannot be reached, 2 for a usage error.
 
 Options:
   --provider P     ${PROVIDERS.join(', ')}
@@ -27,7 +30,9 @@ Options:
   --secret S       the webhook secret (default: $INSURANCE_WEBHOOKS_SECRET)
   --body file      the exact bytes to send (- for standard input)
   --timeout ms     give up after this long (default 10000)
-  --json           { status, ok, headers, body }
+${keepIdsHelp(19)}
+  --json           { status, ok, replay, headers, body }; replay: the receiver answered a duplicate
+                   with its first answer and did not handle it again
   -h, --help       this help
 
 Example:
@@ -40,6 +45,7 @@ Example:
     secret: { type: 'string' },
     body: { type: 'string' },
     timeout: { type: 'string' },
+    'keep-ids': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run({ values }, io) {
@@ -55,8 +61,13 @@ Example:
       return EXIT.failure;
     }
     const body = await response.text();
-    if (values.json) writeJson(io, { status: response.status, ok: response.ok, headers: Object.fromEntries(response.headers), body });
-    else io.stdout(`HTTP ${response.status} ${response.statusText}\n${body}${body === '' || body.endsWith('\n') ? '' : '\n'}`);
+    // What createWebhooks answers to a duplicate of a handled delivery (src/webhooks.ts).
+    const replay = response.headers.get('x-idempotent-replay') === 'true';
+    if (values.json) writeJson(io, { status: response.status, ok: response.ok, replay, headers: Object.fromEntries(response.headers), body });
+    else {
+      const note = replay ? ' (replay of an earlier delivery: not handled again)' : '';
+      io.stdout(`HTTP ${response.status} ${response.statusText}${note}\n${body}${body === '' || body.endsWith('\n') ? '' : '\n'}`);
+    }
     return response.ok ? EXIT.ok : EXIT.failure;
   },
 };

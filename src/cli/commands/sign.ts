@@ -2,7 +2,7 @@
 import { PROVIDERS } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, UsageError } from '../io.js';
-import { httpUrl, signedRequest, type SignedRequest } from '../signed-request.js';
+import { httpUrl, keepIdsHelp, signedRequest, type SignedRequest } from '../signed-request.js';
 
 /**
  * A word for a POSIX shell, single-quoted.
@@ -49,11 +49,12 @@ function signedPath(url: unknown, curl: URL | undefined, provider: unknown): str
 export const sign: Command = {
   name: 'sign',
   summary: 'print the headers a provider would send with a body (or a curl command)',
-  help: `Usage: insurance-webhooks sign --provider P --event E --secret S [--body file] [--url path] [--curl URL] [--json]
+  help: `Usage: insurance-webhooks sign --provider P --event E --secret S [--body file] [--url path] [--curl URL] [--keep-ids] [--json]
 
 Signs a body as the provider signs it and prints the headers it would send, one "name: value" per
-line. Without --body the event's documented example is signed (as compact JSON). With --curl, prints
-a curl command that POSTs exactly those bytes to URL.
+line. Without --body the event's documented example is signed (as compact JSON) with fresh ids and
+dates, so each run is a new event, and printed after the headers and a blank line. With --curl,
+prints a curl command that POSTs exactly those bytes to URL.
 
 Options:
   --provider P   ${PROVIDERS.join(', ')}
@@ -63,6 +64,7 @@ Options:
   --url path     the path and query the receiver will see; Axitech signs it. Default: the path of
                  --curl, else /webhooks/<provider>
   --curl URL     print a curl command for this URL instead of the headers
+${keepIdsHelp(17)}
   --json         { method, url, headers, body, curl? }
   -h, --help     this help
 
@@ -79,6 +81,7 @@ Examples:
     body: { type: 'string' },
     url: { type: 'string' },
     curl: { type: 'string' },
+    'keep-ids': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run({ values }, io) {
@@ -89,7 +92,11 @@ Examples:
       const body = request.body.toString();
       writeJson(io, { method: request.method, url: request.path, headers: request.headers, body, ...(command !== undefined && { curl: command }) });
     } else if (command !== undefined) io.stdout(`${command}\n`);
-    else io.stdout(Object.entries(request.headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+    else {
+      io.stdout(Object.entries(request.headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+      // A generated body has fresh ids: print it, or the headers could not be used. A file is the caller's.
+      if (request.bodyFile === undefined) io.stdout(`\n${request.body.toString()}\n`);
+    }
     return EXIT.ok;
   },
 };

@@ -1,0 +1,92 @@
+// The Node side of the receiving edge, shared by the Node and Express adapters: read the raw body
+// with a limit, answer, discard what is left of a refused body. Internal: the entry points export
+// only their handlers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Provider } from '../core/event.js';
+import type { WebhookResponse } from '../webhooks.js';
+
+export type ProviderSelector<R> = Provider | ((req: R) => Provider | undefined);
+
+/** The body, or `too_large` once more than `limit` bytes arrive (the rest is not buffered). Rejects if the client goes away. */
+export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new TypeError(`insurance-webhooks: body limit must be a whole number of bytes (got ${limit})`);
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.resolve('too_large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        resolve('too_large');
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('the client closed the connection before the body was complete'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/**
+ * After answering before the body was read (413), read and discard what the client is still
+ * sending — at most `maxBytes`, for at most `maxMs` — so it receives the answer instead of a
+ * connection reset, then close. Nothing is kept in memory.
+ */
+export function discardRest(req: IncomingMessage, maxBytes = 4 * 1024 * 1024, maxMs = 2000): void {
+  let seen = 0;
+  const timer = setTimeout(() => req.destroy(), maxMs);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxBytes) {
+      clearTimeout(timer);
+      req.destroy();
+    }
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('error', () => clearTimeout(timer));
+  req.resume();
+}
+
+export const tooLarge = (limit: number): WebhookResponse => ({
+  status: 413,
+  headers: { 'content-type': 'application/json; charset=utf-8', connection: 'close' },
+  body: JSON.stringify({ error: 'body_too_large', message: `body is larger than ${limit} bytes` }),
+});
+
+export function writeResponse(res: ServerResponse, response: WebhookResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  res.end(response.body);
+}
+
+export function resolveProvider<R>(select: ProviderSelector<R>, req: R): Provider | undefined {
+  return typeof select === 'function' ? select(req) : select;
+}
+
+export const notFound: WebhookResponse = {
+  status: 404,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify({ error: 'not_found', message: 'no webhook provider at this path' }),
+};

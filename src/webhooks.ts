@@ -1,9 +1,10 @@
 // The router: receive() + handlers + idempotency + the HTTP answer, independent of any framework.
 // Adapters (src/adapters/) only move bytes between their framework and `handle()`.
-import { WebhookError } from './core/errors.js';
+import { WebhookError, type WebhookErrorCode } from './core/errors.js';
 import type { EventType, Provider, WebhookEvent } from './core/event.js';
 import type { IncomingWebhook } from './core/incoming.js';
-import { checkLimits, DEFAULT_MAX_BODY_BYTES, type ReceiveOptions } from './core/receive.js';
+import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, type ReceiveOptions } from './core/receive.js';
+import type { ValidationIssue } from './core/validation.js';
 import { memoryStore } from './idempotency/memory.js';
 import type { ClaimResult, IdempotencyStore } from './idempotency/store.js';
 import { providerDefinition, receive } from './receive.js';
@@ -30,6 +31,38 @@ export interface ErrorContext {
   provider: Provider;
   /** Set when the delivery was verified and the handler failed. */
   event?: WebhookEvent;
+  /** Set when the delivery was authentic but could not be used (schema, JSON, missing event header). */
+  invalid?: InvalidDelivery;
+}
+
+/**
+ * An authentic delivery this package could not turn into a typed event: its signature verified (or
+ * the provider sends it unsigned and `allowUnsigned` is on), but the payload fails the event's
+ * schema (`payload_invalid`), is not JSON (`payload_malformed`), or the event header is missing
+ * (`header_missing`). Keep it (a dead-letter table, a queue): after a schema fix it can be
+ * replayed through `handle()` with the same `body` and `headers`.
+ */
+export interface InvalidDelivery {
+  provider: Provider;
+  /** The event type it claims, when it names one. */
+  type?: string;
+  deliveryId?: string;
+  /** The parsed body (any shape: the schema refused it); undefined when it is not JSON. */
+  payload?: unknown;
+  /** The raw body as received, byte for byte. */
+  body: string | Uint8Array;
+  /** The headers as received. */
+  headers: IncomingWebhook['headers'];
+  /** What is wrong, by JSON Pointer: `[{ path: '/gross_premium', message: 'must be number' }]`. */
+  errors: ValidationIssue[];
+  /** The refusal `receive()` gave (`code`, `message`, `status`). */
+  error: WebhookError;
+}
+
+/** The logger used when no `onError` handler is registered: pino, console, or anything with these. */
+export interface Logger {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 export interface SyncOptions {
@@ -67,6 +100,19 @@ export interface WebhooksOptions {
   /** Status when a handler fails, so the provider retries. Default 500. */
   failureStatus?: 500 | 503;
   /**
+   * The answer to an authentic delivery that fails its schema (or is not JSON) when no `onInvalid`
+   * handler is registered. `'retry'` (default): `failureStatus`, so the provider retries while the
+   * schema is fixed (the fault is most likely ours: the delivery is genuine). `'reject'`: 400.
+   * Either way it is reported to `onError` (or the logger). Sync events get the `sync.onDeadline`
+   * decision instead.
+   */
+  invalidPayloads?: 'retry' | 'reject';
+  /**
+   * Where refusals and handler failures go when no `onError` handler is registered. Default
+   * `console`; `false` silences it. Called as `logger.warn(fields, message)` (pino's order).
+   */
+  logger?: Logger | false;
+  /**
    * Opt-in deadline for async handlers: past it the delivery is answered 503 (retryable) while the
    * handler goes on; its claim is kept until it settles, so a late success is recorded and a retry
    * never runs it twice. Default: none (the request waits for the handler).
@@ -80,13 +126,10 @@ export interface WebhooksOptions {
  * CoverKit envelope `id`). Axitech sends none: its key is `event_type` + `data.sessionId` +
  * `created_at`, which a retry or duplicate repeats and a new event does not.
  */
-export function defaultIdempotencyKey(event: WebhookEvent): string | undefined {
+export function defaultIdempotencyKey(event: { provider: Provider; deliveryId?: string | undefined; payload: unknown }): string | undefined {
   if (event.deliveryId) return `${event.provider}:${event.deliveryId}`;
-  if (event.provider === 'axitech') {
-    const { event_type, created_at, data } = event.payload;
-    return `axitech:${event_type}:${data.sessionId}:${created_at}`;
-  }
-  return undefined;
+  const key = providerDefinition(event.provider).bodyIdempotencyKey(event.payload);
+  return key === undefined ? undefined : `${event.provider}:${key}`;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -95,6 +138,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   headers: { ...JSON_HEADERS, ...headers },
   body: JSON.stringify(body),
 });
+
+/** Refusals that come after the signature check: the delivery is authentic, the fault is in its content or in our schema. */
+const AUTHENTIC: ReadonlySet<WebhookErrorCode> = new Set(['header_missing', 'payload_malformed', 'payload_invalid']);
+
+const consoleLogger: Logger = {
+  warn: (fields, message) => console.warn(`insurance-webhooks: ${message}`, fields),
+  error: (fields, message) => console.error(`insurance-webhooks: ${message}`, fields),
+};
 
 const defaultSyncResponse = (decision: SyncDecision): WebhookResponse =>
   decision.allow ? json(200, { allow: true }) : json(422, { allow: false, reason: decision.reason });
@@ -128,6 +179,7 @@ export class Webhooks {
   readonly #handlers = new Map<string, Handler<never>[]>();
   readonly #catchAll = new Map<Provider, Handler<never>[]>();
   readonly #unknown: ((error: WebhookError, provider: Provider) => unknown)[] = [];
+  readonly #invalid: ((delivery: InvalidDelivery) => unknown)[] = [];
   readonly #errors: ((error: unknown, context: ErrorContext) => unknown)[] = [];
   readonly #store: IdempotencyStore | undefined;
 
@@ -135,9 +187,10 @@ export class Webhooks {
     if (!options || typeof options.providers !== 'object' || Object.keys(options.providers).length === 0) {
       throw new TypeError('insurance-webhooks: createWebhooks() needs providers: { <provider>: { secret } }');
     }
+    // The checks receive() makes on every call, once here: a provider without a secret fails at
+    // start-up, not on every delivery.
     for (const [provider, receiveOptions] of Object.entries(options.providers)) {
-      providerDefinition(provider as Provider);
-      if (receiveOptions) checkLimits(receiveOptions);
+      if (receiveOptions !== undefined) checkReceiveOptions(providerDefinition(provider as Provider), receiveOptions);
     }
     this.#options = options;
     this.#store = options.idempotency === false ? undefined : (options.idempotency?.store ?? memoryStore());
@@ -164,13 +217,36 @@ export class Webhooks {
     return this;
   }
 
-  /** Called for authentic deliveries of event types this package does not know (`error.type`, `error.payload`). */
+  /**
+   * Called, and awaited, for authentic deliveries of event types this package does not know
+   * (`error.type`, `error.payload`). When it resolves the delivery is acknowledged (202); when it
+   * throws, the answer is `failureStatus`, so the provider retries. Without one, such deliveries are
+   * acknowledged and reported to `onError`.
+   */
   onUnknown(handler: (error: WebhookError, provider: Provider) => unknown): this {
     this.#unknown.push(handler);
     return this;
   }
 
-  /** Called for every refused delivery (a WebhookError) and every handler failure. Must not throw. */
+  /**
+   * Called, and awaited, for every authentic delivery that cannot become a typed event: the payload
+   * fails its schema, is not JSON, or lacks its event header (`InvalidDelivery`). When it resolves,
+   * the delivery is acknowledged (202) and recorded by idempotency like a handled one; when it
+   * throws, the answer is `failureStatus`, so the provider retries. Sync events still get the
+   * `sync.onDeadline` decision. Without one, see `invalidPayloads`.
+   *
+   * @example
+   * webhooks.onInvalid(async (delivery) => deadLetters.insert({ ...delivery, body: Buffer.from(delivery.body) }));
+   */
+  onInvalid(handler: (delivery: InvalidDelivery) => unknown): this {
+    this.#invalid.push(handler);
+    return this;
+  }
+
+  /**
+   * Called for every refused delivery (a WebhookError) and every handler failure. Must not throw.
+   * While none is registered, these go to the `logger` (default `console`).
+   */
   onError(handler: (error: unknown, context: ErrorContext) => unknown): this {
     this.#errors.push(handler);
     return this;
@@ -196,20 +272,38 @@ export class Webhooks {
     try {
       event = await receive(provider, incoming, receiveOptions);
     } catch (error) {
-      if (error instanceof WebhookError) return this.#refused(provider, error);
-      this.#report(error, { provider }); // wrong configuration (e.g. no secret): the developer must see it
+      if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(provider, incoming, error) : this.#refused(provider, error);
+      this.#report(error, { provider }); // wrong use the start-up checks cannot see (Axitech without a url)
       return json(500, { error: 'configuration_error', message: 'the endpoint is misconfigured' });
     }
-    const idempotency = this.#options.idempotency || {};
-    const storeTimeout = idempotency.timeoutMs ?? 2000;
-    const key = this.#store ? (idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
-    if (!this.#store || key === undefined) return this.#answer(event, async () => {});
+    const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
+    return this.#once(provider, key, { provider, event }, (settle) => this.#answer(event, settle));
+  }
 
+  get #idempotency(): IdempotencyOptions {
+    return this.#options.idempotency || {};
+  }
+
+  /**
+   * Runs `work` at most once per idempotency key across every instance sharing the store: a
+   * duplicate of a finished delivery gets the first answer, one still running elsewhere a 409, a
+   * store that does not answer a 503. `work` calls `settle` with its answer: a 2xx is recorded, any
+   * other answer releases the key so the provider's retry runs it again.
+   */
+  async #once(
+    provider: Provider,
+    key: string | undefined,
+    context: ErrorContext,
+    work: (settle: (response: WebhookResponse) => Promise<void>) => Promise<WebhookResponse>,
+  ): Promise<WebhookResponse> {
+    if (!this.#store || key === undefined) return work(async () => {});
+    const idempotency = this.#idempotency;
+    const storeTimeout = idempotency.timeoutMs ?? 2000;
     let claim: ClaimResult;
     try {
       claim = await within(this.#store.claim(key, (idempotency.leaseSeconds ?? 300) * 1000), storeTimeout, 'the idempotency store');
     } catch (error) {
-      this.#report(error, { provider, event });
+      this.#report(error, context);
       return json(503, { error: 'store_unavailable', message: 'deduplication is unavailable; retry later' }, { 'retry-after': '30' });
     }
     if (claim.state === 'done') {
@@ -221,7 +315,7 @@ export class Webhooks {
     }
     const store = this.#store;
     const ttlMs = (idempotency.ttlSeconds ?? 3 * 86_400) * 1000;
-    return this.#answer(event, async (response) => {
+    return work(async (response) => {
       try {
         if (response.status < 300) {
           await within(store.complete(key, claim.token, JSON.stringify({ status: response.status, body: response.body }), ttlMs), storeTimeout, 'the idempotency store');
@@ -230,9 +324,77 @@ export class Webhooks {
         }
       } catch (error) {
         // The handler's outcome stands: answering 5xx after a success would run it twice.
-        this.#report(error, { provider, event });
+        this.#report(error, context);
       }
     });
+  }
+
+  /**
+   * An authentic delivery that cannot become a typed event: kept by `onInvalid` (202, recorded by
+   * idempotency), or answered per `invalidPayloads` and reported. Never a silent 4xx.
+   */
+  async #invalidDelivery(provider: Provider, incoming: IncomingWebhook, error: WebhookError): Promise<WebhookResponse> {
+    const delivery: InvalidDelivery = {
+      provider,
+      ...(error.type !== undefined ? { type: error.type } : {}),
+      ...(error.deliveryId !== undefined ? { deliveryId: error.deliveryId } : {}),
+      ...(error.payload !== undefined ? { payload: error.payload } : {}),
+      body: incoming.body,
+      headers: incoming.headers,
+      errors: error.errors ?? [{ path: '', message: error.message }],
+      error,
+    };
+    const context: ErrorContext = { provider, invalid: delivery };
+    const entry = delivery.type === undefined ? undefined : this.#entryOf(provider, delivery.type);
+    if (entry?.delivery === 'sync') return this.#invalidSync(delivery, context);
+    if (this.#invalid.length === 0) {
+      this.#report(error, context);
+      const status = this.#options.invalidPayloads === 'reject' ? error.status : (this.#options.failureStatus ?? 500);
+      return json(status, { error: error.code, message: error.message, errors: delivery.errors });
+    }
+    // The default key only: a custom `idempotency.key` expects a valid event's shape.
+    const key = this.#store ? defaultIdempotencyKey({ provider, deliveryId: delivery.deliveryId, payload: delivery.payload }) : undefined;
+    return this.#once(provider, key, context, async (settle) => {
+      const response = await this.#keep(delivery, context);
+      await settle(response);
+      return response;
+    });
+  }
+
+  /** Runs the onInvalid handlers: 202 when they all resolve, `failureStatus` (retry) when one throws. */
+  async #keep(delivery: InvalidDelivery, context: ErrorContext): Promise<WebhookResponse> {
+    try {
+      for (const handler of this.#invalid) await handler(delivery);
+    } catch (error) {
+      this.#report(error, context);
+      return json(this.#options.failureStatus ?? 500, { error: 'handler_failed', message: 'the invalid delivery could not be kept; retry later' });
+    }
+    return json(202, { received: true, handled: false, valid: false, ...(delivery.type ? { type: delivery.type } : {}), ...(delivery.deliveryId ? { deliveryId: delivery.deliveryId } : {}) });
+  }
+
+  /**
+   * A sync event (its answer is the decision) that cannot be read: the fallback decision, never a
+   * bare 400; onInvalid runs within the sync deadline, and the refusal is always reported, since it
+   * decides the operation without the handlers.
+   */
+  async #invalidSync(delivery: InvalidDelivery, context: ErrorContext): Promise<WebhookResponse> {
+    const { deadlineMs = 3000, respond = defaultSyncResponse } = this.#options.sync ?? {};
+    this.#report(delivery.error, context);
+    if (this.#invalid.length > 0) {
+      const timer = deadline(deadlineMs);
+      try {
+        if ((await Promise.race([this.#keep(delivery, context), timer.promise])) === DEADLINE) {
+          this.#report(new Error(`onInvalid for a sync ${delivery.type} exceeded ${deadlineMs} ms`), context);
+        }
+      } finally {
+        timer.cancel();
+      }
+    }
+    return respond(this.#syncFallback('the payload could not be validated'));
+  }
+
+  #syncFallback(reason: string): SyncDecision {
+    return this.#options.sync?.onDeadline === 'allow' ? allow() : block(reason);
   }
 
   /**
@@ -261,14 +423,25 @@ export class Webhooks {
   }
 
   #entry(event: WebhookEvent): { delivery: string } {
-    return (providerDefinition(event.provider).catalog.events as Record<string, { delivery: string }>)[event.type]!;
+    return this.#entryOf(event.provider, event.type)!;
+  }
+
+  #entryOf(provider: Provider, type: string): { delivery: string } | undefined {
+    const events = providerDefinition(provider).catalog.events as Record<string, { delivery: string }>;
+    return Object.hasOwn(events, type) ? events[type] : undefined;
   }
 
   async #refused(provider: Provider, error: WebhookError): Promise<WebhookResponse> {
     if (error.code === 'event_unknown') {
-      for (const handler of this.#unknown) await this.#safely(() => handler(error, provider), { provider });
+      try {
+        for (const handler of this.#unknown) await handler(error, provider);
+      } catch (failure) {
+        this.#report(failure, { provider });
+        return json(this.#options.failureStatus ?? 500, { error: 'handler_failed', message: 'the unknown event could not be kept; retry later' });
+      }
+      // Nothing authentic is dropped silently: without an onUnknown handler it is at least reported.
+      if (this.#unknown.length === 0 || this.#options.unknownEvents === 'reject') this.#report(error, { provider });
       if (this.#options.unknownEvents !== 'reject') return json(202, { received: true, handled: false, type: error.type });
-      this.#report(error, { provider });
       return json(400, { error: error.code, message: error.message });
     }
     this.#report(error, { provider });
@@ -289,7 +462,7 @@ export class Webhooks {
 
   async #dispatchSync(event: WebhookEvent, handlers: Handler<never>[]): Promise<WebhookResponse> {
     const { deadlineMs = 3000, onDeadline = 'block', respond = defaultSyncResponse } = this.#options.sync ?? {};
-    const fallback: SyncDecision = onDeadline === 'allow' ? allow() : block('the decision could not be made in time');
+    const fallback = this.#syncFallback('the decision could not be made in time');
     const decide = async (): Promise<SyncDecision> => {
       let decision: SyncDecision = allow();
       for (const handler of handlers) {
@@ -315,7 +488,17 @@ export class Webhooks {
   }
 
   #report(error: unknown, context: ErrorContext): void {
-    for (const handler of this.#errors) void this.#safely(() => handler(error, context), context, false);
+    if (this.#errors.length > 0) {
+      for (const handler of this.#errors) void this.#safely(() => handler(error, context), context, false);
+      return;
+    }
+    const logger = this.#options.logger === undefined ? consoleLogger : this.#options.logger;
+    if (!logger) return;
+    // Facts only: never a secret, a signature or the payload.
+    const event = context.event ?? context.invalid;
+    const fields = { provider: context.provider, type: event?.type, deliveryId: event?.deliveryId };
+    if (error instanceof WebhookError) logger.warn({ ...fields, code: error.code, status: error.status, errors: error.errors }, `${context.provider} delivery refused: ${error.message}`);
+    else logger.error({ ...fields, error }, `${context.provider}: ${(error as Error)?.message ?? String(error)}`);
   }
 
   async #safely(run: () => unknown, context: ErrorContext, report = true): Promise<void> {

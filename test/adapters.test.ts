@@ -71,9 +71,9 @@ describe.each(['node', 'express', 'fastify', 'web'] as const)('%s adapter', (nam
     expect(state.seen.length).toBe(before);
   });
 
-  it('answers 400 with the offending fields to an invalid payload', async () => {
+  it('answers 500 (retry: the delivery is authentic) with the offending fields to an invalid payload', async () => {
     const response = await post(server.origin, 'insurup', 'proposal_premium.purchased', { proposalId: 1 });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(500);
     expect(response.body.errors).toContainEqual({ path: '/proposalId', message: 'must be string' });
   });
 

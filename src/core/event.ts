@@ -16,6 +16,14 @@ export type EventPayload<P extends Provider, T extends EventType<P>> = EventMaps
  */
 export type WebhookEvent<P extends Provider = Provider> = {
   [Q in P]: {
-    [T in EventType<Q>]: { provider: Q; type: T; deliveryId?: string; payload: EventPayload<Q, T> };
+    [T in EventType<Q>]: {
+      provider: Q;
+      type: T;
+      /** The provider's delivery id (KASKO `X-KASKO-Delivery`, InsurUp `x-webhook-delivery`, CoverKit envelope `id`); Axitech sends none. */
+      deliveryId?: string;
+      /** The id of the webhook configuration that sent it (InsurUp `x-webhook-id`); undefined for the others. */
+      webhookId?: string;
+      payload: EventPayload<Q, T>;
+    };
   }[EventType<Q>];
 }[P];

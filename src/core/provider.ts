@@ -28,6 +28,12 @@ export interface ProviderDefinition<EventMap = unknown> {
    * InsurUp), the payload itself: `sign()` already sends a fresh `newDeliveryId()`.
    */
   freshIdentity(payload: AnyPayload<EventMap>, now: Date): AnyPayload<EventMap>;
+  /**
+   * The idempotency key of a delivery that carries no delivery id, from its body; undefined when
+   * the body does not hold what the key is made of (it may be a payload the schema refused), and
+   * for providers that always send a delivery id.
+   */
+  bodyIdempotencyKey(payload: unknown): string | undefined;
   /** Reads a transport location from the headers or the parsed body. */
   read(location: Location | undefined, headers: HeaderBag, body: unknown): string | undefined;
 }
@@ -65,6 +71,8 @@ export interface DeliveryIdentity<EventMap> {
   exampleDeliveryId?: (type: string) => string;
   /** See `ProviderDefinition.freshIdentity`. */
   freshIdentity: (payload: AnyPayload<EventMap>, now: Date) => AnyPayload<EventMap>;
+  /** See `ProviderDefinition.bodyIdempotencyKey`; for providers that send no delivery id. */
+  bodyIdempotencyKey?: (payload: unknown) => string | undefined;
 }
 
 /**
@@ -89,8 +97,8 @@ export function defineProvider<EventMap>(
   if (catalog.transport.deliveryId?.in === 'header' && identity.exampleDeliveryId === undefined) {
     throw new Error(`${catalog.name}: the delivery id is a header, so the module must give an exampleDeliveryId`);
   }
-  const { newDeliveryId, exampleDeliveryId = () => undefined, freshIdentity } = identity;
-  return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, freshIdentity, read: readLocation };
+  const { newDeliveryId, exampleDeliveryId = () => undefined, freshIdentity, bodyIdempotencyKey = () => undefined } = identity;
+  return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, freshIdentity, bodyIdempotencyKey, read: readLocation };
 }
 
 /**

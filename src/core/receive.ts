@@ -71,22 +71,31 @@ export function checkLimits(options: ReceiveOptions): void {
   }
 }
 
-/** Wrong use is refused before the delivery is looked at. Returns the secrets to try. */
-function checkCall(definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions, scheme: SignatureScheme): readonly string[] {
-  if (incoming === null || typeof incoming !== 'object') usage('receive() needs { body, headers }');
-  if (options === null || typeof options !== 'object') usage('receive() needs options with a secret');
-  const { body, headers } = incoming;
-  if (typeof body !== 'string' && !(body instanceof Uint8Array)) usage('incoming.body must be the raw body: a string or a Uint8Array/Buffer');
-  if (headers === null || typeof headers !== 'object') usage('incoming.headers must be a Headers object or a plain object');
+/**
+ * Wrong options are refused before any delivery is looked at: by `receive()` on each call, and by
+ * `createWebhooks()` once at start-up, so a misconfigured endpoint fails to start instead of
+ * answering every delivery with an error. Returns the secrets to try.
+ */
+export function checkReceiveOptions(definition: ProviderDefinition, options: ReceiveOptions): readonly string[] {
+  if (options === null || typeof options !== 'object') usage(`receive('${definition.name}') needs options with a secret`);
   if (options.allowUnsigned && !definition.catalog.transport.signature.optional) {
     usage(`${definition.catalog.displayName} always signs its deliveries; allowUnsigned is for InsurUp`);
-  }
-  if (scheme.signsRequestLine && typeof incoming.url !== 'string') {
-    usage(`receive('${definition.name}') needs incoming.url: the path and query as the server saw it`);
   }
   const secrets = secretsOf(definition, options);
   checkLimits(options);
   return secrets;
+}
+
+/** Wrong use is refused before the delivery is looked at. Returns the secrets to try. */
+function checkCall(definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions, scheme: SignatureScheme): readonly string[] {
+  if (incoming === null || typeof incoming !== 'object') usage('receive() needs { body, headers }');
+  const { body, headers } = incoming;
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) usage('incoming.body must be the raw body: a string or a Uint8Array/Buffer');
+  if (headers === null || typeof headers !== 'object') usage('incoming.headers must be a Headers object or a plain object');
+  if (scheme.signsRequestLine && typeof incoming.url !== 'string') {
+    usage(`receive('${definition.name}') needs incoming.url: the path and query as the server saw it`);
+  }
+  return checkReceiveOptions(definition, options);
 }
 
 /** The signed timestamp in ms, refused when missing, unparseable or outside the window. */

@@ -26,9 +26,15 @@ const scheme: SignatureScheme = {
   format: (mac) => encodeHex(mac),
 };
 
+/** A field of a parsed body that may not match the schema (an invalid delivery has a key too). */
+const field = (object: unknown, key: string): unknown => (object !== null && typeof object === 'object' ? (object as Record<string, unknown>)[key] : undefined);
+
 /**
  * Axitech sends no delivery id. Decision: `deliveryId` is undefined; deduplicate on the payload
- * (see README, "Idempotency"). `newDeliveryId` is unused by `sign()` (no header to fill).
+ * (see README, "Idempotency"): `event_type` + `data.sessionId` + `created_at`, which the docs'
+ * "receivers must be idempotent: retries and duplicate deliveries happen" implies a retry repeats,
+ * and which a new event (another session, or the same session later) does not.
+ * `newDeliveryId` is unused by `sign()` (no header to fill).
  *
  * Identity of test deliveries: receivers key on `event_type` + `data.sessionId` + `created_at`
  * (`defaultIdempotencyKey`). A fresh `created_at` (now, `YYYY-MM-DDTHH:mm:ssZ` like the example)
@@ -40,4 +46,8 @@ const scheme: SignatureScheme = {
 export const definition = defineProvider(catalog, scheme, {
   newDeliveryId: () => '',
   freshIdentity: (payload, now) => ({ ...payload, created_at: utcSeconds(now), data: { ...payload.data, sessionId: randomAlphanumeric(20) } }),
+  bodyIdempotencyKey: (payload) => {
+    const parts = [field(payload, 'event_type'), field(field(payload, 'data'), 'sessionId'), field(payload, 'created_at')];
+    return parts.every((part) => typeof part === 'string' && part !== '') ? parts.join(':') : undefined;
+  },
 });

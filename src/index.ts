@@ -9,7 +9,6 @@ export { examples } from '../generated/examples.js';
 export { validate, providerCatalog } from './validate.js';
 export { receive, receiveSync, sign } from './receive.js';
 export * from './core/public.js';
-export { createWebhooks, Webhooks, allow, block, defaultIdempotencyKey } from './webhooks.js';
-export type { WebhooksOptions, WebhookResponse, SyncDecision, SyncOptions, IdempotencyOptions, Handler, EventOf, ErrorContext, InvalidDelivery, Logger } from './webhooks.js';
+export * from './router/index.js';
 export { memoryStore, type MemoryStoreOptions } from './idempotency/memory.js';
 export type { IdempotencyStore, ClaimResult } from './idempotency/store.js';

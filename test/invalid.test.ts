@@ -3,7 +3,7 @@
 // types, and with a configuration receive() would refuse. Every provider, every kind.
 import { describe, expect, it, vi } from 'vitest';
 import { createWebhooks, examples, receive, UsageError, type InvalidDelivery, type Provider, type WebhookEvent } from '../src/index.js';
-import type { ErrorContext, WebhooksOptions } from '../src/webhooks.js';
+import type { ErrorContext, WebhooksOptions } from '../src/index.js';
 import { allExamples, delivery, NOW, providers, SECRET, SIGNATURE_HEADER } from './helpers/deliveries.js';
 
 const config = (extra: Partial<WebhooksOptions> = {}): WebhooksOptions => ({

@@ -1,19 +1,22 @@
 /**
- * Express 5 adapter. Signatures need the raw body, and `express.json()` consumes it. This handler
- * works in every arrangement:
- * - mounted before `express.json()` (or on a route it does not cover): it reads the raw body itself;
- * - after `express.raw()`: it uses the Buffer in `req.body`;
- * - after `express.json({ verify: saveRawBody })`: it uses the bytes `saveRawBody` kept;
- * - after a plain `express.json()`: the bytes are gone, and it answers 500 with a message saying so
- *   (a 5xx, so the provider retries once the app is fixed) rather than verifying re-serialised JSON.
+ * Express 5 adapter. Signatures need the raw body, and Express's body parsers consume it. This
+ * handler works in every arrangement:
+ * - mounted before the parsers (or on a route they do not cover): it reads the raw body itself,
+ *   with the provider's `maxBodyBytes` (default 1 MiB);
+ * - after `express.raw()`: it uses the Buffer in `req.body` (express.raw's own `limit`, 100 KB by
+ *   default, applies first: set it to at least `maxBodyBytes`);
+ * - after `express.json({ verify: saveRawBody })`: it uses the bytes `saveRawBody` kept (same limit note);
+ * - after a plain `express.json()`, `express.text()` or `express.urlencoded()`: the bytes are gone,
+ *   and it answers 500 naming the parser that ran (a 5xx, so the provider retries once the app is
+ *   fixed) rather than verifying re-serialised JSON.
  *
  * @example
  * app.post('/webhooks/kasko', expressHandler(webhooks, 'kasko')); // before app.use(express.json())
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Provider } from '../core/event.js';
-import type { Webhooks } from '../webhooks.js';
-import { discardRest, notFound, readRawBody, resolveProvider, tooLarge, writeResponse, type ProviderSelector } from './node-io.js';
+import type { Webhooks } from '../router/webhooks.js';
+import { receiveAtEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
+import { alreadyRead, readRawBody, writeOutcome } from './node-io.js';
 
 /** The parts of Express's request this adapter reads. */
 export interface ExpressRequest extends IncomingMessage {
@@ -28,36 +31,38 @@ export function saveRawBody(req: IncomingMessage, _res: unknown, buffer: Buffer)
   (req as ExpressRequest).rawBody = buffer;
 }
 
-const parsedWithoutRaw = {
-  status: 500,
-  headers: { 'content-type': 'application/json; charset=utf-8' },
-  body: JSON.stringify({
-    error: 'raw_body_unavailable',
-    message:
-      'express.json() parsed this body before the webhook handler, so its raw bytes are gone and the signature cannot be verified. Mount the webhook route before express.json(), or use express.json({ verify: saveRawBody }).',
-  }),
-};
+/** Which of Express's parsers took the body, from the content type it matched. */
+function parserThatRan(req: ExpressRequest): string {
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  if (type.includes('json')) return 'express.json()';
+  if (type.startsWith('application/x-www-form-urlencoded')) return 'express.urlencoded()';
+  if (type.startsWith('text/')) return 'express.text()';
+  return 'A body parser';
+}
 
+function readExpressBody(req: ExpressRequest, limit: number): Promise<BodyRead> | BodyRead {
+  if (Buffer.isBuffer(req.body)) return { body: req.body };
+  if (req.rawBody !== undefined) return { body: req.rawBody };
+  if (req._body || alreadyRead(req)) {
+    const parser = parserThatRan(req);
+    return { consumed: parser, fix: `Mount the webhook route before ${parser === 'A body parser' ? 'the body parser' : parser}, or use express.json({ verify: saveRawBody }).` };
+  }
+  return readRawBody(req, limit);
+}
+
+/**
+ * An Express route handler for one provider, or a function choosing it from the request. Answers
+ * as the Node adapter does (README, "What the endpoint answers"); `req.originalUrl` is what Axitech
+ * signed, even under a mounted router.
+ */
 export function expressHandler(webhooks: Webhooks, provider: ProviderSelector<ExpressRequest>) {
-  return async (req: ExpressRequest, res: ServerResponse, next?: (error?: unknown) => void): Promise<void> => {
-    try {
-      const name = resolveProvider(provider, req);
-      if (!name) return writeResponse(res, notFound);
-      const limit = webhooks.maxBodyBytes(name);
-      let body: Buffer | string | 'too_large';
-      if (Buffer.isBuffer(req.body)) body = req.body;
-      else if (req.rawBody !== undefined) body = req.rawBody;
-      else if (req._body || req.readableEnded) return writeResponse(res, parsedWithoutRaw);
-      else body = await readRawBody(req, limit);
-      if (body === 'too_large') {
-        writeResponse(res, tooLarge(limit));
-        return discardRest(req);
-      }
-      const url = req.originalUrl ?? req.url;
-      writeResponse(res, await webhooks.handle(name, { body, headers: req.headers, method: req.method, url }));
-    } catch (error) {
-      if (next) next(error);
-      else res.destroy();
-    }
+  return async (req: ExpressRequest, res: ServerResponse): Promise<void> => {
+    const outcome = await receiveAtEdge(webhooks, selectProvider(provider, req), {
+      method: req.method,
+      url: req.originalUrl ?? req.url,
+      headers: req.headers,
+      read: async (limit) => readExpressBody(req, limit),
+    });
+    writeOutcome(req, res, outcome);
   };
 }

@@ -1,17 +1,15 @@
 // The Node side of the receiving edge, shared by the Node and Express adapters: read the raw body
-// with a limit, answer, discard what is left of a refused body. Internal: the entry points export
-// only their handlers.
+// with a limit, write the answer, discard what is left of a refused body. Internal: the entry
+// points export only their handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Provider } from '../core/event.js';
-import type { WebhookResponse } from '../webhooks.js';
+import type { WebhookResponse } from '../router/responses.js';
+import type { BodyRead, EdgeOutcome } from './edge.js';
 
-export type ProviderSelector<R> = Provider | ((req: R) => Provider | undefined);
-
-/** The body, or `too_large` once more than `limit` bytes arrive (the rest is not buffered). Rejects if the client goes away. */
-export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+/** The body, or `tooLarge` once more than `limit` bytes arrive (the rest is not buffered). Rejects if the client goes away. */
+export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new TypeError(`insurance-webhooks: body limit must be a whole number of bytes (got ${limit})`);
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.resolve('too_large');
+  if (declared !== undefined && Number(declared) > limit) return Promise.resolve({ tooLarge: true });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -26,12 +24,12 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
       if (size > limit) {
         cleanup();
         req.pause();
-        resolve('too_large');
+        resolve({ tooLarge: true });
       } else chunks.push(chunk);
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks, size));
+      resolve({ body: Buffer.concat(chunks, size) });
     };
     const onError = (error: Error) => {
       cleanup();
@@ -47,6 +45,12 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
     req.on('close', onClose);
   });
 }
+
+/**
+ * Whether something else already read the stream (a body parser): then the raw bytes are gone and
+ * waiting for 'end' would hang the request forever.
+ */
+export const alreadyRead = (req: IncomingMessage): boolean => req.readableEnded || req.readableDidRead;
 
 /**
  * After answering before the body was read (413), read and discard what the client is still
@@ -69,24 +73,18 @@ export function discardRest(req: IncomingMessage, maxBytes = 4 * 1024 * 1024, ma
   req.resume();
 }
 
-export const tooLarge = (limit: number): WebhookResponse => ({
-  status: 413,
-  headers: { 'content-type': 'application/json; charset=utf-8', connection: 'close' },
-  body: JSON.stringify({ error: 'body_too_large', message: `body is larger than ${limit} bytes` }),
-});
-
-export function writeResponse(res: ServerResponse, response: WebhookResponse): void {
+function writeResponse(res: ServerResponse, response: WebhookResponse): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
   res.end(response.body);
 }
 
-export function resolveProvider<R>(select: ProviderSelector<R>, req: R): Provider | undefined {
-  return typeof select === 'function' ? select(req) : select;
+/** Writes the edge's answer to Node's response (or drops the connection of a client that left). */
+export function writeOutcome(req: IncomingMessage, res: ServerResponse, outcome: EdgeOutcome): void {
+  if ('gone' in outcome) {
+    res.destroy();
+    return;
+  }
+  writeResponse(res, outcome.response);
+  if (outcome.discardRest) discardRest(req);
 }
-
-export const notFound: WebhookResponse = {
-  status: 404,
-  headers: { 'content-type': 'application/json; charset=utf-8' },
-  body: JSON.stringify({ error: 'not_found', message: 'no webhook provider at this path' }),
-};

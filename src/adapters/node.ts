@@ -11,31 +11,31 @@
  * http.createServer(nodeHandler(webhooks, 'kasko')).listen(3000);
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Webhooks } from '../webhooks.js';
-import { discardRest, notFound, readRawBody, resolveProvider, tooLarge, writeResponse, type ProviderSelector } from './node-io.js';
+import type { Webhooks } from '../router/webhooks.js';
+import { receiveAtEdge, selectProvider, type ProviderSelector } from './edge.js';
+import { alreadyRead, readRawBody, writeOutcome } from './node-io.js';
 
-export type { ProviderSelector } from './node-io.js';
+export type { ProviderSelector } from './edge.js';
+
+/** Frameworks on Node's objects whose parsers read the body first, and what to change in each. */
+const PARSER_FIX =
+  'Read it raw: in a Next.js pages API route export `config = { api: { bodyParser: false } }`; in Koa or Connect mount the webhook route before the body parser (or keep the raw bytes and call webhooks.handle()).';
 
 /**
  * A `(req, res)` listener for `http.createServer` (or any framework that exposes Node's objects).
  * `provider` may be a function of the request, e.g. to serve `/kasko` and `/insurup` from one server.
+ * Answers (README, "What the endpoint answers"): 404 for no provider, 405 for a method other than
+ * POST, 413 past `maxBodyBytes` (default 1 MiB), 500 `raw_body_unavailable` when a body parser read
+ * the body first, else what `webhooks.handle()` answers.
  */
 export function nodeHandler(webhooks: Webhooks, provider: ProviderSelector<IncomingMessage>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const name = resolveProvider(provider, req);
-    if (!name) return writeResponse(res, notFound);
-    const limit = webhooks.maxBodyBytes(name);
-    let body: Buffer | 'too_large';
-    try {
-      body = await readRawBody(req, limit);
-    } catch {
-      res.destroy(); // the client is gone: there is no one to answer, and nothing was handled
-      return;
-    }
-    if (body === 'too_large') {
-      writeResponse(res, tooLarge(limit));
-      return discardRest(req);
-    }
-    writeResponse(res, await webhooks.handle(name, { body, headers: req.headers, method: req.method, url: req.url }));
+    const outcome = await receiveAtEdge(webhooks, selectProvider(provider, req), {
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      read: async (limit) => (alreadyRead(req) ? { consumed: 'A body parser', fix: PARSER_FIX } : readRawBody(req, limit)),
+    });
+    writeOutcome(req, res, outcome);
   };
 }

@@ -8,14 +8,18 @@
  * export const POST = webHandler(webhooks, 'kasko');
  * // Hono: app.post('/webhooks/kasko', (c) => handler(c.req.raw));
  */
-import type { Provider } from '../core/event.js';
-import type { Webhooks, WebhookResponse } from '../webhooks.js';
+import { adapterFailed, type WebhookResponse } from '../router/responses.js';
+import type { Webhooks } from '../router/webhooks.js';
+import { receiveAtEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
 
-/** The request body, or `too_large` as soon as more than `limit` bytes arrive (the stream is cancelled). */
-async function readRequestBody(request: Request, limit: number): Promise<Uint8Array | 'too_large'> {
+/** The request body, or `tooLarge` as soon as more than `limit` bytes arrive (the stream is cancelled). */
+async function readRequestBody(request: Request, limit: number): Promise<BodyRead> {
+  if (request.bodyUsed) {
+    return { consumed: 'Something (request.json(), request.text(), a framework body parser)', fix: 'Pass the untouched Request: in Hono `c.req.raw` before any `c.req.json()`; in a Next.js route handler do not read the body first.' };
+  }
   const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return 'too_large';
-  if (!request.body) return new Uint8Array(0);
+  if (declared !== null && Number(declared) > limit) return { tooLarge: true };
+  if (!request.body) return { body: new Uint8Array(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -25,7 +29,7 @@ async function readRequestBody(request: Request, limit: number): Promise<Uint8Ar
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      return 'too_large';
+      return { tooLarge: true };
     }
     chunks.push(value);
   }
@@ -35,26 +39,26 @@ async function readRequestBody(request: Request, limit: number): Promise<Uint8Ar
     body.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return body;
+  return { body };
 }
 
 const toResponse = (response: WebhookResponse) => new Response(response.body, { status: response.status, headers: response.headers });
 
-/** `(request) => Promise<Response>` for one provider, or a function choosing it from the request. */
-export function webHandler(webhooks: Webhooks, provider: Provider | ((request: Request) => Provider | undefined)) {
+/**
+ * `(request) => Promise<Response>` for one provider, or a function choosing it from the request.
+ * Answers as the Node adapter does (README, "What the endpoint answers"); a Request whose body was
+ * already read is a 500 `raw_body_unavailable`, never a thrown TypeError.
+ */
+export function webHandler(webhooks: Webhooks, provider: ProviderSelector<Request>) {
   return async (request: Request): Promise<Response> => {
-    const name = typeof provider === 'function' ? provider(request) : provider;
-    if (!name) return toResponse({ status: 404, headers: {}, body: '' });
-    const limit = webhooks.maxBodyBytes(name);
-    const body = await readRequestBody(request, limit);
-    if (body === 'too_large') {
-      return toResponse({
-        status: 413,
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify({ error: 'body_too_large', message: `body is larger than ${limit} bytes` }),
-      });
-    }
     const url = new URL(request.url);
-    return toResponse(await webhooks.handle(name, { body, headers: request.headers, method: request.method, url: url.pathname + url.search }));
+    const outcome = await receiveAtEdge(webhooks, selectProvider(provider, request), {
+      method: request.method,
+      url: url.pathname + url.search,
+      headers: request.headers,
+      read: (limit) => readRequestBody(request, limit),
+    });
+    // A Request has no connection to drop: a body that failed mid-read is answered (500, retryable).
+    return toResponse('gone' in outcome ? adapterFailed() : outcome.response);
   };
 }

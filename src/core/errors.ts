@@ -9,6 +9,7 @@ export type WebhookErrorCode =
   | 'signature_invalid'
   | 'timestamp_invalid'
   | 'header_missing'
+  | 'header_invalid'
   | 'event_unknown'
   | 'payload_malformed'
   | 'payload_invalid'
@@ -20,6 +21,7 @@ export const WEBHOOK_ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = 
   signature_invalid: 401,
   timestamp_invalid: 401,
   header_missing: 400,
+  header_invalid: 400,
   event_unknown: 202,
   payload_malformed: 400,
   payload_invalid: 400,

@@ -1,4 +1,5 @@
 // Reading what an HTTP server received: headers in any shape and case, the raw body in any form.
+import { WebhookError } from './errors.js';
 
 /** The part of a Web `Headers` object that is read (structural, so no DOM types are needed). */
 export interface HeadersLike {
@@ -20,12 +21,21 @@ export interface IncomingWebhook {
 }
 
 /**
- * One header's value by lower-case name. Repeated headers (arrays) are joined with ", " as
- * Web `Headers` and Node do, so a duplicated signature never matches by accident.
+ * One header's value by lower-case name. Every header this package reads holds one value, so a
+ * header sent several times (an array, or the ", "-joined value Node and Web `Headers` make of
+ * repeats) counts once when the repeats are identical, and is refused as `header_invalid` naming
+ * the header when they differ: `policy.created, policy.cancelled` must never be taken as either.
  */
 export function readHeader(headers: HeaderBag, name: string): string | undefined {
-  if (typeof (headers as HeadersLike).get === 'function') return (headers as HeadersLike).get(name) ?? undefined;
-  const bag = headers as Record<string, string | string[] | undefined>;
+  let value: string | string[] | null | undefined;
+  if (typeof (headers as HeadersLike).get === 'function') value = (headers as HeadersLike).get(name);
+  else value = ownHeader(headers as Record<string, string | string[] | undefined>, name);
+  if (Array.isArray(value)) return value.length ? single(name, value) : undefined;
+  return typeof value === 'string' ? (value.includes(', ') ? single(name, value.split(', ')) : value) : undefined;
+}
+
+/** The value of `name` in a plain object of headers, in any key case, own properties only. */
+function ownHeader(bag: Record<string, string | string[] | undefined>, name: string): string | string[] | undefined {
   let value = Object.hasOwn(bag, name) ? bag[name] : undefined;
   if (value === undefined) {
     for (const key in bag) {
@@ -35,8 +45,13 @@ export function readHeader(headers: HeaderBag, name: string): string | undefined
       }
     }
   }
-  if (Array.isArray(value)) return value.length ? value.join(', ') : undefined;
-  return typeof value === 'string' ? value : undefined;
+  return value;
+}
+
+function single(name: string, values: readonly string[]): string {
+  const [first] = values;
+  if (values.every((value) => value === first)) return first!;
+  throw new WebhookError('header_invalid', `the ${name} header is repeated with different values`);
 }
 
 /** Byte length of the body; for strings, exact only when it could exceed `limit`. */

@@ -69,9 +69,8 @@ export const adapters = {
 
   fastify: async (webhooks: Webhooks) => {
     const app = Fastify();
-    for (const provider of ['kasko', 'insurup', 'axitech', 'coverkit'] as const) {
-      await app.register(fastifyWebhooks(webhooks, { provider, path: `/webhooks/${provider}` }));
-    }
+    // One route for every provider, chosen from the path (an unknown one is the package's 404).
+    await app.register(fastifyWebhooks(webhooks, { provider: (request) => providerFromPath(request.url), path: '/webhooks/:provider' }));
     app.post('/other/json', async (request) => ({ echo: request.body }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;

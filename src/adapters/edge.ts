@@ -1,0 +1,99 @@
+// The receiving edge, written once (as octokit's create-middleware and Hono's serve-static take
+// their runtime pieces as parameters): pick the provider → 404, method → 405, read the raw body
+// with a limit → 413, or 500 when a framework read it first → `webhooks.handle()`. Each adapter
+// supplies only "read the raw body" and "write the answer", so all four answer the same situation
+// with the same status and body, and every refusal is reported the way the router reports its own.
+import type { Provider } from '../core/event.js';
+import type { HeaderBag } from '../core/incoming.js';
+import { adapterFailed, methodNotAllowed, notFound, rawBodyUnavailable, tooLarge, type WebhookResponse } from '../router/responses.js';
+import type { Webhooks } from '../router/webhooks.js';
+
+/** One provider, or a function choosing it from the request (e.g. from its path); undefined is a 404. */
+export type ProviderSelector<R> = Provider | ((request: R) => Provider | string | undefined);
+
+/** What reading the body gave. */
+export type BodyRead =
+  | { body: Uint8Array | string }
+  /** More than `limit` bytes: the adapter stopped reading. */
+  | { tooLarge: true }
+  /** A framework's parser read the body first: its raw bytes are gone. `fix` says what to change. */
+  | { consumed: string; fix: string };
+
+/** What an adapter tells the edge about one request. */
+export interface EdgeRequest {
+  method: string | undefined;
+  /** Path and query as the server saw them (Axitech signs them). */
+  url: string | undefined;
+  headers: HeaderBag;
+  /** Reads the raw body, stopping past `limit` bytes. Rejects when the client goes away mid-body. */
+  read(limit: number): Promise<BodyRead>;
+}
+
+/** The answer, or `gone`: the client left mid-body, so there is no one to answer. */
+export type EdgeOutcome = { response: WebhookResponse; discardRest?: boolean } | { gone: true };
+
+/** A refusal made at the edge, before `handle()`: reported like the router's (a 4xx as a warning). */
+export class EdgeRefusal extends Error {
+  override readonly name = 'EdgeRefusal';
+  constructor(
+    readonly code: 'not_found' | 'method_not_allowed' | 'body_too_large' | 'raw_body_unavailable' | 'adapter_failed',
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The provider a selector picks for `request`. */
+export const selectProvider = <R>(select: ProviderSelector<R>, request: R): string | undefined => (typeof select === 'function' ? select(request) : select);
+
+/**
+ * Runs the edge for one request.
+ *
+ * @example
+ * const outcome = await receiveAtEdge(webhooks, 'kasko', { method: req.method, url: req.url, headers: req.headers, read: (limit) => readNodeBody(req, limit) });
+ */
+export async function receiveAtEdge(webhooks: Webhooks, provider: string | undefined, request: EdgeRequest): Promise<EdgeOutcome> {
+  if (!webhooks.serves(provider)) {
+    webhooks.report(new EdgeRefusal('not_found', 404, `no webhook provider at ${request.method ?? 'POST'} ${request.url ?? '/'}`.slice(0, 200)), { provider: undefined });
+    return { response: notFound() };
+  }
+  const context = { provider };
+  if (request.method !== undefined && request.method.toUpperCase() !== 'POST') {
+    webhooks.report(new EdgeRefusal('method_not_allowed', 405, `${request.method.slice(0, 20)} is not POST`), context);
+    return { response: methodNotAllowed() };
+  }
+  const limit = webhooks.maxBodyBytes(provider);
+  let read: BodyRead;
+  try {
+    read = await request.read(limit);
+  } catch {
+    // The client went away mid-body: nothing was handled, there is no one to answer, and the
+    // provider retries. Not a refusal, so not reported.
+    return { gone: true };
+  }
+  if ('tooLarge' in read) {
+    webhooks.report(new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context);
+    return { response: tooLarge(limit), discardRest: true };
+  }
+  if ('consumed' in read) {
+    const message = `${read.consumed} read this request's body before the webhook handler, so its raw bytes are gone and the signature cannot be verified. ${read.fix}`;
+    webhooks.report(new EdgeRefusal('raw_body_unavailable', 500, message), context);
+    return { response: rawBodyUnavailable(message) };
+  }
+  return { response: await webhooks.handle(provider, { body: read.body, headers: request.headers, method: request.method, url: request.url }) };
+}
+
+/**
+ * For a framework error met outside the edge (e.g. its own body limit of `limit` bytes): our
+ * answer, reported. Anything but a 413 is a 500: the fault is not the sender's.
+ */
+export function frameworkRefusal(webhooks: Webhooks, provider: string | undefined, limit: number, error: { statusCode?: number; message?: string }): WebhookResponse {
+  const context = { provider: webhooks.serves(provider) ? provider : undefined };
+  if (error.statusCode === 413) {
+    webhooks.report(new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context);
+    return tooLarge(limit);
+  }
+  webhooks.report(new EdgeRefusal('adapter_failed', 500, String(error.message ?? error).slice(0, 500)), context);
+  return adapterFailed();
+}

@@ -1,0 +1,80 @@
+// Deduplication across every instance that shares a store: claim before the handlers run, record
+// the answer when they succeed, release the claim when they fail (README, "Idempotency").
+import type { Provider, WebhookEvent } from '../core/event.js';
+import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
+import { providerDefinition } from '../receive.js';
+import { inProgress, replay, storeUnavailable, type WebhookResponse } from './responses.js';
+import { within } from './timing.js';
+
+export interface IdempotencyOptions {
+  /** Default: an in-memory store (one process). */
+  store?: IdempotencyStore;
+  /** How long a handled delivery id is remembered. Default 3 days (CoverKit retries for up to ~27 h). */
+  ttlSeconds?: number;
+  /** How long a claim lasts if its process dies mid-handler. Default 5 minutes. */
+  leaseSeconds?: number;
+  /** The key of a delivery; undefined skips deduplication for it. Default `defaultIdempotencyKey`. */
+  key?: (event: WebhookEvent) => string | undefined;
+  /**
+   * Longest a store call may take before the delivery is answered 503 (retryable). Default 2000 ms:
+   * a client that queues commands while its server is down must not hang the request.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * The key `createWebhooks` deduplicates by: the provider's delivery id (KASKO `X-KASKO-Delivery`,
+ * InsurUp `x-webhook-delivery`, CoverKit envelope `id`), or, where the provider sends none
+ * (Axitech), what its provider module derives from the body (`event_type` + `data.sessionId` +
+ * `created_at`). Undefined when neither exists: the delivery is not deduplicated.
+ *
+ * @example
+ * createWebhooks({ providers, idempotency: { key: (event) => `tenant-7:${defaultIdempotencyKey(event)}` } });
+ */
+export function defaultIdempotencyKey(event: { provider: Provider; deliveryId?: string | undefined; payload: unknown }): string | undefined {
+  if (event.deliveryId) return `${event.provider}:${event.deliveryId}`;
+  const key = providerDefinition(event.provider).bodyIdempotencyKey(event.payload);
+  return key === undefined ? undefined : `${event.provider}:${key}`;
+}
+
+/** Records `settle`'s answer: a 2xx completes the key, anything else releases it. */
+export type Settle = (response: WebhookResponse) => Promise<void>;
+
+/**
+ * Runs `work` at most once per key across every instance sharing the store: a duplicate of a
+ * finished delivery gets the first answer, one still running elsewhere a 409, a store that does not
+ * answer a 503. `work` calls `settle` with its answer. Store failures after the work are reported,
+ * never turned into a 5xx: answering 5xx after a success would run it twice.
+ */
+export async function once(
+  store: IdempotencyStore | undefined,
+  options: IdempotencyOptions,
+  key: string | undefined,
+  report: (error: unknown) => void,
+  work: (settle: Settle) => Promise<WebhookResponse>,
+): Promise<WebhookResponse> {
+  if (!store || key === undefined) return work(async () => {});
+  const timeout = options.timeoutMs ?? 2000;
+  let claim: ClaimResult;
+  try {
+    claim = await within(store.claim(key, (options.leaseSeconds ?? 300) * 1000), timeout, 'the idempotency store');
+  } catch (error) {
+    report(error);
+    return storeUnavailable();
+  }
+  if (claim.state === 'done') {
+    const { status, body } = JSON.parse(claim.response) as Pick<WebhookResponse, 'status' | 'body'>;
+    return replay(status, body);
+  }
+  if (claim.state === 'in_progress') return inProgress();
+  const { token } = claim;
+  const ttlMs = (options.ttlSeconds ?? 3 * 86_400) * 1000;
+  return work(async (response) => {
+    try {
+      if (response.status < 300) await within(store.complete(key, token, JSON.stringify({ status: response.status, body: response.body }), ttlMs), timeout, 'the idempotency store');
+      else await within(store.release(key, token), timeout, 'the idempotency store');
+    } catch (error) {
+      report(error);
+    }
+  });
+}

@@ -1,0 +1,331 @@
+// The router: receive() + handlers + idempotency + the HTTP answer, independent of any framework.
+// The handler registry and dispatch live here; deduplication (idempotency.ts), sync decisions
+// (sync.ts), answers (responses.ts) and reporting (report.ts) each in their own file. Adapters
+// (src/adapters/) only move bytes between their framework and `handle()` (src/adapters/edge.ts).
+import { WebhookError, type WebhookErrorCode } from '../core/errors.js';
+import type { EventType, Provider, WebhookEvent } from '../core/event.js';
+import type { IncomingWebhook } from '../core/incoming.js';
+import type { ProviderDefinition } from '../core/provider.js';
+import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, type ReceiveOptions } from '../core/receive.js';
+import { memoryStore } from '../idempotency/memory.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+import { providerDefinition, receive } from '../receive.js';
+import { defaultIdempotencyKey, once, type IdempotencyOptions } from './idempotency.js';
+import { report, type ErrorHandler } from './report.js';
+import * as answer from './responses.js';
+import { decide, syncSettings, type SyncOptions } from './sync.js';
+import { DEADLINE, deadline } from './timing.js';
+import type { ErrorContext, EventOf, Handler, InvalidDelivery, Logger } from './types.js';
+
+export interface WebhooksOptions {
+  /** `receive()` options (secret, …) for each provider this endpoint accepts. */
+  providers: { [P in Provider]?: ReceiveOptions };
+  /** Deduplicate deliveries. Default on, in memory; `false` turns it off. */
+  idempotency?: IdempotencyOptions | false;
+  /** Valid signature but an event type not in the catalog: acknowledge (202, default) or reject (400). */
+  unknownEvents?: 'acknowledge' | 'reject';
+  /** Status when a handler fails, so the provider retries. Default 500. */
+  failureStatus?: 500 | 503;
+  /**
+   * The answer to an authentic delivery that fails its schema (or is not JSON) when no `onInvalid`
+   * handler is registered. `'retry'` (default): `failureStatus`, so the provider retries while the
+   * schema is fixed (the fault is most likely ours: the delivery is genuine). `'reject'`: 400.
+   * Either way it is reported to `onError` (or the logger). Sync events get the `sync.onDeadline`
+   * decision instead.
+   */
+  invalidPayloads?: 'retry' | 'reject';
+  /**
+   * Opt-in deadline for async handlers: past it the delivery is answered 503 (retryable) while the
+   * handler goes on; its claim is kept until it settles, so a late success is recorded and a retry
+   * never runs it twice. Default: none (the request waits for the handler).
+   */
+  handlerTimeoutMs?: number;
+  sync?: SyncOptions;
+  /**
+   * Where refusals and handler failures go when no `onError` handler is registered. Default
+   * `console`; `false` silences it. Called as `logger.warn(fields, message)` (pino's order).
+   */
+  logger?: Logger | false;
+}
+
+/**
+ * Refusals that come after the signature check: the body is authentic, the fault is in its content
+ * or in our schema, so it is kept (onInvalid) or retried. Not `header_invalid`: the event and
+ * delivery headers are not signed, and differing repeats of one are a relabelling to refuse.
+ */
+const AUTHENTIC: ReadonlySet<WebhookErrorCode> = new Set(['header_missing', 'payload_malformed', 'payload_invalid']);
+
+/** A provider this endpoint serves, resolved once at construction. */
+interface Served {
+  definition: ProviderDefinition;
+  options: ReceiveOptions;
+  maxBodyBytes: number;
+}
+
+export class Webhooks {
+  readonly #options: WebhooksOptions;
+  /** By provider name: a Map, so a name taken from a request (`constructor`, `__proto__`) finds nothing. */
+  readonly #served = new Map<string, Served>();
+  readonly #handlers = new Map<string, Handler<never>[]>();
+  readonly #catchAll = new Map<Provider, Handler<never>[]>();
+  readonly #unknown: ((error: WebhookError, provider: Provider) => unknown)[] = [];
+  readonly #invalid: ((delivery: InvalidDelivery) => unknown)[] = [];
+  readonly #errors: ErrorHandler[] = [];
+  readonly #store: IdempotencyStore | undefined;
+
+  constructor(options: WebhooksOptions) {
+    if (!options || typeof options.providers !== 'object' || Object.keys(options.providers).length === 0) {
+      throw new TypeError('insurance-webhooks: createWebhooks() needs providers: { <provider>: { secret } }');
+    }
+    // The checks receive() makes on every call, once here: a provider without a secret fails at
+    // start-up, not on every delivery.
+    for (const [provider, receiveOptions] of Object.entries(options.providers)) {
+      if (receiveOptions === undefined) continue;
+      const definition = providerDefinition(provider as Provider);
+      checkReceiveOptions(definition, receiveOptions);
+      this.#served.set(provider, { definition, options: receiveOptions, maxBodyBytes: receiveOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+    }
+    this.#options = options;
+    this.#store = options.idempotency === false ? undefined : (options.idempotency?.store ?? memoryStore());
+  }
+
+  /**
+   * Handles one event type of one provider; `event` is narrowed to that type.
+   *
+   * @example
+   * webhooks.on('kasko', 'policy.created', async (event) => db.insert(event.payload.policy_id));
+   */
+  on<P extends Provider, T extends EventType<P>>(provider: P, type: T, handler: Handler<EventOf<P, T>>): this {
+    const events = providerDefinition(provider).catalog.events as Record<string, unknown>;
+    if (!Object.hasOwn(events, type)) throw new TypeError(`insurance-webhooks: "${type}" is not a ${provider} event`);
+    const key = `${provider}\u0000${type}`;
+    this.#handlers.set(key, [...(this.#handlers.get(key) ?? []), handler as Handler<never>]);
+    return this;
+  }
+
+  /** Handles every event of a provider that has no handler of its own type. */
+  onAny<P extends Provider>(provider: P, handler: Handler<WebhookEvent<P>>): this {
+    providerDefinition(provider);
+    this.#catchAll.set(provider, [...(this.#catchAll.get(provider) ?? []), handler as Handler<never>]);
+    return this;
+  }
+
+  /**
+   * Called, and awaited, for authentic deliveries of event types this package does not know
+   * (`error.type`, `error.payload`). When it resolves the delivery is acknowledged (202); when it
+   * throws, the answer is `failureStatus`, so the provider retries. Without one, such deliveries are
+   * acknowledged and reported to `onError`.
+   */
+  onUnknown(handler: (error: WebhookError, provider: Provider) => unknown): this {
+    this.#unknown.push(handler);
+    return this;
+  }
+
+  /**
+   * Called, and awaited, for every authentic delivery that cannot become a typed event: the payload
+   * fails its schema, is not JSON, or lacks its event header (`InvalidDelivery`). When it resolves,
+   * the delivery is acknowledged (202) and recorded by idempotency like a handled one; when it
+   * throws, the answer is `failureStatus`, so the provider retries. Sync events still get the
+   * `sync.onDeadline` decision. Without one, see `invalidPayloads`.
+   *
+   * @example
+   * webhooks.onInvalid(async (delivery) => deadLetters.insert({ ...delivery, body: Buffer.from(delivery.body) }));
+   */
+  onInvalid(handler: (delivery: InvalidDelivery) => unknown): this {
+    this.#invalid.push(handler);
+    return this;
+  }
+
+  /**
+   * Called for every refused delivery (a WebhookError or an adapter's refusal) and every handler
+   * failure. Must not throw. While none is registered, these go to the `logger` (default `console`).
+   */
+  onError(handler: (error: unknown, context: ErrorContext) => unknown): this {
+    this.#errors.push(handler);
+    return this;
+  }
+
+  /**
+   * Reports a refusal or failure the way the router does (onError, or the logger): for adapters,
+   * which refuse some requests before `handle()` (413, a body a framework already read).
+   */
+  report(error: unknown, context: ErrorContext): void {
+    report(this.#errors, this.#options.logger, error, context);
+  }
+
+  /** Whether this endpoint serves `provider` (own configuration only: `constructor` is no provider). */
+  serves(provider: string | undefined): provider is Provider {
+    return provider !== undefined && this.#served.has(provider);
+  }
+
+  /** The body limit adapters enforce while reading, in bytes, from the provider's receive options. */
+  maxBodyBytes(provider: Provider): number {
+    return this.#served.get(provider)?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  }
+
+  /**
+   * Verifies, deduplicates and dispatches one delivery, and says what to answer. Never rejects:
+   * 2xx only after the handlers succeeded (or `onInvalid` kept it); a store outage or a failure of
+   * ours answers 5xx so the provider retries. A provider this endpoint does not serve is a 404.
+   */
+  async handle(provider: string, incoming: IncomingWebhook): Promise<WebhookResponse> {
+    const served = this.#served.get(provider);
+    if (!served) return answer.notFound();
+    const name = provider as Provider;
+    if (incoming.method && incoming.method.toUpperCase() !== 'POST') return answer.methodNotAllowed();
+    let event: WebhookEvent;
+    try {
+      event = await receive(name, incoming, served.options);
+    } catch (error) {
+      if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error) : this.#refused(name, error);
+      this.report(error, { provider: name }); // wrong use the start-up checks cannot see (Axitech without a url)
+      return answer.configurationError();
+    }
+    const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
+    return once(this.#store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle));
+  }
+
+  get #idempotency(): IdempotencyOptions {
+    return this.#options.idempotency || {};
+  }
+
+  get #failureStatus(): number {
+    return this.#options.failureStatus ?? 500;
+  }
+
+  /**
+   * Dispatches and records the outcome (`settle`). With `handlerTimeoutMs`, an async handler that
+   * overruns is answered 503 while it goes on; its outcome is still recorded when it settles.
+   */
+  async #answer(event: WebhookEvent, settle: (response: WebhookResponse) => Promise<void>): Promise<WebhookResponse> {
+    const work = this.#dispatch(event);
+    const limit = this.#options.handlerTimeoutMs;
+    if (limit === undefined || this.#isSync(event.provider, event.type)) {
+      const response = await work;
+      await settle(response);
+      return response;
+    }
+    const timer = deadline(limit);
+    const first = await Promise.race([work, timer.promise]);
+    timer.cancel();
+    if (first !== DEADLINE) {
+      await settle(first);
+      return first;
+    }
+    void work.then(settle);
+    this.report(new Error(`handler for ${event.provider} ${event.type} exceeded ${limit} ms; answered 503`), { provider: event.provider, event });
+    return answer.handlerTimeout();
+  }
+
+  #isSync(provider: Provider, type: string): boolean {
+    const events = this.#served.get(provider)!.definition.catalog.events as Record<string, { delivery: string }>;
+    return Object.hasOwn(events, type) && events[type]!.delivery === 'sync';
+  }
+
+  async #dispatch(event: WebhookEvent): Promise<WebhookResponse> {
+    const handlers = this.#handlers.get(`${event.provider}\u0000${event.type}`) ?? this.#catchAll.get(event.provider) ?? [];
+    const context = { provider: event.provider, event };
+    if (this.#isSync(event.provider, event.type)) return decide(event, handlers, this.#options.sync, (error) => this.report(error, context));
+    try {
+      for (const handler of handlers) await handler(event as never);
+    } catch (error) {
+      this.report(error, context);
+      return answer.handlerFailed(this.#failureStatus);
+    }
+    return answer.handled(event.type, event.deliveryId);
+  }
+
+  /** A refusal before or instead of a typed event: unknown event types are kept, never dropped in silence. */
+  async #refused(provider: Provider, error: WebhookError): Promise<WebhookResponse> {
+    if (error.code !== 'event_unknown') {
+      this.report(error, { provider });
+      return answer.refusal(error);
+    }
+    try {
+      for (const handler of this.#unknown) await handler(error, provider);
+    } catch (failure) {
+      this.report(failure, { provider });
+      return answer.handlerFailed(this.#failureStatus, 'the unknown event could not be kept');
+    }
+    // Without an onUnknown handler it is at least reported.
+    if (this.#unknown.length === 0 || this.#options.unknownEvents === 'reject') this.report(error, { provider });
+    return this.#options.unknownEvents === 'reject' ? answer.refusal(error, 400) : answer.unknownAcknowledged(error.type);
+  }
+
+  /**
+   * An authentic delivery that cannot become a typed event: kept by `onInvalid` (202, recorded by
+   * idempotency), or answered per `invalidPayloads` and reported. Never a silent 4xx.
+   */
+  async #invalidDelivery(provider: Provider, incoming: IncomingWebhook, error: WebhookError): Promise<WebhookResponse> {
+    const delivery: InvalidDelivery = {
+      provider,
+      ...(error.type !== undefined ? { type: error.type } : {}),
+      ...(error.deliveryId !== undefined ? { deliveryId: error.deliveryId } : {}),
+      ...(error.payload !== undefined ? { payload: error.payload } : {}),
+      body: incoming.body,
+      headers: incoming.headers,
+      errors: error.errors ?? [{ path: '', message: error.message }],
+      error,
+    };
+    const context: ErrorContext = { provider, invalid: delivery };
+    if (delivery.type !== undefined && this.#isSync(provider, delivery.type)) return this.#invalidSync(delivery, context);
+    if (this.#invalid.length === 0) {
+      this.report(error, context);
+      return answer.refusal(error, this.#options.invalidPayloads === 'reject' ? error.status : this.#failureStatus);
+    }
+    // The default key only: a custom `idempotency.key` expects a valid event's shape.
+    const key = this.#store ? defaultIdempotencyKey({ provider, deliveryId: delivery.deliveryId, payload: delivery.payload }) : undefined;
+    return once(this.#store, this.#idempotency, key, (failure) => this.report(failure, context), async (settle) => {
+      const response = await this.#keep(delivery, context);
+      await settle(response);
+      return response;
+    });
+  }
+
+  /** Runs the onInvalid handlers: 202 when they all resolve, `failureStatus` (retry) when one throws. */
+  async #keep(delivery: InvalidDelivery, context: ErrorContext): Promise<WebhookResponse> {
+    try {
+      for (const handler of this.#invalid) await handler(delivery);
+    } catch (error) {
+      this.report(error, context);
+      return answer.handlerFailed(this.#failureStatus, 'the invalid delivery could not be kept');
+    }
+    return answer.kept(delivery.type, delivery.deliveryId);
+  }
+
+  /**
+   * A sync event (its answer is the decision) that cannot be read: the fallback decision, never a
+   * bare 400; onInvalid runs within the sync deadline, and the refusal is always reported, since it
+   * decides the operation without the handlers.
+   */
+  async #invalidSync(delivery: InvalidDelivery, context: ErrorContext): Promise<WebhookResponse> {
+    const { deadlineMs, respond, fallback } = syncSettings(this.#options.sync);
+    this.report(delivery.error, context);
+    if (this.#invalid.length > 0) {
+      const timer = deadline(deadlineMs);
+      try {
+        if ((await Promise.race([this.#keep(delivery, context), timer.promise])) === DEADLINE) {
+          this.report(new Error(`onInvalid for a sync ${delivery.type} exceeded ${deadlineMs} ms`), context);
+        }
+      } finally {
+        timer.cancel();
+      }
+    }
+    return respond(fallback('the payload could not be validated'));
+  }
+}
+
+type WebhookResponse = answer.WebhookResponse;
+
+/**
+ * A router over `receive()`: typed handlers per provider and event, idempotency, sync decisions,
+ * and the HTTP answer for every outcome. Pass it to an adapter.
+ *
+ * @example
+ * const webhooks = createWebhooks({ providers: { kasko: { secret: process.env.KASKO_SECRET! } } })
+ *   .on('kasko', 'policy.created', async (event) => save(event.payload));
+ * http.createServer(nodeHandler(webhooks, 'kasko')).listen(3000);
+ */
+export function createWebhooks(options: WebhooksOptions): Webhooks {
+  return new Webhooks(options);
+}

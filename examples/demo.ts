@@ -83,7 +83,8 @@ const purchasing = examples.insurup['proposal_premium.purchasing'];
 cases.push(
   { provider: 'insurup', type: 'proposal_premium.purchasing', label: 'sync: blocked', payload: { ...purchasing, installmentNumber: 9 }, expect: 422 },
   { provider: 'kasko', type: 'policy.created', label: 'tampered body', tamper: (b) => b.replace('1999', '1'), expect: 401, expectHandled: false },
-  { provider: 'kasko', type: 'policy.updated', label: 'replayed (sent twice)', repeat: true, expect: 200 },
+  // A body of its own: the documented one was delivered above, and the signed body is the key.
+  { provider: 'kasko', type: 'policy.updated', label: 'replayed (sent twice)', payload: { ...examples.kasko['policy.updated'], policy_id: 'DEMO-REPLAY-1' }, repeat: true, expect: 200 },
   { provider: 'axitech', type: 'session.submitted', label: 'replayed 10 min later', timestamp: Date.now() - 600_000, expect: 401, expectHandled: false },
   { provider: 'coverkit', type: 'policy.reinstated', label: 'unknown event', payload: { id: 'evt_demo_unknown', type: 'policy.reinstated', createdAt: '2024-12-20T12:00:00Z', data: {} }, expect: 202, expectHandled: false },
   { provider: 'insurup', type: 'proposal_premium.purchased', label: 'invalid payload', payload: { proposalId: 42 }, expect: 202, expectHandled: false },

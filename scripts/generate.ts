@@ -10,7 +10,8 @@ import { lintSchemaTree, loadSchemaTree } from './lib/schema-files.js';
 import { providerTypesModule } from './lib/types.js';
 import { providerValidatorsModule } from './lib/validators.js';
 import { providerCatalogModule, providerExamplesModule, rootModules } from './lib/catalog.js';
-import { asyncApiYaml, eventsMarkdown } from './lib/reference-docs.js';
+import { asyncApiYaml } from './lib/asyncapi.js';
+import { eventsMarkdown } from './lib/events-markdown.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schemasDir = join(root, 'schemas');

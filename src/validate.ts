@@ -20,7 +20,7 @@ export function providerCatalog<P extends Provider>(provider: P): ProviderCatalo
  * @example
  * const result = validate('kasko', 'policy.created', JSON.parse(body));
  * if (result.ok) result.value.gross_premium; // number
- * else console.error(result.errors);         // [{ path: '/gross_premium', message: 'must be integer' }]
+ * else console.error(result.errors);         // [{ path: '/gross_premium', message: 'must be number' }]
  */
 export function validate<P extends Provider, T extends EventType<P>>(
   provider: P,

@@ -49,7 +49,7 @@ function editedDocs(provider: DocName, ...edits: Array<[from: string | RegExp, t
 const section = (text: string, title: string) => `### ${title}${text.split(`### ${title}`)[1]!.split('\n### ')[0]!}`;
 
 const CLEAN_LINES = {
-  axitech: 'Axitech (axitech-webhooks.txt): 1 event, 1 example: no drift',
+  axitech: 'Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: no drift',
   coverkit: 'CoverKit (coverkit-webhooks.txt): 10 events, 1 example, 9 named only: no drift',
   insurup: 'InsurUp (insurup-webhooks.md): 4 events, 4 examples: no drift',
   kasko: 'KASKO (kasko-webhooks.md): 4 events, 4 examples: no drift',
@@ -141,9 +141,9 @@ const axitechClean = (): ProviderDrift => ({
   provider: 'axitech',
   displayName: 'Axitech',
   doc: 'axitech-webhooks.txt',
-  listedEvents: ['session.submitted'],
+  listedEvents: ['session.submitted', 'submission.created'],
   examples: 1,
-  namedOnly: [],
+  namedOnly: ['submission.created'],
   newEvents: [],
   missingEvents: [],
   examplesMissing: [],
@@ -233,7 +233,7 @@ describe('runDrift on edited docs', () => {
     );
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
-    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'premiums[].grossPremium', schema: 'integer', docs: 'integer | string' }], changes: 1 };
+    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'premiums[].grossPremium', schema: 'number', docs: 'integer | string' }], changes: 1 };
     expected.events[1] = { ...expected.events[1]!, section: '`proposal_premium.purchasing` *async*', delivery: { schema: 'sync', docs: 'async' }, changes: 1 };
     expected.changes = 2;
     expect(providerOf(report, 'insurup')).toEqual(expected);
@@ -243,7 +243,7 @@ describe('runDrift on edited docs', () => {
         [
           'InsurUp (insurup-webhooks.md): 4 events, 4 examples: 2 changes',
           '  proposal_premium.received',
-          '    ~ premiums[].grossPremium: integer → integer | string',
+          '    ~ premiums[].grossPremium: number → integer | string',
           '  proposal_premium.purchasing',
           '    ~ delivery: sync → async',
         ],
@@ -300,7 +300,7 @@ describe('runDrift on edited docs', () => {
     expect(providerOf(report, 'axitech')).toEqual(expected);
     await expectOthersClean(report, 'axitech');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 1 event, 1 example: 1 change', '  session.submitted', '    + data.channel (string)'], 1),
+      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: 1 change', '  session.submitted', '    + data.channel (string)'], 1),
     );
   });
 
@@ -359,7 +359,7 @@ describe('extractors on the real docs', () => {
   it.each([
     ['kasko', 4, KASKO_EVENTS],
     ['insurup', 4, INSURUP_EVENTS],
-    ['axitech', 1, ['session.submitted']],
+    ['axitech', 1, ['session.submitted', 'submission.created']],
     ['coverkit', 1, [...COVERKIT_NAMED_ONLY, 'policy.created'].sort()],
   ] as const)('%s: %i example(s) and the listed events', (provider, exampleCount, events) => {
     const doc = extractDoc(provider, readSnapshot(provider));
@@ -391,11 +391,15 @@ describe('extractors on the real docs', () => {
     });
   });
 
-  it('Axitech: the // comment in meta is dropped, URLs in strings are kept; prose e.g. names are not events', () => {
+  it('Axitech: the // comment in meta is dropped, URLs in strings are kept; the event_type e.g. name is listed as a mention', () => {
     const doc = extractDoc('axitech', readSnapshot('axitech'));
     const meta = (doc.examples[0]!.payload as { data: { meta: Record<string, unknown> } }).data.meta;
     expect(meta.privacyPolicyUrl).toBe('https://example.com/privacy-policy');
-    expect(doc.events).toEqual([{ name: 'session.submitted', evidence: 'name' }]); // not "submission.created"
+    // "(e.g., "WidgetEvent")" and "(e.g., "success")" are not event names; event_type's example is.
+    expect(doc.events).toEqual([
+      { name: 'session.submitted', evidence: 'name' },
+      { name: 'submission.created', evidence: 'mention' },
+    ]);
   });
 
   it('CoverKit: names glued to the previous description split at the noun', () => {

@@ -3,7 +3,7 @@
 // the counterexample and its path). See docs/robustness.md.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { examples, receive, receiveSync, sign, UsageError, validate, WebhookError, type Provider, type WebhookErrorCode } from '../src/index.js';
+import { examples, receive, receiveSync, sign, UsageError, validate, WEBHOOK_ERROR_STATUS, WebhookError, type Provider, type WebhookErrorCode } from '../src/index.js';
 import { NOW, providers, SIGNATURE_HEADER } from './helpers/deliveries.js';
 import { MAX_DEPTH } from '../src/core/json.js';
 
@@ -12,16 +12,8 @@ const run = <T>(property: fc.IAsyncProperty<T>, numRuns: number) => fc.assert(pr
 /** `items` with `item` inserted at `at` (Array.prototype.toSpliced is ES2023, beyond the project's lib). */
 const insertAt = <T>(items: readonly T[], at: number, item: T): T[] => [...items.slice(0, at), item, ...items.slice(at)];
 
-const DOCUMENTED_CODES: ReadonlySet<string> = new Set<WebhookErrorCode>([
-  'signature_missing',
-  'signature_invalid',
-  'timestamp_invalid',
-  'header_missing',
-  'event_unknown',
-  'payload_malformed',
-  'payload_invalid',
-  'body_too_large',
-]);
+/** Every code README's error table documents (test/docs.test.ts checks the table against WEBHOOK_ERROR_STATUS). */
+const DOCUMENTED_CODES: ReadonlySet<string> = new Set(Object.keys(WEBHOOK_ERROR_STATUS) as WebhookErrorCode[]);
 const DEFAULT_LIMIT = 1024 * 1024;
 const PATH = '/webhooks/in?tenant=7';
 
@@ -117,8 +109,12 @@ type HeaderOp =
   | { op: 'recase'; target: Target; upper: boolean[] }
   | { op: 'nearMiss'; target: 'signature'; variant: 'upper' | 'space' | 'truncate' | 'extend' | 'label' | 'base64' }
   | { op: 'extra'; name: string; value: string };
-/** What the ops did to a header, as far as an oracle can tell: untouched, absent, or certainly not valid ("unknown": no claim). */
-type HeaderState = 'intact' | 'missing' | 'bad' | 'unknown';
+/**
+ * What the ops did to a header, as far as an oracle can tell: untouched, absent, certainly not
+ * valid, sent twice with different values ("conflict": header_invalid where it is read), or
+ * "unknown" (no claim).
+ */
+type HeaderState = 'intact' | 'missing' | 'bad' | 'conflict' | 'unknown';
 
 const garbage = fc.oneof(text(60), fc.constantFrom('', ' ', 'sha1=', 'sha256=', 'v1=', 'null', '0'.repeat(64), 'Z'.repeat(40), '\u0000'.repeat(3), 'ä'.repeat(64)));
 
@@ -188,8 +184,13 @@ function applyHeaderOps(provider: Provider, signed: Record<string, string>, ops:
       case 'duplicate':
         if (present) {
           const first = Array.isArray(current) ? current[0]! : current;
-          headers[name] = [first, op.value ?? first];
-          state[op.target] = 'bad'; // README: a duplicated signature header is signature_invalid
+          const second = op.value ?? first;
+          headers[name] = [first, second];
+          // README: identical repeats count once; differing ones are header_invalid. A value with
+          // ", " in it is itself split like a repeat: no claim then.
+          // Two identical values replacing an earlier conflict: what the first one was is not tracked.
+          if (first.includes(', ') || second.includes(', ') || (second === first && state[op.target] === 'conflict')) state[op.target] = 'unknown';
+          else if (second !== first) state[op.target] = 'conflict';
         }
         break;
       case 'recase': {
@@ -440,11 +441,13 @@ describe('arbitrary deliveries: a documented WebhookError or a valid event, neve
           if (byteLength(sent) > (limit ?? DEFAULT_LIMIT)) return { code: 'body_too_large' };
           const signature = state.signature!;
           if (signature === 'unknown') return undefined;
+          if (signature === 'conflict') return { code: 'header_invalid' };
           if (signature === 'missing' && !c.allowUnsigned) return { code: 'signature_missing' };
           // (Axitech parses its timestamp before computing the MAC: a garbled signature that still looks like hex meets the timestamp first.)
           if (signature === 'bad') return provider === 'axitech' ? { codeIn: ['signature_invalid', 'timestamp_invalid'] } : { code: 'signature_invalid' };
           if (signature === 'intact') {
             if (provider === 'axitech') {
+              if (state.timestamp === 'conflict') return { code: 'header_invalid' };
               if (state.timestamp === 'missing') return { code: 'timestamp_invalid' };
               if (state.timestamp !== 'intact') return { codeIn: ['timestamp_invalid', 'signature_invalid'] };
               if (c.timestamp.instant === undefined) return { codeIn: ['timestamp_invalid', 'signature_invalid'] };
@@ -454,7 +457,11 @@ describe('arbitrary deliveries: a documented WebhookError or a valid event, neve
           }
           // Authentic (or accepted unsigned): the body decides.
           if (state.event === 'missing') return { code: 'header_missing' };
+          if (state.event === 'conflict') return { code: 'header_invalid' };
           if (state.event === 'bad' || state.event === 'unknown') return undefined;
+          // The delivery id is read once the body is text (invalid UTF-8 is refused first).
+          if (state.delivery === 'conflict') return { codeIn: ['header_invalid', 'payload_malformed'] };
+          if (state.webhookId === 'conflict') return c.body.valid === 'strict' || (c.body.valid === 'lenient' && !c.strict) ? { code: 'header_invalid' } : undefined;
           if (c.body.forbidden || c.body.tooDeep) return { code: 'payload_invalid' };
           if (c.body.valid === 'strict' || (c.body.valid === 'lenient' && !c.strict)) return { resolvesAs: c.body.type };
           return undefined;
@@ -628,6 +635,21 @@ function payloadArb(provider: Provider, type: string): fc.Arbitrary<unknown> {
 
 const deliveryIdArb = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
 
+/**
+ * The oracle for integers receive() must refuse rather than round: the first number, in the order
+ * JSON.stringify writes them, beyond ±(2^53 − 1) and written as plain digits (`1e21` is written
+ * with an exponent and accepted). Its JSON Pointer, or undefined.
+ */
+function unsafeIntegerPointer(value: unknown, pointer = ''): string | undefined {
+  if (typeof value === 'number') return Math.abs(value) > Number.MAX_SAFE_INTEGER && !/e/i.test(JSON.stringify(value)) ? pointer : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = unsafeIntegerPointer(child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 describe('sign() → receive() round-trips arbitrary schema-valid payloads', () => {
   const events = providers.flatMap((provider) => eventsOf(provider).map((type) => ({ provider, type })));
   it.each(events)('$provider $type', async ({ provider, type }) => {
@@ -640,6 +662,16 @@ describe('sign() → receive() round-trips arbitrary schema-valid payloads', () 
         const expected = JSON.parse(body) as unknown;
         const options = { secret, now: NOW };
         const bodies: (string | Uint8Array)[] = [body, utf8(body), new Uint8Array(utf8(body))];
+        // Schema-valid, but JSON.parse would round it: refused, naming the field (docs/schema-policy.md).
+        const unsafe = unsafeIntegerPointer(payload);
+        if (unsafe !== undefined) {
+          for (const sent of bodies) {
+            const error = await within(receive(provider, { body: sent, headers, url }, options)).then(() => undefined, (e: unknown) => e as WebhookError);
+            expect(error?.code).toBe('payload_invalid');
+            expect(error?.errors).toEqual([{ path: unsafe, message: expect.stringMatching(/^is an integer beyond 2\^53 − 1/) }]);
+          }
+          return;
+        }
         for (const sent of bodies) {
           for (const bag of [headers, new Headers(headers)]) {
             const event = await within(receive(provider, { body: sent, headers: bag, url }, options));

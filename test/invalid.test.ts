@@ -239,6 +239,16 @@ describe('wrong configuration fails at start-up, exactly as receive() would', ()
     expect(() => createWebhooks({ providers: { kasko: options as never } })).toThrow(fromReceive as Error);
   });
 
+  it.each([
+    ['idempotency.leaseSeconds', 'NaN', { idempotency: { leaseSeconds: Number.NaN } }],
+    ['idempotency.ttlSeconds', '0', { idempotency: { ttlSeconds: 0 } }],
+    ['idempotency.timeoutMs', '-1', { idempotency: { timeoutMs: -1 } }],
+    ['handlerTimeoutMs', 'Infinity', { handlerTimeoutMs: Number.POSITIVE_INFINITY }],
+    ['sync.deadlineMs', 'NaN', { sync: { deadlineMs: Number.NaN } }],
+  ])('a %s of %s, which would switch a protection off, is a UsageError', (name, shown, extra) => {
+    expect(() => createWebhooks({ providers: { kasko: { secret: SECRET } }, ...extra })).toThrow(new UsageError(`insurance-webhooks: ${name} must be a finite number above 0 (got ${shown})`));
+  });
+
   it('InsurUp with allowUnsigned and no secret is a valid configuration', () => {
     expect(() => createWebhooks({ providers: { insurup: { allowUnsigned: true } } })).not.toThrow();
   });

@@ -10,13 +10,13 @@ const run = (provider: Provider, event: string, payload: unknown, strict = false
   validate(provider, event as never, payload, { strict });
 
 describe('the schema catalog', () => {
-  it('has a schema for each of the 19 documented events', () => {
+  it('has a schema for each event the docs name, examples in prose included', () => {
     expect(events.map((e) => `${e.provider}:${e.event}`).sort()).toEqual(
       [
         'kasko:offer.created', 'kasko:policy.created', 'kasko:policy.updated', 'kasko:policy.cancelled',
         'insurup:proposal_premium.received', 'insurup:proposal_premium.purchasing',
         'insurup:proposal_premium.purchase_failed', 'insurup:proposal_premium.purchased',
-        'axitech:session.submitted',
+        'axitech:session.submitted', 'axitech:submission.created', // the latter: event_type "(e.g., "submission.created")"
         'coverkit:quote.created', 'coverkit:quote.expired', 'coverkit:policy.created', 'coverkit:policy.renewed',
         'coverkit:policy.cancelled', 'coverkit:policy.expired', 'coverkit:claim.submitted', 'coverkit:claim.approved',
         'coverkit:claim.denied', 'coverkit:claim.paid',
@@ -81,6 +81,14 @@ describe('strictness where the docs say little', () => {
     expect(run('kasko', 'policy.created', metadata, true).ok).toBe(true);
   });
 
+  it('types the Axitech submission.created envelope and keeps its data open, with an optional string sessionId', () => {
+    const payload = { ...(exampleOf('axitech', 'submission.created') as object), data: { anything: [1, { deep: true }] } };
+    expect(run('axitech', 'submission.created', payload, true).ok).toBe(true);
+    expect(run('axitech', 'submission.created', { ...payload, data: { sessionId: 7 } })).toMatchObject({ ok: false, errors: [{ path: '/data/sessionId' }] });
+    expect(run('axitech', 'submission.created', { ...payload, event_type: 'session.submitted' })).toMatchObject({ ok: false, errors: [{ path: '/event_type' }] });
+    expect(run('axitech', 'submission.created', { ...payload, created_at: 'yesterday' })).toMatchObject({ ok: false, errors: [{ path: '/created_at' }] });
+  });
+
   it('keeps the data of the nine undocumented CoverKit events open, with an optional string id', () => {
     const payload = { id: 'evt_1', type: 'claim.paid', createdAt: '2024-12-20T12:00:00Z', data: { amount: 5, nested: {} } };
     expect(run('coverkit', 'claim.paid', payload, true).ok).toBe(true);
@@ -105,35 +113,35 @@ describe('strictness where the docs say little', () => {
   });
 });
 
-describe('date and money shapes accept exactly the documented forms', () => {
+describe('date and number shapes: the documented forms, and what the senders\' stacks emit of them', () => {
   const kasko = exampleOf('kasko', 'policy.created') as object;
   const axitech = exampleOf('axitech', 'session.submitted') as any;
   const coverkit = exampleOf('coverkit', 'policy.created') as object;
   const insurup = exampleOf('insurup', 'proposal_premium.purchased') as object;
   const cases: [string, (v: string) => boolean, string[], string[]][] = [
     [
-      'KASKO date-time with offset',
+      'KASKO date-time: RFC 3339 with a zone (PHP/Carbon offsets, Laravel microseconds and Z)',
       (v) => run('kasko', 'policy.created', { ...kasko, start_date: v }).ok,
-      ['2017-07-18T12:37:56+00:00', '2017-07-18T12:37:56+03:00', '2017-07-18T12:37:56-05:30', '2017-07-18T12:37:56Z'],
-      ['2017-07-18T12:37:56', '2017-07-18', '2017-13-18T12:37:56+00:00', '2017-07-18 12:37:56+00:00', 'yesterday'],
+      ['2017-07-18T12:37:56+00:00', '2017-07-18T12:37:56+03:00', '2017-07-18T12:37:56-05:30', '2017-07-18T12:37:56Z', '2017-07-18T12:37:56.000000Z', '2017-07-18T12:37:56.123+00:00'],
+      ['2017-07-18T12:37:56', '2017-07-18', '2017-13-18T12:37:56+00:00', '2017-07-18 12:37:56+00:00', '2017-07-18T12:37:56+0000', '2017-07-18T12:37:60Z', '2017-07-18T12:37:56.Z', 'yesterday'],
     ],
     [
-      'Axitech created_at, with or without Z',
+      'Axitech created_at: the prose form, with or without a zone, milliseconds allowed (Node toISOString)',
       (v) => run('axitech', 'session.submitted', { ...axitech, created_at: v }).ok,
-      ['2023-01-01T12:00:00Z', '2023-01-01T12:00:00'],
-      ['2023-01-01', '2023-01-01T12:00:00+01:00', '2023-01-01T25:00:00Z', '1672574400'],
+      ['2023-01-01T12:00:00Z', '2023-01-01T12:00:00', '2023-01-01T12:00:00.000Z', '2023-01-01T12:00:00.123', '2023-01-01T12:00:00+01:00'],
+      ['2023-01-01', '2023-01-01T25:00:00Z', '2023-01-01 12:00:00', '1672574400'],
     ],
     [
-      'Axitech data.date, with or without Z',
+      'Axitech data.date, as created_at',
       (v) => run('axitech', 'session.submitted', { ...axitech, data: { ...axitech.data, date: v } }).ok,
-      ['2023-01-01T12:00:00Z', '2023-01-01T12:00:00'],
+      ['2023-01-01T12:00:00Z', '2023-01-01T12:00:00', '2023-01-01T12:00:00.000Z'],
       ['2023-01-01', 'not a date'],
     ],
     [
-      'CoverKit createdAt',
+      'CoverKit createdAt: RFC 3339 with a zone (JavaScript toISOString, .NET 7 fractional digits)',
       (v) => run('coverkit', 'policy.created', { ...coverkit, createdAt: v }).ok,
-      ['2024-12-20T12:00:00Z'],
-      ['2024-12-20T12:00:00', '2024-12-20', '2024-12-20T12:00:00+00:00'],
+      ['2024-12-20T12:00:00Z', '2024-12-20T12:00:00.000Z', '2024-12-20T12:00:00+00:00', '2024-12-20T15:00:00.1234567+03:00'],
+      ['2024-12-20T12:00:00', '2024-12-20', '2024-12-20 12:00:00Z', '2024-12-20t12:00:00z'],
     ],
     [
       'InsurUp policy dates',
@@ -147,13 +155,26 @@ describe('date and money shapes accept exactly the documented forms', () => {
     for (const value of bad) expect(accepts(value), value).toBe(false);
   });
 
-  it('money and counts shown as integers must be integers; the exchange rate may be fractional', () => {
+  it('amounts and rates shown as whole numbers may be fractional; ids and counts must be whole', () => {
     const received = exampleOf('insurup', 'proposal_premium.received') as any;
     const premium = (patch: object) => ({ ...received, premiums: [{ ...received.premiums[0], ...patch }] });
-    expect(run('insurup', 'proposal_premium.received', premium({ grossPremium: 1243.5 }))).toMatchObject({
+    const fractional = run('insurup', 'proposal_premium.received', premium({ grossPremium: 1243.57, netPremium: 1043.57, commission: 12.5, exchangeRate: 34.27 }));
+    expect(fractional.ok && (fractional.value as any).premiums[0]).toMatchObject({ grossPremium: 1243.57, netPremium: 1043.57, commission: 12.5, exchangeRate: 34.27 });
+    expect(run('insurup', 'proposal_premium.received', premium({ installmentNumber: 1.5 }))).toMatchObject({
       ok: false,
-      errors: [{ path: '/premiums/0/grossPremium', message: 'must be integer' }],
+      errors: [{ path: '/premiums/0/installmentNumber', message: 'must be integer' }],
     });
-    expect(run('insurup', 'proposal_premium.received', premium({ exchangeRate: 34.27 })).ok).toBe(true);
+    expect(run('insurup', 'proposal_premium.received', { ...received, productId: 40235.5 })).toMatchObject({ ok: false, errors: [{ path: '/productId', message: 'must be integer' }] });
+    expect(run('insurup', 'proposal_premium.received', premium({ grossPremium: '1243.57' }))).toMatchObject({
+      ok: false,
+      errors: [{ path: '/premiums/0/grossPremium', message: 'must be number' }],
+    });
+  });
+
+  it('KASKO metadata: an open object, or [] for an empty one (PHP); never a non-empty array', () => {
+    expect(run('kasko', 'policy.created', { ...kasko, metadata: [] }, true)).toEqual({ ok: true, value: { ...kasko, metadata: [] } });
+    const refused = run('kasko', 'policy.created', { ...kasko, metadata: ['some', 'value'] });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(new Set(refused.errors.map((e) => e.path))).toEqual(new Set(['/metadata']));
   });
 });

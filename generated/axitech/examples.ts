@@ -57,4 +57,13 @@ export const axitechExamples: { readonly [Type in keyof AxitechEventMap]: Axitec
       },
     },
   },
+  'submission.created': {
+    created_at: '2023-01-01T12:00:00Z',
+    api_version: 'v1',
+    group_type: 'WidgetEvent',
+    event_type: 'submission.created',
+    data: {
+      sessionId: '52nmBydtBQpGYjXGWXu3',
+    },
+  },
 };

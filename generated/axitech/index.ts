@@ -36,5 +36,21 @@ export const axitech: ProviderCatalog<AxitechEventMap> = {
       validate: validators.AxitechSessionSubmitted,
       validateStrict: validators.AxitechSessionSubmittedStrict,
     },
+    'submission.created': {
+      type: 'submission.created',
+      title: 'AxitechSubmissionCreated',
+      description: 'An event of type submission.created, named by the docs as an example event_type.',
+      delivery: 'async',
+      inferred:
+        'The event name appears only as an example value of event_type; its data is not shown: envelope typed as documented, data open.',
+      example: 'constructed',
+      source: {
+        doc: 'axitech-webhooks.txt',
+        section:
+          'The Event Object (event_type: "Type of the event inside the specified group", e.g. submission.created)',
+      },
+      validate: validators.AxitechSubmissionCreated,
+      validateStrict: validators.AxitechSubmissionCreatedStrict,
+    },
   },
 };

@@ -5,15 +5,23 @@
  */
 export type AxitechCreatedAt = AxitechTimestamp;
 /**
- * Timestamp 'YYYY-MM-DDTHH:mm:ss', with or without a trailing Z.
+ * Timestamp 'YYYY-MM-DDTHH:mm:ss', optionally with fractional seconds and a zone (Z or an offset), e.g. 2023-01-01T12:00:00Z.
+ *
+ * Documented: axitech-webhooks.txt › The Event Object (created_at: "Format: 'YYYY-MM-DDTHH:mm:ss'") and Full Payload Example ("2023-01-01T12:00:00Z").
+ * Decided here, not in the docs (docs/schema-policy.md): The prose form, with or without a zone (Z or an offset) and fractional seconds. Why: The prose says YYYY-MM-DDTHH:mm:ss, the example carries a trailing Z: both are documented. Axitech's stack is Node (its sample): Date#toISOString() writes 2023-01-01T12:00:00.000Z, the same shape with milliseconds. Still refused: a date alone, a space instead of T, Unix seconds.
  */
 export type AxitechTimestamp = string;
 /**
  * Version of the Axitech Widget Webhook Service API.
+ *
+ * Documented: axitech-webhooks.txt › The Event Object (api_version: string).
  */
 export type AxitechApiVersion = string;
 /**
  * Specifies the group that the specific event belongs to. (e.g., "WidgetEvent").
+ *
+ * Documented: axitech-webhooks.txt › The Event Object (group_type: string, e.g. "WidgetEvent").
+ * Decided here, not in the docs (docs/schema-policy.md): Any string, not an enumeration. Why: The docs give "WidgetEvent" as an example, not the set of groups.
  */
 export type AxitechGroupType = string;
 
@@ -22,9 +30,13 @@ export type AxitechGroupType = string;
  */
 export interface AxitechEventMap {
   'session.submitted': AxitechSessionSubmitted;
+  'submission.created': AxitechSubmissionCreated;
 }
 /**
  * The session.submitted Event: a widget session (for example an accident claim) was submitted.
+ *
+ * Documented: axitech-webhooks.txt › The session.submitted Event; Full Payload Example.
+ * Required fields: decided here: Every property the Event Object list names and the docs' example shows.
  */
 export interface AxitechSessionSubmitted {
   created_at: AxitechCreatedAt;
@@ -32,12 +44,16 @@ export interface AxitechSessionSubmitted {
   group_type: AxitechGroupType;
   /**
    * Type of the event inside the specified group.
+   *
+   * Documented: axitech-webhooks.txt › The session.submitted Event; Full Payload Example ("event_type": "session.submitted").
    */
   event_type: 'session.submitted';
   data: AxitechSessionSubmittedData;
 }
 /**
  * Specific data related to the event.
+ *
+ * Required fields: decided here: Every field the docs' example shows; data.key, named by the property list only, is optional.
  */
 export interface AxitechSessionSubmittedData {
   /**
@@ -54,12 +70,17 @@ export interface AxitechSessionSubmittedData {
   integrations: AxitechIntegration[];
   /**
    * Listed in the property list after integrations, with the description 'List of integrations associated with the session.'
+   *
+   * Decided here, not in the docs (docs/schema-policy.md): The property list names a data-level 'key: string' (its description copies the integrations line) but the example has none: typed as an optional string, never required. Why: The line's description copies the integrations line and the example has no data-level key: it may be a slip of the flattened page. Typing it keeps a string if one comes; never requiring it refuses nothing the example shows.
    */
   key?: string;
   meta: AxitechMeta;
 }
 /**
  * An integration associated with the session.
+ *
+ * Documented: axitech-webhooks.txt › The session.submitted Event (integrations).
+ * Required fields: decided here: Every field the property list names and the docs' example shows.
  */
 export interface AxitechIntegration {
   /**
@@ -80,12 +101,49 @@ export interface AxitechIntegration {
   name: string;
   /**
    * Status of the integration (e.g., "success").
+   *
+   * Decided here, not in the docs (docs/schema-policy.md): Any string, not an enumeration. Why: The docs give "success" as an example, not the set of statuses.
    */
   status: string;
 }
 /**
  * Additional metadata related to the session. Basically everything that was sent as a request when creating the session
+ *
+ * Documented: axitech-webhooks.txt › The session.submitted Event (meta: "Basically everything that was sent as a request when creating the session").
  */
 export interface AxitechMeta {
+  [k: string]: unknown;
+}
+/**
+ * An event of type submission.created, named by the docs as an example event_type.
+ *
+ * Documented: axitech-webhooks.txt › The Event Object (event_type: "Type of the event inside the specified group", e.g. submission.created).
+ * Decided here, not in the docs (docs/schema-policy.md): The event name appears only as an example value of event_type; its data is not shown: envelope typed as documented, data open. Why: Every event name the docs mention is in the catalog, so that a delivery of it is typed and handled rather than event_unknown. The example is constructed from the documented envelope with an inferred data.sessionId; it is for tests and demos, not evidence of the shape.
+ * Required fields: decided here: The envelope properties every event object has (The Event Object).
+ */
+export interface AxitechSubmissionCreated {
+  created_at: AxitechCreatedAt;
+  api_version: AxitechApiVersion;
+  group_type: AxitechGroupType;
+  /**
+   * Type of the event inside the specified group.
+   *
+   * Documented: axitech-webhooks.txt › The Event Object (event_type: e.g., "submission.created").
+   */
+  event_type: 'submission.created';
+  data: AxitechUndocumentedData;
+}
+/**
+ * Event data whose shape the docs do not show; every field is passed through untyped except an optional sessionId.
+ *
+ * Decided here, not in the docs (docs/schema-policy.md): Open, also in strict mode; nothing inside is required. Why: The Event Object says of data: 'The structure depends on the event type.', and the docs show it for session.submitted only, so no field of another event can be required or reported as unknown.
+ */
+export interface AxitechUndocumentedData {
+  /**
+   * Identifier of the widget session the event is about.
+   *
+   * Decided here, not in the docs (docs/schema-policy.md): An optional string sessionId. Why: By analogy with session.submitted, the only documented data, whose sessionId identifies the session; optional, since nothing shows it here. Receivers key Axitech deliveries on event_type + data.sessionId + created_at (README, Idempotency).
+   */
+  sessionId?: string;
   [k: string]: unknown;
 }

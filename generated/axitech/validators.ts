@@ -29,7 +29,8 @@ const schema15 = { type: 'string' };
 const schema16 = { type: 'string' };
 const schema14 = {
   type: 'string',
-  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
 };
 const schema18 = {
   type: 'object',
@@ -45,7 +46,7 @@ const schema18 = {
 const schema19 = { type: 'object', additionalProperties: true };
 const schema13 = { allOf: [{ $ref: '#/definitions/timestamp' }] };
 const pattern0 = new RegExp(
-  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$',
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
   'u',
 );
 function validate12(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
@@ -53,39 +54,44 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (typeof data === 'string') {
     if (!pattern0.test(data)) {
-      const err0 = {
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/definitions/timestamp/pattern',
+          keyword: 'pattern',
+          params: {
+            pattern:
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
+          },
+          message:
+            'must match pattern "' +
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$' +
+            '"',
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    if (errors < 100) {
+      const err1 = {
         instancePath,
-        schemaPath: '#/definitions/timestamp/pattern',
-        keyword: 'pattern',
-        params: {
-          pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$',
-        },
-        message:
-          'must match pattern "' +
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$' +
-          '"',
+        schemaPath: '#/definitions/timestamp/type',
+        keyword: 'type',
+        params: { type: 'string' },
+        message: 'must be string',
       };
       if (vErrors === null) {
-        vErrors = [err0];
+        vErrors = [err1];
       } else {
-        vErrors.push(err0);
+        vErrors.push(err1);
       }
       errors++;
     }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/definitions/timestamp/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
   }
   validate12.errors = vErrors;
   return errors === 0;
@@ -95,79 +101,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.created_at === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'created_at' },
-        message: "must have required property '" + 'created_at' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'created_at' },
+          message: "must have required property '" + 'created_at' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.api_version === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'api_version' },
-        message: "must have required property '" + 'api_version' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'api_version' },
+          message: "must have required property '" + 'api_version' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.group_type === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'group_type' },
-        message: "must have required property '" + 'group_type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'group_type' },
+          message: "must have required property '" + 'group_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.event_type === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'event_type' },
-        message: "must have required property '" + 'event_type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'event_type' },
+          message: "must have required property '" + 'event_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.created_at !== undefined) {
       if (
@@ -178,179 +194,206 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+        if (vErrors === null) {
+          vErrors = validate12.errors;
+        } else {
+          for (const e of validate12.errors) {
+            if (vErrors.length >= 100) break;
+            vErrors.push(e);
+          }
+        }
         errors = vErrors.length;
       }
     }
     if (data.api_version !== undefined) {
       if (typeof data.api_version !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/api_version',
-          schemaPath: '_defs.schema.json#/definitions/apiVersion/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/api_version',
+            schemaPath: '_defs.schema.json#/definitions/apiVersion/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.group_type !== undefined) {
       if (typeof data.group_type !== 'string') {
-        const err6 = {
-          instancePath: instancePath + '/group_type',
-          schemaPath: '_defs.schema.json#/definitions/groupType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/group_type',
+            schemaPath: '_defs.schema.json#/definitions/groupType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.event_type !== undefined) {
       if ('session.submitted' !== data.event_type) {
-        const err7 = {
-          instancePath: instancePath + '/event_type',
-          schemaPath: '#/properties/event_type/const',
-          keyword: 'const',
-          params: { allowedValue: 'session.submitted' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/event_type',
+            schemaPath: '#/properties/event_type/const',
+            keyword: 'const',
+            params: { allowedValue: 'session.submitted' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.data !== undefined) {
       let data4 = data.data;
       if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
         if (data4.sessionId === undefined) {
-          const err8 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'sessionId' },
-            message: "must have required property '" + 'sessionId' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
+          if (errors < 100) {
+            const err8 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'sessionId' },
+              message: "must have required property '" + 'sessionId' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data4.date === undefined) {
-          const err9 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'date' },
-            message: "must have required property '" + 'date' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
+          if (errors < 100) {
+            const err9 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'date' },
+              message: "must have required property '" + 'date' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data4.integrations === undefined) {
-          const err10 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'integrations' },
-            message: "must have required property '" + 'integrations' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
+          if (errors < 100) {
+            const err10 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'integrations' },
+              message: "must have required property '" + 'integrations' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data4.meta === undefined) {
-          const err11 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'meta' },
-            message: "must have required property '" + 'meta' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
+          if (errors < 100) {
+            const err11 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'meta' },
+              message: "must have required property '" + 'meta' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data4.sessionId !== undefined) {
           if (typeof data4.sessionId !== 'string') {
-            const err12 = {
-              instancePath: instancePath + '/data/sessionId',
-              schemaPath: '#/properties/data/properties/sessionId/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err12];
-            } else {
-              vErrors.push(err12);
+            if (errors < 100) {
+              const err12 = {
+                instancePath: instancePath + '/data/sessionId',
+                schemaPath: '#/properties/data/properties/sessionId/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.date !== undefined) {
           let data6 = data4.date;
           if (typeof data6 === 'string') {
             if (!pattern0.test(data6)) {
-              const err13 = {
+              if (errors < 100) {
+                const err13 = {
+                  instancePath: instancePath + '/data/date',
+                  schemaPath: '_defs.schema.json#/definitions/timestamp/pattern',
+                  keyword: 'pattern',
+                  params: {
+                    pattern:
+                      '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
+                  },
+                  message:
+                    'must match pattern "' +
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$' +
+                    '"',
+                };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
+                }
+                errors++;
+              }
+            }
+          } else {
+            if (errors < 100) {
+              const err14 = {
                 instancePath: instancePath + '/data/date',
-                schemaPath: '_defs.schema.json#/definitions/timestamp/pattern',
-                keyword: 'pattern',
-                params: {
-                  pattern:
-                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$',
-                },
-                message:
-                  'must match pattern "' +
-                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$' +
-                  '"',
+                schemaPath: '_defs.schema.json#/definitions/timestamp/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
               };
               if (vErrors === null) {
-                vErrors = [err13];
+                vErrors = [err14];
               } else {
-                vErrors.push(err13);
+                vErrors.push(err14);
               }
               errors++;
             }
-          } else {
-            const err14 = {
-              instancePath: instancePath + '/data/date',
-              schemaPath: '_defs.schema.json#/definitions/timestamp/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err14];
-            } else {
-              vErrors.push(err14);
-            }
-            errors++;
           }
         }
         if (data4.integrations !== undefined) {
@@ -361,263 +404,295 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               let data8 = data7[i0];
               if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
                 if (data8.key === undefined) {
-                  const err15 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'key' },
-                    message: "must have required property '" + 'key' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err15];
-                  } else {
-                    vErrors.push(err15);
+                  if (errors < 100) {
+                    const err15 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'key' },
+                      message: "must have required property '" + 'key' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err15];
+                    } else {
+                      vErrors.push(err15);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.id === undefined) {
-                  const err16 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'id' },
-                    message: "must have required property '" + 'id' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err16];
-                  } else {
-                    vErrors.push(err16);
+                  if (errors < 100) {
+                    const err16 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'id' },
+                      message: "must have required property '" + 'id' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err16];
+                    } else {
+                      vErrors.push(err16);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.reference === undefined) {
-                  const err17 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'reference' },
-                    message: "must have required property '" + 'reference' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err17];
-                  } else {
-                    vErrors.push(err17);
+                  if (errors < 100) {
+                    const err17 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'reference' },
+                      message: "must have required property '" + 'reference' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err17];
+                    } else {
+                      vErrors.push(err17);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.name === undefined) {
-                  const err18 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'name' },
-                    message: "must have required property '" + 'name' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err18];
-                  } else {
-                    vErrors.push(err18);
+                  if (errors < 100) {
+                    const err18 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'name' },
+                      message: "must have required property '" + 'name' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err18];
+                    } else {
+                      vErrors.push(err18);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.status === undefined) {
-                  const err19 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'status' },
-                    message: "must have required property '" + 'status' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err19];
-                  } else {
-                    vErrors.push(err19);
+                  if (errors < 100) {
+                    const err19 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'status' },
+                      message: "must have required property '" + 'status' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err19];
+                    } else {
+                      vErrors.push(err19);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.key !== undefined) {
                   if (typeof data8.key !== 'string') {
-                    const err20 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/key',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/key/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err20];
-                    } else {
-                      vErrors.push(err20);
+                    if (errors < 100) {
+                      const err20 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/key',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/key/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err20];
+                      } else {
+                        vErrors.push(err20);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.id !== undefined) {
                   if (typeof data8.id !== 'string') {
-                    const err21 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/id',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/id/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err21];
-                    } else {
-                      vErrors.push(err21);
+                    if (errors < 100) {
+                      const err21 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/id',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/id/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err21];
+                      } else {
+                        vErrors.push(err21);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.reference !== undefined) {
                   if (typeof data8.reference !== 'string') {
-                    const err22 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/reference',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/reference/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err22];
-                    } else {
-                      vErrors.push(err22);
+                    if (errors < 100) {
+                      const err22 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/reference',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/reference/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err22];
+                      } else {
+                        vErrors.push(err22);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.name !== undefined) {
                   if (typeof data8.name !== 'string') {
-                    const err23 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/name',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/name/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err23];
-                    } else {
-                      vErrors.push(err23);
+                    if (errors < 100) {
+                      const err23 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/name',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/name/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err23];
+                      } else {
+                        vErrors.push(err23);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.status !== undefined) {
                   if (typeof data8.status !== 'string') {
-                    const err24 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/status',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/status/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err24];
-                    } else {
-                      vErrors.push(err24);
+                    if (errors < 100) {
+                      const err24 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/status',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/status/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err24];
+                      } else {
+                        vErrors.push(err24);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
               } else {
-                const err25 = {
-                  instancePath: instancePath + '/data/integrations/' + i0,
-                  schemaPath: '_defs.schema.json#/definitions/integration/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
-                  vErrors = [err25];
-                } else {
-                  vErrors.push(err25);
+                if (errors < 100) {
+                  const err25 = {
+                    instancePath: instancePath + '/data/integrations/' + i0,
+                    schemaPath: '_defs.schema.json#/definitions/integration/type',
+                    keyword: 'type',
+                    params: { type: 'object' },
+                    message: 'must be object',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err25];
+                  } else {
+                    vErrors.push(err25);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err26 = {
-              instancePath: instancePath + '/data/integrations',
-              schemaPath: '#/properties/data/properties/integrations/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
+            if (errors < 100) {
+              const err26 = {
+                instancePath: instancePath + '/data/integrations',
+                schemaPath: '#/properties/data/properties/integrations/type',
+                keyword: 'type',
+                params: { type: 'array' },
+                message: 'must be array',
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.key !== undefined) {
           if (typeof data4.key !== 'string') {
-            const err27 = {
-              instancePath: instancePath + '/data/key',
-              schemaPath: '#/properties/data/properties/key/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err27];
-            } else {
-              vErrors.push(err27);
+            if (errors < 100) {
+              const err27 = {
+                instancePath: instancePath + '/data/key',
+                schemaPath: '#/properties/data/properties/key/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.meta !== undefined) {
           let data15 = data4.meta;
           if (data15 && typeof data15 == 'object' && !Array.isArray(data15)) {
           } else {
-            const err28 = {
-              instancePath: instancePath + '/data/meta',
-              schemaPath: '_defs.schema.json#/definitions/meta/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err28];
-            } else {
-              vErrors.push(err28);
+            if (errors < 100) {
+              const err28 = {
+                instancePath: instancePath + '/data/meta',
+                schemaPath: '_defs.schema.json#/definitions/meta/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err28];
+              } else {
+                vErrors.push(err28);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err29 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '#/properties/data/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '#/properties/data/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err30 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err30];
-    } else {
-      vErrors.push(err30);
+    if (errors < 100) {
+      const err30 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err30];
+      } else {
+        vErrors.push(err30);
+      }
+      errors++;
     }
-    errors++;
   }
   validate10.errors = vErrors;
   return errors === 0;
@@ -652,7 +727,8 @@ const schema24 = { type: 'string' };
 const schema25 = { type: 'string' };
 const schema23 = {
   type: 'string',
-  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
 };
 const schema27 = {
   type: 'object',
@@ -673,39 +749,44 @@ function validate16(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (typeof data === 'string') {
     if (!pattern0.test(data)) {
-      const err0 = {
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/definitions/timestamp/pattern',
+          keyword: 'pattern',
+          params: {
+            pattern:
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
+          },
+          message:
+            'must match pattern "' +
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$' +
+            '"',
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    if (errors < 100) {
+      const err1 = {
         instancePath,
-        schemaPath: '#/definitions/timestamp/pattern',
-        keyword: 'pattern',
-        params: {
-          pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$',
-        },
-        message:
-          'must match pattern "' +
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$' +
-          '"',
+        schemaPath: '#/definitions/timestamp/type',
+        keyword: 'type',
+        params: { type: 'string' },
+        message: 'must be string',
       };
       if (vErrors === null) {
-        vErrors = [err0];
+        vErrors = [err1];
       } else {
-        vErrors.push(err0);
+        vErrors.push(err1);
       }
       errors++;
     }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: '#/definitions/timestamp/type',
-      keyword: 'type',
-      params: { type: 'string' },
-      message: 'must be string',
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
   }
   validate16.errors = vErrors;
   return errors === 0;
@@ -716,79 +797,89 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.created_at === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'created_at' },
-        message: "must have required property '" + 'created_at' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'created_at' },
+          message: "must have required property '" + 'created_at' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.api_version === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'api_version' },
-        message: "must have required property '" + 'api_version' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'api_version' },
+          message: "must have required property '" + 'api_version' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.group_type === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'group_type' },
-        message: "must have required property '" + 'group_type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'group_type' },
+          message: "must have required property '" + 'group_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.event_type === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'event_type' },
-        message: "must have required property '" + 'event_type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'event_type' },
+          message: "must have required property '" + 'event_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(
@@ -798,19 +889,21 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
         key0 === 'event_type' ||
         key0 === 'data'
       )) {
-        const err5 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.created_at !== undefined) {
@@ -822,123 +915,144 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        if (vErrors === null) {
+          vErrors = validate16.errors;
+        } else {
+          for (const e of validate16.errors) {
+            if (vErrors.length >= 100) break;
+            vErrors.push(e);
+          }
+        }
         errors = vErrors.length;
       }
     }
     if (data.api_version !== undefined) {
       if (typeof data.api_version !== 'string') {
-        const err6 = {
-          instancePath: instancePath + '/api_version',
-          schemaPath: '_defs.schema.json#/definitions/apiVersion/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/api_version',
+            schemaPath: '_defs.schema.json#/definitions/apiVersion/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.group_type !== undefined) {
       if (typeof data.group_type !== 'string') {
-        const err7 = {
-          instancePath: instancePath + '/group_type',
-          schemaPath: '_defs.schema.json#/definitions/groupType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/group_type',
+            schemaPath: '_defs.schema.json#/definitions/groupType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.event_type !== undefined) {
       if ('session.submitted' !== data.event_type) {
-        const err8 = {
-          instancePath: instancePath + '/event_type',
-          schemaPath: '#/properties/event_type/const',
-          keyword: 'const',
-          params: { allowedValue: 'session.submitted' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/event_type',
+            schemaPath: '#/properties/event_type/const',
+            keyword: 'const',
+            params: { allowedValue: 'session.submitted' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.data !== undefined) {
       let data4 = data.data;
       if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
         if (data4.sessionId === undefined) {
-          const err9 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'sessionId' },
-            message: "must have required property '" + 'sessionId' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
+          if (errors < 100) {
+            const err9 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'sessionId' },
+              message: "must have required property '" + 'sessionId' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data4.date === undefined) {
-          const err10 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'date' },
-            message: "must have required property '" + 'date' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
+          if (errors < 100) {
+            const err10 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'date' },
+              message: "must have required property '" + 'date' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data4.integrations === undefined) {
-          const err11 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'integrations' },
-            message: "must have required property '" + 'integrations' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
+          if (errors < 100) {
+            const err11 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'integrations' },
+              message: "must have required property '" + 'integrations' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data4.meta === undefined) {
-          const err12 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'meta' },
-            message: "must have required property '" + 'meta' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
+          if (errors < 100) {
+            const err12 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'meta' },
+              message: "must have required property '" + 'meta' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key1 in data4) {
           if (!(
@@ -948,76 +1062,84 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
             key1 === 'key' ||
             key1 === 'meta'
           )) {
-            const err13 = {
-              instancePath: instancePath + '/data',
-              schemaPath: '#/properties/data/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key1 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err13];
-            } else {
-              vErrors.push(err13);
+            if (errors < 100) {
+              const err13 = {
+                instancePath: instancePath + '/data',
+                schemaPath: '#/properties/data/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key1 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.sessionId !== undefined) {
           if (typeof data4.sessionId !== 'string') {
-            const err14 = {
-              instancePath: instancePath + '/data/sessionId',
-              schemaPath: '#/properties/data/properties/sessionId/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err14];
-            } else {
-              vErrors.push(err14);
+            if (errors < 100) {
+              const err14 = {
+                instancePath: instancePath + '/data/sessionId',
+                schemaPath: '#/properties/data/properties/sessionId/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.date !== undefined) {
           let data6 = data4.date;
           if (typeof data6 === 'string') {
             if (!pattern0.test(data6)) {
-              const err15 = {
+              if (errors < 100) {
+                const err15 = {
+                  instancePath: instancePath + '/data/date',
+                  schemaPath: '_defs.schema.json#/definitions/timestamp/pattern',
+                  keyword: 'pattern',
+                  params: {
+                    pattern:
+                      '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
+                  },
+                  message:
+                    'must match pattern "' +
+                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$' +
+                    '"',
+                };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+          } else {
+            if (errors < 100) {
+              const err16 = {
                 instancePath: instancePath + '/data/date',
-                schemaPath: '_defs.schema.json#/definitions/timestamp/pattern',
-                keyword: 'pattern',
-                params: {
-                  pattern:
-                    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$',
-                },
-                message:
-                  'must match pattern "' +
-                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?$' +
-                  '"',
+                schemaPath: '_defs.schema.json#/definitions/timestamp/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
               };
               if (vErrors === null) {
-                vErrors = [err15];
+                vErrors = [err16];
               } else {
-                vErrors.push(err15);
+                vErrors.push(err16);
               }
               errors++;
             }
-          } else {
-            const err16 = {
-              instancePath: instancePath + '/data/date',
-              schemaPath: '_defs.schema.json#/definitions/timestamp/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err16];
-            } else {
-              vErrors.push(err16);
-            }
-            errors++;
           }
         }
         if (data4.integrations !== undefined) {
@@ -1028,79 +1150,89 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
               let data8 = data7[i0];
               if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
                 if (data8.key === undefined) {
-                  const err17 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'key' },
-                    message: "must have required property '" + 'key' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err17];
-                  } else {
-                    vErrors.push(err17);
+                  if (errors < 100) {
+                    const err17 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'key' },
+                      message: "must have required property '" + 'key' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err17];
+                    } else {
+                      vErrors.push(err17);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.id === undefined) {
-                  const err18 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'id' },
-                    message: "must have required property '" + 'id' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err18];
-                  } else {
-                    vErrors.push(err18);
+                  if (errors < 100) {
+                    const err18 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'id' },
+                      message: "must have required property '" + 'id' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err18];
+                    } else {
+                      vErrors.push(err18);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.reference === undefined) {
-                  const err19 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'reference' },
-                    message: "must have required property '" + 'reference' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err19];
-                  } else {
-                    vErrors.push(err19);
+                  if (errors < 100) {
+                    const err19 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'reference' },
+                      message: "must have required property '" + 'reference' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err19];
+                    } else {
+                      vErrors.push(err19);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.name === undefined) {
-                  const err20 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'name' },
-                    message: "must have required property '" + 'name' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err20];
-                  } else {
-                    vErrors.push(err20);
+                  if (errors < 100) {
+                    const err20 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'name' },
+                      message: "must have required property '" + 'name' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err20];
+                    } else {
+                      vErrors.push(err20);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 if (data8.status === undefined) {
-                  const err21 = {
-                    instancePath: instancePath + '/data/integrations/' + i0,
-                    schemaPath: '_defs.schema.json#/definitions/integration/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'status' },
-                    message: "must have required property '" + 'status' + "'",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err21];
-                  } else {
-                    vErrors.push(err21);
+                  if (errors < 100) {
+                    const err21 = {
+                      instancePath: instancePath + '/data/integrations/' + i0,
+                      schemaPath: '_defs.schema.json#/definitions/integration/required',
+                      keyword: 'required',
+                      params: { missingProperty: 'status' },
+                      message: "must have required property '" + 'status' + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err21];
+                    } else {
+                      vErrors.push(err21);
+                    }
+                    errors++;
                   }
-                  errors++;
                 }
                 for (const key2 in data8) {
                   if (!(
@@ -1110,205 +1242,832 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
                     key2 === 'name' ||
                     key2 === 'status'
                   )) {
-                    const err22 = {
-                      instancePath: instancePath + '/data/integrations/' + i0,
-                      schemaPath: '_defs.schema.json#/definitions/integration/additionalProperties',
-                      keyword: 'additionalProperties',
-                      params: { additionalProperty: key2 },
-                      message: 'must NOT have additional properties',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err22];
-                    } else {
-                      vErrors.push(err22);
+                    if (errors < 100) {
+                      const err22 = {
+                        instancePath: instancePath + '/data/integrations/' + i0,
+                        schemaPath: '_defs.schema.json#/definitions/integration/additionalProperties',
+                        keyword: 'additionalProperties',
+                        params: { additionalProperty: key2 },
+                        message: 'must NOT have additional properties',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err22];
+                      } else {
+                        vErrors.push(err22);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.key !== undefined) {
                   if (typeof data8.key !== 'string') {
-                    const err23 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/key',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/key/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err23];
-                    } else {
-                      vErrors.push(err23);
+                    if (errors < 100) {
+                      const err23 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/key',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/key/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err23];
+                      } else {
+                        vErrors.push(err23);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.id !== undefined) {
                   if (typeof data8.id !== 'string') {
-                    const err24 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/id',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/id/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err24];
-                    } else {
-                      vErrors.push(err24);
+                    if (errors < 100) {
+                      const err24 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/id',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/id/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err24];
+                      } else {
+                        vErrors.push(err24);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.reference !== undefined) {
                   if (typeof data8.reference !== 'string') {
-                    const err25 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/reference',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/reference/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err25];
-                    } else {
-                      vErrors.push(err25);
+                    if (errors < 100) {
+                      const err25 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/reference',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/reference/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err25];
+                      } else {
+                        vErrors.push(err25);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.name !== undefined) {
                   if (typeof data8.name !== 'string') {
-                    const err26 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/name',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/name/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err26];
-                    } else {
-                      vErrors.push(err26);
+                    if (errors < 100) {
+                      const err26 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/name',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/name/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err26];
+                      } else {
+                        vErrors.push(err26);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
                 if (data8.status !== undefined) {
                   if (typeof data8.status !== 'string') {
-                    const err27 = {
-                      instancePath: instancePath + '/data/integrations/' + i0 + '/status',
-                      schemaPath: '_defs.schema.json#/definitions/integration/properties/status/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err27];
-                    } else {
-                      vErrors.push(err27);
+                    if (errors < 100) {
+                      const err27 = {
+                        instancePath: instancePath + '/data/integrations/' + i0 + '/status',
+                        schemaPath: '_defs.schema.json#/definitions/integration/properties/status/type',
+                        keyword: 'type',
+                        params: { type: 'string' },
+                        message: 'must be string',
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err27];
+                      } else {
+                        vErrors.push(err27);
+                      }
+                      errors++;
                     }
-                    errors++;
                   }
                 }
               } else {
-                const err28 = {
-                  instancePath: instancePath + '/data/integrations/' + i0,
-                  schemaPath: '_defs.schema.json#/definitions/integration/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
-                  vErrors = [err28];
-                } else {
-                  vErrors.push(err28);
+                if (errors < 100) {
+                  const err28 = {
+                    instancePath: instancePath + '/data/integrations/' + i0,
+                    schemaPath: '_defs.schema.json#/definitions/integration/type',
+                    keyword: 'type',
+                    params: { type: 'object' },
+                    message: 'must be object',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err28];
+                  } else {
+                    vErrors.push(err28);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err29 = {
-              instancePath: instancePath + '/data/integrations',
-              schemaPath: '#/properties/data/properties/integrations/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
-              vErrors = [err29];
-            } else {
-              vErrors.push(err29);
+            if (errors < 100) {
+              const err29 = {
+                instancePath: instancePath + '/data/integrations',
+                schemaPath: '#/properties/data/properties/integrations/type',
+                keyword: 'type',
+                params: { type: 'array' },
+                message: 'must be array',
+              };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.key !== undefined) {
           if (typeof data4.key !== 'string') {
-            const err30 = {
-              instancePath: instancePath + '/data/key',
-              schemaPath: '#/properties/data/properties/key/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err30];
-            } else {
-              vErrors.push(err30);
+            if (errors < 100) {
+              const err30 = {
+                instancePath: instancePath + '/data/key',
+                schemaPath: '#/properties/data/properties/key/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.meta !== undefined) {
           let data15 = data4.meta;
           if (data15 && typeof data15 == 'object' && !Array.isArray(data15)) {
           } else {
-            const err31 = {
-              instancePath: instancePath + '/data/meta',
-              schemaPath: '_defs.schema.json#/definitions/meta/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err31];
-            } else {
-              vErrors.push(err31);
+            if (errors < 100) {
+              const err31 = {
+                instancePath: instancePath + '/data/meta',
+                schemaPath: '_defs.schema.json#/definitions/meta/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err32 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '#/properties/data/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
+        if (errors < 100) {
+          const err32 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '#/properties/data/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err32];
+          } else {
+            vErrors.push(err32);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    if (errors < 100) {
+      const err33 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err33];
+      } else {
+        vErrors.push(err33);
+      }
+      errors++;
+    }
+  }
+  validate14.errors = vErrors;
+  return errors === 0;
+}
+export const AxitechSubmissionCreated: SchemaValidator = validate18;
+const schema29 = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://insurance-webhooks.dev/schemas/axitech/submission.created.schema.json',
+  type: 'object',
+  required: ['created_at', 'api_version', 'group_type', 'event_type', 'data'],
+  properties: {
+    created_at: { $ref: '_defs.schema.json#/definitions/createdAt' },
+    api_version: { $ref: '_defs.schema.json#/definitions/apiVersion' },
+    group_type: { $ref: '_defs.schema.json#/definitions/groupType' },
+    event_type: { const: 'submission.created' },
+    data: { $ref: '_defs.schema.json#/definitions/undocumentedData' },
+  },
+};
+const schema34 = { type: 'object', additionalProperties: true, properties: { sessionId: { type: 'string' } } };
+function validate19(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === 'string') {
+    if (!pattern0.test(data)) {
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/definitions/timestamp/pattern',
+          keyword: 'pattern',
+          params: {
+            pattern:
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
+          },
+          message:
+            'must match pattern "' +
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$' +
+            '"',
         };
         if (vErrors === null) {
-          vErrors = [err32];
+          vErrors = [err0];
         } else {
-          vErrors.push(err32);
+          vErrors.push(err0);
         }
         errors++;
       }
     }
   } else {
-    const err33 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err33];
-    } else {
-      vErrors.push(err33);
+    if (errors < 100) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/definitions/timestamp/type',
+        keyword: 'type',
+        params: { type: 'string' },
+        message: 'must be string',
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
     }
-    errors++;
   }
-  validate14.errors = vErrors;
+  validate19.errors = vErrors;
+  return errors === 0;
+}
+function validate18(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://insurance-webhooks.dev/schemas/axitech/submission.created.schema.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.created_at === undefined) {
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'created_at' },
+          message: "must have required property '" + 'created_at' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.api_version === undefined) {
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'api_version' },
+          message: "must have required property '" + 'api_version' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.group_type === undefined) {
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'group_type' },
+          message: "must have required property '" + 'group_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.event_type === undefined) {
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'event_type' },
+          message: "must have required property '" + 'event_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.data === undefined) {
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.created_at !== undefined) {
+      if (
+        !validate19(data.created_at, {
+          instancePath: instancePath + '/created_at',
+          parentData: data,
+          parentDataProperty: 'created_at',
+          rootData,
+        })
+      ) {
+        if (vErrors === null) {
+          vErrors = validate19.errors;
+        } else {
+          for (const e of validate19.errors) {
+            if (vErrors.length >= 100) break;
+            vErrors.push(e);
+          }
+        }
+        errors = vErrors.length;
+      }
+    }
+    if (data.api_version !== undefined) {
+      if (typeof data.api_version !== 'string') {
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/api_version',
+            schemaPath: '_defs.schema.json#/definitions/apiVersion/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.group_type !== undefined) {
+      if (typeof data.group_type !== 'string') {
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/group_type',
+            schemaPath: '_defs.schema.json#/definitions/groupType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.event_type !== undefined) {
+      if ('submission.created' !== data.event_type) {
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/event_type',
+            schemaPath: '#/properties/event_type/const',
+            keyword: 'const',
+            params: { allowedValue: 'submission.created' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.data !== undefined) {
+      let data4 = data.data;
+      if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
+        if (data4.sessionId !== undefined) {
+          if (typeof data4.sessionId !== 'string') {
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/sessionId',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/sessionId/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
+    }
+  }
+  validate18.errors = vErrors;
+  return errors === 0;
+}
+export const AxitechSubmissionCreatedStrict: SchemaValidator = validate21;
+const schema35 = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://insurance-webhooks.dev/schemas/strict/axitech/submission.created.schema.json',
+  type: 'object',
+  required: ['created_at', 'api_version', 'group_type', 'event_type', 'data'],
+  properties: {
+    created_at: { $ref: '_defs.schema.json#/definitions/createdAt' },
+    api_version: { $ref: '_defs.schema.json#/definitions/apiVersion' },
+    group_type: { $ref: '_defs.schema.json#/definitions/groupType' },
+    event_type: { const: 'submission.created' },
+    data: { $ref: '_defs.schema.json#/definitions/undocumentedData' },
+  },
+  additionalProperties: false,
+};
+const schema40 = { type: 'object', additionalProperties: true, properties: { sessionId: { type: 'string' } } };
+function validate22(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === 'string') {
+    if (!pattern0.test(data)) {
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/definitions/timestamp/pattern',
+          keyword: 'pattern',
+          params: {
+            pattern:
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$',
+          },
+          message:
+            'must match pattern "' +
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$' +
+            '"',
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    if (errors < 100) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/definitions/timestamp/type',
+        keyword: 'type',
+        params: { type: 'string' },
+        message: 'must be string',
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+  }
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+function validate21(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://insurance-webhooks.dev/schemas/strict/axitech/submission.created.schema.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.created_at === undefined) {
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'created_at' },
+          message: "must have required property '" + 'created_at' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.api_version === undefined) {
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'api_version' },
+          message: "must have required property '" + 'api_version' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.group_type === undefined) {
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'group_type' },
+          message: "must have required property '" + 'group_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.event_type === undefined) {
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'event_type' },
+          message: "must have required property '" + 'event_type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.data === undefined) {
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    for (const key0 in data) {
+      if (!(
+        key0 === 'created_at' ||
+        key0 === 'api_version' ||
+        key0 === 'group_type' ||
+        key0 === 'event_type' ||
+        key0 === 'data'
+      )) {
+        if (errors < 100) {
+          const err5 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.created_at !== undefined) {
+      if (
+        !validate22(data.created_at, {
+          instancePath: instancePath + '/created_at',
+          parentData: data,
+          parentDataProperty: 'created_at',
+          rootData,
+        })
+      ) {
+        if (vErrors === null) {
+          vErrors = validate22.errors;
+        } else {
+          for (const e of validate22.errors) {
+            if (vErrors.length >= 100) break;
+            vErrors.push(e);
+          }
+        }
+        errors = vErrors.length;
+      }
+    }
+    if (data.api_version !== undefined) {
+      if (typeof data.api_version !== 'string') {
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/api_version',
+            schemaPath: '_defs.schema.json#/definitions/apiVersion/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.group_type !== undefined) {
+      if (typeof data.group_type !== 'string') {
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/group_type',
+            schemaPath: '_defs.schema.json#/definitions/groupType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.event_type !== undefined) {
+      if ('submission.created' !== data.event_type) {
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/event_type',
+            schemaPath: '#/properties/event_type/const',
+            keyword: 'const',
+            params: { allowedValue: 'submission.created' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.data !== undefined) {
+      let data4 = data.data;
+      if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
+        if (data4.sessionId !== undefined) {
+          if (typeof data4.sessionId !== 'string') {
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/sessionId',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/sessionId/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
+    }
+  }
+  validate21.errors = vErrors;
   return errors === 0;
 }

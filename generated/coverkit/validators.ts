@@ -17,11 +17,12 @@ const schema11 = {
 const schema13 = { type: 'string' };
 const schema14 = {
   type: 'string',
-  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
 };
 const schema15 = { type: 'object', additionalProperties: true, properties: { id: { type: 'string' } } };
 const pattern0 = new RegExp(
-  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
   'u',
 );
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
@@ -29,136 +30,153 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.approved' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.approved' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.approved' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -166,51 +184,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate10.errors = vErrors;
   return errors === 0;
@@ -232,7 +256,8 @@ const schema16 = {
 const schema18 = { type: 'string' };
 const schema19 = {
   type: 'string',
-  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
 };
 const schema20 = { type: 'object', additionalProperties: true, properties: { id: { type: 'string' } } };
 function validate12(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
@@ -241,153 +266,172 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.approved' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.approved' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.approved' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -395,51 +439,57 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate12.errors = vErrors;
   return errors === 0;
@@ -462,136 +512,153 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.denied' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.denied' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.denied' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -599,51 +666,57 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate14.errors = vErrors;
   return errors === 0;
@@ -667,153 +740,172 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.denied' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.denied' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.denied' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -821,51 +913,57 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate15.errors = vErrors;
   return errors === 0;
@@ -888,136 +986,153 @@ function validate16(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.paid' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.paid' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.paid' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -1025,51 +1140,57 @@ function validate16(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate16.errors = vErrors;
   return errors === 0;
@@ -1093,153 +1214,172 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.paid' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.paid' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.paid' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -1247,51 +1387,57 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate17.errors = vErrors;
   return errors === 0;
@@ -1314,136 +1460,153 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.submitted' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.submitted' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.submitted' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -1451,51 +1614,57 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate18.errors = vErrors;
   return errors === 0;
@@ -1520,153 +1689,172 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('claim.submitted' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'claim.submitted' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'claim.submitted' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -1674,51 +1862,57 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate19.errors = vErrors;
   return errors === 0;
@@ -1741,136 +1935,153 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.cancelled' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.cancelled' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.cancelled' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -1878,51 +2089,57 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate20.errors = vErrors;
   return errors === 0;
@@ -1947,153 +2164,172 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.cancelled' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.cancelled' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.cancelled' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -2101,51 +2337,57 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate21.errors = vErrors;
   return errors === 0;
@@ -2167,7 +2409,7 @@ const schema53 = {
         id: { type: 'string' },
         quoteId: { type: 'string' },
         status: { type: 'string' },
-        premium: { type: 'integer' },
+        premium: { type: 'number' },
         customer: { type: 'object', required: ['email'], properties: { email: { type: 'string' } } },
       },
     },
@@ -2178,366 +2420,411 @@ function validate22(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.created' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.created' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.created' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
       let data3 = data.data;
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id === undefined) {
-          const err8 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'id' },
-            message: "must have required property '" + 'id' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
+          if (errors < 100) {
+            const err8 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'id' },
+              message: "must have required property '" + 'id' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.quoteId === undefined) {
-          const err9 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'quoteId' },
-            message: "must have required property '" + 'quoteId' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
+          if (errors < 100) {
+            const err9 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'quoteId' },
+              message: "must have required property '" + 'quoteId' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.status === undefined) {
-          const err10 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'status' },
-            message: "must have required property '" + 'status' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
+          if (errors < 100) {
+            const err10 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'status' },
+              message: "must have required property '" + 'status' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.premium === undefined) {
-          const err11 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'premium' },
-            message: "must have required property '" + 'premium' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
+          if (errors < 100) {
+            const err11 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'premium' },
+              message: "must have required property '" + 'premium' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.customer === undefined) {
-          const err12 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'customer' },
-            message: "must have required property '" + 'customer' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
+          if (errors < 100) {
+            const err12 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'customer' },
+              message: "must have required property '" + 'customer' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err13 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '#/properties/data/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err13];
-            } else {
-              vErrors.push(err13);
+            if (errors < 100) {
+              const err13 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '#/properties/data/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.quoteId !== undefined) {
           if (typeof data3.quoteId !== 'string') {
-            const err14 = {
-              instancePath: instancePath + '/data/quoteId',
-              schemaPath: '#/properties/data/properties/quoteId/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err14];
-            } else {
-              vErrors.push(err14);
+            if (errors < 100) {
+              const err14 = {
+                instancePath: instancePath + '/data/quoteId',
+                schemaPath: '#/properties/data/properties/quoteId/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.status !== undefined) {
           if (typeof data3.status !== 'string') {
-            const err15 = {
-              instancePath: instancePath + '/data/status',
-              schemaPath: '#/properties/data/properties/status/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err15];
-            } else {
-              vErrors.push(err15);
+            if (errors < 100) {
+              const err15 = {
+                instancePath: instancePath + '/data/status',
+                schemaPath: '#/properties/data/properties/status/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.premium !== undefined) {
           let data7 = data3.premium;
-          if (!(typeof data7 == 'number' && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
-            const err16 = {
-              instancePath: instancePath + '/data/premium',
-              schemaPath: '#/properties/data/properties/premium/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
-              vErrors = [err16];
-            } else {
-              vErrors.push(err16);
+          if (!(typeof data7 == 'number' && isFinite(data7))) {
+            if (errors < 100) {
+              const err16 = {
+                instancePath: instancePath + '/data/premium',
+                schemaPath: '#/properties/data/properties/premium/type',
+                keyword: 'type',
+                params: { type: 'number' },
+                message: 'must be number',
+              };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.customer !== undefined) {
           let data8 = data3.customer;
           if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
             if (data8.email === undefined) {
-              const err17 = {
-                instancePath: instancePath + '/data/customer',
-                schemaPath: '#/properties/data/properties/customer/required',
-                keyword: 'required',
-                params: { missingProperty: 'email' },
-                message: "must have required property '" + 'email' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err17];
-              } else {
-                vErrors.push(err17);
-              }
-              errors++;
-            }
-            if (data8.email !== undefined) {
-              if (typeof data8.email !== 'string') {
-                const err18 = {
-                  instancePath: instancePath + '/data/customer/email',
-                  schemaPath: '#/properties/data/properties/customer/properties/email/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+              if (errors < 100) {
+                const err17 = {
+                  instancePath: instancePath + '/data/customer',
+                  schemaPath: '#/properties/data/properties/customer/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'email' },
+                  message: "must have required property '" + 'email' + "'",
                 };
                 if (vErrors === null) {
-                  vErrors = [err18];
+                  vErrors = [err17];
                 } else {
-                  vErrors.push(err18);
+                  vErrors.push(err17);
                 }
                 errors++;
               }
             }
-          } else {
-            const err19 = {
-              instancePath: instancePath + '/data/customer',
-              schemaPath: '#/properties/data/properties/customer/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
+            if (data8.email !== undefined) {
+              if (typeof data8.email !== 'string') {
+                if (errors < 100) {
+                  const err18 = {
+                    instancePath: instancePath + '/data/customer/email',
+                    schemaPath: '#/properties/data/properties/customer/properties/email/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err18];
+                  } else {
+                    vErrors.push(err18);
+                  }
+                  errors++;
+                }
+              }
             }
-            errors++;
+          } else {
+            if (errors < 100) {
+              const err19 = {
+                instancePath: instancePath + '/data/customer',
+                schemaPath: '#/properties/data/properties/customer/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
           }
         }
       } else {
-        const err20 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '#/properties/data/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '#/properties/data/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err21 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err21];
-    } else {
-      vErrors.push(err21);
+    if (errors < 100) {
+      const err21 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err21];
+      } else {
+        vErrors.push(err21);
+      }
+      errors++;
     }
-    errors++;
   }
   validate22.errors = vErrors;
   return errors === 0;
@@ -2559,7 +2846,7 @@ const schema56 = {
         id: { type: 'string' },
         quoteId: { type: 'string' },
         status: { type: 'string' },
-        premium: { type: 'integer' },
+        premium: { type: 'number' },
         customer: {
           type: 'object',
           required: ['email'],
@@ -2578,232 +2865,261 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.created' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.created' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.created' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
       let data3 = data.data;
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id === undefined) {
-          const err9 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'id' },
-            message: "must have required property '" + 'id' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
+          if (errors < 100) {
+            const err9 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'id' },
+              message: "must have required property '" + 'id' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.quoteId === undefined) {
-          const err10 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'quoteId' },
-            message: "must have required property '" + 'quoteId' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
+          if (errors < 100) {
+            const err10 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'quoteId' },
+              message: "must have required property '" + 'quoteId' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.status === undefined) {
-          const err11 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'status' },
-            message: "must have required property '" + 'status' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
+          if (errors < 100) {
+            const err11 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'status' },
+              message: "must have required property '" + 'status' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.premium === undefined) {
-          const err12 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'premium' },
-            message: "must have required property '" + 'premium' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
+          if (errors < 100) {
+            const err12 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'premium' },
+              message: "must have required property '" + 'premium' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data3.customer === undefined) {
-          const err13 = {
-            instancePath: instancePath + '/data',
-            schemaPath: '#/properties/data/required',
-            keyword: 'required',
-            params: { missingProperty: 'customer' },
-            message: "must have required property '" + 'customer' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
+          if (errors < 100) {
+            const err13 = {
+              instancePath: instancePath + '/data',
+              schemaPath: '#/properties/data/required',
+              keyword: 'required',
+              params: { missingProperty: 'customer' },
+              message: "must have required property '" + 'customer' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key1 in data3) {
           if (!(
@@ -2813,188 +3129,210 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
             key1 === 'premium' ||
             key1 === 'customer'
           )) {
-            const err14 = {
-              instancePath: instancePath + '/data',
-              schemaPath: '#/properties/data/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key1 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err14];
-            } else {
-              vErrors.push(err14);
+            if (errors < 100) {
+              const err14 = {
+                instancePath: instancePath + '/data',
+                schemaPath: '#/properties/data/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key1 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err15 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '#/properties/data/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err15];
-            } else {
-              vErrors.push(err15);
+            if (errors < 100) {
+              const err15 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '#/properties/data/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.quoteId !== undefined) {
           if (typeof data3.quoteId !== 'string') {
-            const err16 = {
-              instancePath: instancePath + '/data/quoteId',
-              schemaPath: '#/properties/data/properties/quoteId/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err16];
-            } else {
-              vErrors.push(err16);
+            if (errors < 100) {
+              const err16 = {
+                instancePath: instancePath + '/data/quoteId',
+                schemaPath: '#/properties/data/properties/quoteId/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.status !== undefined) {
           if (typeof data3.status !== 'string') {
-            const err17 = {
-              instancePath: instancePath + '/data/status',
-              schemaPath: '#/properties/data/properties/status/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err17];
-            } else {
-              vErrors.push(err17);
+            if (errors < 100) {
+              const err17 = {
+                instancePath: instancePath + '/data/status',
+                schemaPath: '#/properties/data/properties/status/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.premium !== undefined) {
           let data7 = data3.premium;
-          if (!(typeof data7 == 'number' && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
-            const err18 = {
-              instancePath: instancePath + '/data/premium',
-              schemaPath: '#/properties/data/properties/premium/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
-              vErrors = [err18];
-            } else {
-              vErrors.push(err18);
+          if (!(typeof data7 == 'number' && isFinite(data7))) {
+            if (errors < 100) {
+              const err18 = {
+                instancePath: instancePath + '/data/premium',
+                schemaPath: '#/properties/data/properties/premium/type',
+                keyword: 'type',
+                params: { type: 'number' },
+                message: 'must be number',
+              };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data3.customer !== undefined) {
           let data8 = data3.customer;
           if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
             if (data8.email === undefined) {
-              const err19 = {
-                instancePath: instancePath + '/data/customer',
-                schemaPath: '#/properties/data/properties/customer/required',
-                keyword: 'required',
-                params: { missingProperty: 'email' },
-                message: "must have required property '" + 'email' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err19];
-              } else {
-                vErrors.push(err19);
+              if (errors < 100) {
+                const err19 = {
+                  instancePath: instancePath + '/data/customer',
+                  schemaPath: '#/properties/data/properties/customer/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'email' },
+                  message: "must have required property '" + 'email' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err19];
+                } else {
+                  vErrors.push(err19);
+                }
+                errors++;
               }
-              errors++;
             }
             for (const key2 in data8) {
               if (!(key2 === 'email')) {
-                const err20 = {
-                  instancePath: instancePath + '/data/customer',
-                  schemaPath: '#/properties/data/properties/customer/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key2 },
-                  message: 'must NOT have additional properties',
-                };
-                if (vErrors === null) {
-                  vErrors = [err20];
-                } else {
-                  vErrors.push(err20);
+                if (errors < 100) {
+                  const err20 = {
+                    instancePath: instancePath + '/data/customer',
+                    schemaPath: '#/properties/data/properties/customer/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key2 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err20];
+                  } else {
+                    vErrors.push(err20);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data8.email !== undefined) {
               if (typeof data8.email !== 'string') {
-                const err21 = {
-                  instancePath: instancePath + '/data/customer/email',
-                  schemaPath: '#/properties/data/properties/customer/properties/email/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err21];
-                } else {
-                  vErrors.push(err21);
+                if (errors < 100) {
+                  const err21 = {
+                    instancePath: instancePath + '/data/customer/email',
+                    schemaPath: '#/properties/data/properties/customer/properties/email/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err21];
+                  } else {
+                    vErrors.push(err21);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err22 = {
-              instancePath: instancePath + '/data/customer',
-              schemaPath: '#/properties/data/properties/customer/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
+            if (errors < 100) {
+              const err22 = {
+                instancePath: instancePath + '/data/customer',
+                schemaPath: '#/properties/data/properties/customer/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err23 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '#/properties/data/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
+        if (errors < 100) {
+          const err23 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '#/properties/data/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err24 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err24];
-    } else {
-      vErrors.push(err24);
+    if (errors < 100) {
+      const err24 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err24];
+      } else {
+        vErrors.push(err24);
+      }
+      errors++;
     }
-    errors++;
   }
   validate23.errors = vErrors;
   return errors === 0;
@@ -3017,136 +3355,153 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.expired' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.expired' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.expired' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -3154,51 +3509,57 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate24.errors = vErrors;
   return errors === 0;
@@ -3223,153 +3584,172 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.expired' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.expired' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.expired' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -3377,51 +3757,57 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate25.errors = vErrors;
   return errors === 0;
@@ -3444,136 +3830,153 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.renewed' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.renewed' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.renewed' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -3581,51 +3984,57 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate26.errors = vErrors;
   return errors === 0;
@@ -3650,153 +4059,172 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('policy.renewed' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'policy.renewed' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'policy.renewed' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -3804,51 +4232,57 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate27.errors = vErrors;
   return errors === 0;
@@ -3871,136 +4305,153 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('quote.created' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'quote.created' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'quote.created' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -4008,51 +4459,57 @@ function validate28(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate28.errors = vErrors;
   return errors === 0;
@@ -4077,153 +4534,172 @@ function validate29(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('quote.created' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'quote.created' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'quote.created' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -4231,51 +4707,57 @@ function validate29(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate29.errors = vErrors;
   return errors === 0;
@@ -4298,136 +4780,153 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('quote.expired' !== data.type) {
-        const err5 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'quote.expired' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'quote.expired' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err6 = {
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err7 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
-      } else {
-        const err7 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -4435,51 +4934,57 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err9 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate30.errors = vErrors;
   return errors === 0;
@@ -4504,153 +5009,172 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.type === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'type' },
-        message: "must have required property '" + 'type' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property '" + 'type' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.createdAt === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'createdAt' },
-        message: "must have required property '" + 'createdAt' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'createdAt' },
+          message: "must have required property '" + 'createdAt' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.data === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'data' },
-        message: "must have required property '" + 'data' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'data' },
+          message: "must have required property '" + 'data' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '_defs.schema.json#/definitions/eventId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '_defs.schema.json#/definitions/eventId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.type !== undefined) {
       if ('quote.expired' !== data.type) {
-        const err6 = {
-          instancePath: instancePath + '/type',
-          schemaPath: '#/properties/type/const',
-          keyword: 'const',
-          params: { allowedValue: 'quote.expired' },
-          message: 'must be equal to constant',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/type',
+            schemaPath: '#/properties/type/const',
+            keyword: 'const',
+            params: { allowedValue: 'quote.expired' },
+            message: 'must be equal to constant',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.createdAt !== undefined) {
       let data2 = data.createdAt;
       if (typeof data2 === 'string') {
         if (!pattern0.test(data2)) {
-          const err7 = {
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/createdAt',
+              schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err8 = {
             instancePath: instancePath + '/createdAt',
-            schemaPath: '_defs.schema.json#/definitions/createdAt/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/createdAt/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err8];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err8);
           }
           errors++;
         }
-      } else {
-        const err8 = {
-          instancePath: instancePath + '/createdAt',
-          schemaPath: '_defs.schema.json#/definitions/createdAt/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
       }
     }
     if (data.data !== undefined) {
@@ -4658,51 +5182,57 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       if (data3 && typeof data3 == 'object' && !Array.isArray(data3)) {
         if (data3.id !== undefined) {
           if (typeof data3.id !== 'string') {
-            const err9 = {
-              instancePath: instancePath + '/data/id',
-              schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/data/id',
+                schemaPath: '_defs.schema.json#/definitions/undocumentedData/properties/id/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/data',
-          schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/data',
+            schemaPath: '_defs.schema.json#/definitions/undocumentedData/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate31.errors = vErrors;
   return errors === 0;

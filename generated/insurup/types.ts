@@ -2,26 +2,42 @@
 
 /**
  * Proposal (teklif) id, e.g. 673afd15f11de64fe1f2bjdb.
+ *
+ * Documented: insurup-webhooks.md › Event'ler (every example: "proposalId": "673afd15f11de64fe1f2bjdb").
  */
 export type InsurupProposalId = string;
 /**
  * Insurance product id, e.g. 40235.
+ *
+ * Documented: insurup-webhooks.md › Event'ler (every example: "productId": 40235).
+ * Decided here, not in the docs (docs/schema-policy.md): A whole number. Why: An id: a fraction would be another product, not a rounding. Ids beyond 2^53 − 1 cannot be held exactly by JSON.parse and are refused by the parser, naming the field.
  */
 export type InsurupProductId = number;
 /**
  * Number of instalments (taksit) of the premium.
+ *
+ * Documented: insurup-webhooks.md › Event'ler ("installmentNumber": 1, 2, 3).
+ * Decided here, not in the docs (docs/schema-policy.md): A whole number. Why: A count of instalments: 1.5 instalments is not a value any sender means.
  */
 export type InsurupInstallmentNumber = number;
 /**
  * Payment type, e.g. CreditCard or All.
+ *
+ * Documented: insurup-webhooks.md › Event'ler ("paymentType": "All", "CreditCard").
+ * Decided here, not in the docs (docs/schema-policy.md): Any string, not an enumeration. Why: The docs show 'All' and 'CreditCard' without listing the set; a value they did not show must not refuse the delivery.
  */
 export type InsurupPaymentType = string;
 /**
- * Calendar date YYYY-MM-DD, e.g. 2024-11-20.
+ * Calendar date YYYY-MM-DD (RFC 3339 full-date), e.g. 2024-11-20.
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.purchased ("policyStartDate": "2024-11-20", "policyEndDate": "2025-11-20").
  */
 export type InsurupDate = string;
 /**
- * Amount as the docs show it (1243, 0).
+ * An amount as the docs show it (1243, 0). The unit (lira or kuruş) is not stated.
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.received (netPremium, grossPremium: 1243; commission: 0).
+ * Decided here, not in the docs (docs/schema-policy.md): Any number, fractions included (1243.57 as well as 1243). Why: The docs show whole numbers but never say premiums are whole. InsurUp's stack is .NET (its C# sample): a decimal premium serialises with its fraction, and an integer-only rule would refuse that authentic delivery. A string is still refused: the docs show a number.
  */
 export type InsurupMoney = number;
 
@@ -36,6 +52,9 @@ export interface InsurupEventMap {
 }
 /**
  * Bir teklif primini satın alma isteği başarısız olunca tetiklenir. (Triggered when a request to purchase a proposal premium fails.)
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.purchase_failed *async*.
+ * Required fields: decided here: Every field the docs' example shows.
  */
 export interface InsurupProposalPremiumPurchaseFailed {
   proposalId: InsurupProposalId;
@@ -49,6 +68,9 @@ export interface InsurupProposalPremiumPurchaseFailed {
 }
 /**
  * Bir teklif primini satın alma isteği başarılı olunca tetiklenir. (Triggered when a request to purchase a proposal premium succeeds.)
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.purchased *async*.
+ * Required fields: decided here: Every field the docs' example shows.
  */
 export interface InsurupProposalPremiumPurchased {
   proposalId: InsurupProposalId;
@@ -64,6 +86,9 @@ export interface InsurupProposalPremiumPurchased {
 }
 /**
  * Bir teklif primini satın alınmadan önce tetiklenir. Bu event'i satın alma validasyonu olarak kullanabilirsiniz. (Triggered before a proposal premium is purchased. You can use this event as purchase validation.)
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.purchasing *sync*.
+ * Required fields: decided here: Every field the docs' example shows.
  */
 export interface InsurupProposalPremiumPurchasing {
   proposalId: InsurupProposalId;
@@ -73,6 +98,9 @@ export interface InsurupProposalPremiumPurchasing {
 }
 /**
  * Bir teklif primi InsurUp'a iletildiği zaman tetiklenir. (Triggered when a proposal premium is delivered to InsurUp.)
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.received *async*.
+ * Required fields: decided here: Every field the docs' example shows.
  */
 export interface InsurupProposalPremiumReceived {
   proposalId: InsurupProposalId;
@@ -85,6 +113,9 @@ export interface InsurupProposalPremiumReceived {
 }
 /**
  * One premium option of a proposal, per instalment count.
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.received (premiums[]).
+ * Required fields: decided here: Every field the docs' example shows (all three premiums show the same fields).
  */
 export interface InsurupPremium {
   installmentNumber: InsurupInstallmentNumber;
@@ -98,6 +129,8 @@ export interface InsurupPremium {
   paymentType: InsurupPaymentType;
   /**
    * Currency name, e.g. TurkishLira.
+   *
+   * Decided here, not in the docs (docs/schema-policy.md): Any string, not an enumeration. Why: The docs show 'TurkishLira' only; other currencies exist (exchangeRate says so).
    */
   currency: string;
   /**
@@ -107,6 +140,9 @@ export interface InsurupPremium {
 }
 /**
  * The insured customer.
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.received (insuredCustomer).
+ * Required fields: decided here: Every field the docs' example shows.
  */
 export interface InsurupCustomer {
   /**
@@ -118,6 +154,9 @@ export interface InsurupCustomer {
   city: InsurupCodedValue;
   district: InsurupCodedValue;
 }
+/**
+ * Required fields: decided here: Every field the docs' example shows.
+ */
 export interface InsurupPhoneNumber {
   /**
    * National number without country code, e.g. 5334180719.
@@ -125,14 +164,22 @@ export interface InsurupPhoneNumber {
   number: string;
   /**
    * Country calling code, e.g. 90.
+   *
+   * Decided here, not in the docs (docs/schema-policy.md): A whole number. Why: A calling code (ITU E.164) is a whole number by definition.
    */
   countryCode: number;
 }
+/**
+ * Required fields: decided here: Every field the docs' example shows.
+ */
 export interface InsurupEmail {
   value: string;
 }
 /**
  * A coded value with its display text, e.g. { value: '34', text: 'İSTANBUL' }.
+ *
+ * Documented: insurup-webhooks.md › Event'ler › proposal_premium.received (insuredCustomer.city, insuredCustomer.district).
+ * Required fields: decided here: Every field the docs' example shows.
  */
 export interface InsurupCodedValue {
   /**

@@ -25,181 +25,203 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.installmentNumber === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.failureReason === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'failureReason' },
-        message: "must have required property '" + 'failureReason' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'failureReason' },
+          message: "must have required property '" + 'failureReason' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data1 = data.productId;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err6 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.installmentNumber !== undefined) {
       let data2 = data.installmentNumber;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err7 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err8 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '_defs.schema.json#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '_defs.schema.json#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.failureReason !== undefined) {
       if (typeof data.failureReason !== 'string') {
-        const err9 = {
-          instancePath: instancePath + '/failureReason',
-          schemaPath: '#/properties/failureReason/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/failureReason',
+            schemaPath: '#/properties/failureReason/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err10 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err10];
-    } else {
-      vErrors.push(err10);
+    if (errors < 100) {
+      const err10 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
     }
-    errors++;
   }
   validate10.errors = vErrors;
   return errors === 0;
@@ -229,79 +251,89 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.installmentNumber === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.failureReason === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'failureReason' },
-        message: "must have required property '" + 'failureReason' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'failureReason' },
+          message: "must have required property '" + 'failureReason' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(
@@ -311,122 +343,136 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
         key0 === 'paymentType' ||
         key0 === 'failureReason'
       )) {
-        const err5 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err6 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data1 = data.productId;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err7 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.installmentNumber !== undefined) {
       let data2 = data.installmentNumber;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err8 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err9 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '_defs.schema.json#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '_defs.schema.json#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.failureReason !== undefined) {
       if (typeof data.failureReason !== 'string') {
-        const err10 = {
-          instancePath: instancePath + '/failureReason',
-          schemaPath: '#/properties/failureReason/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/failureReason',
+            schemaPath: '#/properties/failureReason/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err11 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
+    if (errors < 100) {
+      const err11 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
     }
-    errors++;
   }
   validate12.errors = vErrors;
   return errors === 0;
@@ -463,279 +509,313 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policyId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policyId' },
-        message: "must have required property '" + 'policyId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policyId' },
+          message: "must have required property '" + 'policyId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.installmentNumber === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policyStartDate === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policyStartDate' },
-        message: "must have required property '" + 'policyStartDate' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policyStartDate' },
+          message: "must have required property '" + 'policyStartDate' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policyEndDate === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policyEndDate' },
-        message: "must have required property '" + 'policyEndDate' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policyEndDate' },
+          message: "must have required property '" + 'policyEndDate' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err7 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policyId !== undefined) {
       if (typeof data.policyId !== 'string') {
-        const err8 = {
-          instancePath: instancePath + '/policyId',
-          schemaPath: '#/properties/policyId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/policyId',
+            schemaPath: '#/properties/policyId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data2 = data.productId;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err9 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.installmentNumber !== undefined) {
       let data3 = data.installmentNumber;
       if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-        const err10 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err11 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '_defs.schema.json#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
+        if (errors < 100) {
+          const err11 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '_defs.schema.json#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policyStartDate !== undefined) {
       let data5 = data.policyStartDate;
       if (typeof data5 === 'string') {
         if (!pattern0.test(data5)) {
-          const err12 = {
+          if (errors < 100) {
+            const err12 = {
+              instancePath: instancePath + '/policyStartDate',
+              schemaPath: '_defs.schema.json#/definitions/date/pattern',
+              keyword: 'pattern',
+              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
+              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err13 = {
             instancePath: instancePath + '/policyStartDate',
-            schemaPath: '_defs.schema.json#/definitions/date/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-            message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            schemaPath: '_defs.schema.json#/definitions/date/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err12];
+            vErrors = [err13];
           } else {
-            vErrors.push(err12);
+            vErrors.push(err13);
           }
           errors++;
         }
-      } else {
-        const err13 = {
-          instancePath: instancePath + '/policyStartDate',
-          schemaPath: '_defs.schema.json#/definitions/date/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
       }
     }
     if (data.policyEndDate !== undefined) {
       let data6 = data.policyEndDate;
       if (typeof data6 === 'string') {
         if (!pattern0.test(data6)) {
-          const err14 = {
+          if (errors < 100) {
+            const err14 = {
+              instancePath: instancePath + '/policyEndDate',
+              schemaPath: '_defs.schema.json#/definitions/date/pattern',
+              keyword: 'pattern',
+              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
+              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err15 = {
             instancePath: instancePath + '/policyEndDate',
-            schemaPath: '_defs.schema.json#/definitions/date/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-            message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            schemaPath: '_defs.schema.json#/definitions/date/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err14];
+            vErrors = [err15];
           } else {
-            vErrors.push(err14);
+            vErrors.push(err15);
           }
           errors++;
         }
-      } else {
-        const err15 = {
-          instancePath: instancePath + '/policyEndDate',
-          schemaPath: '_defs.schema.json#/definitions/date/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
       }
     }
   } else {
-    const err16 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err16];
-    } else {
-      vErrors.push(err16);
+    if (errors < 100) {
+      const err16 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err16];
+      } else {
+        vErrors.push(err16);
+      }
+      errors++;
     }
-    errors++;
   }
   validate14.errors = vErrors;
   return errors === 0;
@@ -772,109 +852,123 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policyId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policyId' },
-        message: "must have required property '" + 'policyId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policyId' },
+          message: "must have required property '" + 'policyId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.installmentNumber === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policyStartDate === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policyStartDate' },
-        message: "must have required property '" + 'policyStartDate' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policyStartDate' },
+          message: "must have required property '" + 'policyStartDate' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policyEndDate === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policyEndDate' },
-        message: "must have required property '" + 'policyEndDate' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policyEndDate' },
+          message: "must have required property '" + 'policyEndDate' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(
@@ -886,190 +980,212 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
         key0 === 'policyStartDate' ||
         key0 === 'policyEndDate'
       )) {
-        const err7 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err8 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policyId !== undefined) {
       if (typeof data.policyId !== 'string') {
-        const err9 = {
-          instancePath: instancePath + '/policyId',
-          schemaPath: '#/properties/policyId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/policyId',
+            schemaPath: '#/properties/policyId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data2 = data.productId;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err10 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.installmentNumber !== undefined) {
       let data3 = data.installmentNumber;
       if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-        const err11 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
+        if (errors < 100) {
+          const err11 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err12 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '_defs.schema.json#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
+        if (errors < 100) {
+          const err12 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '_defs.schema.json#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policyStartDate !== undefined) {
       let data5 = data.policyStartDate;
       if (typeof data5 === 'string') {
         if (!pattern0.test(data5)) {
-          const err13 = {
+          if (errors < 100) {
+            const err13 = {
+              instancePath: instancePath + '/policyStartDate',
+              schemaPath: '_defs.schema.json#/definitions/date/pattern',
+              keyword: 'pattern',
+              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
+              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err14 = {
             instancePath: instancePath + '/policyStartDate',
-            schemaPath: '_defs.schema.json#/definitions/date/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-            message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            schemaPath: '_defs.schema.json#/definitions/date/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err13];
+            vErrors = [err14];
           } else {
-            vErrors.push(err13);
+            vErrors.push(err14);
           }
           errors++;
         }
-      } else {
-        const err14 = {
-          instancePath: instancePath + '/policyStartDate',
-          schemaPath: '_defs.schema.json#/definitions/date/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
       }
     }
     if (data.policyEndDate !== undefined) {
       let data6 = data.policyEndDate;
       if (typeof data6 === 'string') {
         if (!pattern0.test(data6)) {
-          const err15 = {
+          if (errors < 100) {
+            const err15 = {
+              instancePath: instancePath + '/policyEndDate',
+              schemaPath: '_defs.schema.json#/definitions/date/pattern',
+              keyword: 'pattern',
+              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
+              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err16 = {
             instancePath: instancePath + '/policyEndDate',
-            schemaPath: '_defs.schema.json#/definitions/date/pattern',
-            keyword: 'pattern',
-            params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-            message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+            schemaPath: '_defs.schema.json#/definitions/date/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err15];
+            vErrors = [err16];
           } else {
-            vErrors.push(err15);
+            vErrors.push(err16);
           }
           errors++;
         }
-      } else {
-        const err16 = {
-          instancePath: instancePath + '/policyEndDate',
-          schemaPath: '_defs.schema.json#/definitions/date/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
       }
     }
   } else {
-    const err17 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err17];
-    } else {
-      vErrors.push(err17);
+    if (errors < 100) {
+      const err17 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err17];
+      } else {
+        vErrors.push(err17);
+      }
+      errors++;
     }
-    errors++;
   }
   validate15.errors = vErrors;
   return errors === 0;
@@ -1093,149 +1209,167 @@ function validate16(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.installmentNumber === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data1 = data.productId;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err5 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.installmentNumber !== undefined) {
       let data2 = data.installmentNumber;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err6 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err7 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '_defs.schema.json#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '_defs.schema.json#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err8 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err8];
-    } else {
-      vErrors.push(err8);
+    if (errors < 100) {
+      const err8 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err8];
+      } else {
+        vErrors.push(err8);
+      }
+      errors++;
     }
-    errors++;
   }
   validate16.errors = vErrors;
   return errors === 0;
@@ -1260,166 +1394,186 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.installmentNumber === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'proposalId' || key0 === 'productId' || key0 === 'installmentNumber' || key0 === 'paymentType')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data1 = data.productId;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err6 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.installmentNumber !== undefined) {
       let data2 = data.installmentNumber;
       if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err7 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '_defs.schema.json#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err8 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '_defs.schema.json#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '_defs.schema.json#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err9 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err9];
-    } else {
-      vErrors.push(err9);
+    if (errors < 100) {
+      const err9 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err9];
+      } else {
+        vErrors.push(err9);
+      }
+      errors++;
     }
-    errors++;
   }
   validate17.errors = vErrors;
   return errors === 0;
@@ -1460,286 +1614,320 @@ const schema50 = {
     insuranceCompanyProposalNumber: { type: 'string' },
   },
 };
-const schema52 = { type: 'integer' };
+const schema52 = { type: 'number' };
 function validate19(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.installmentNumber === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.netPremium === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'netPremium' },
-        message: "must have required property '" + 'netPremium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'netPremium' },
+          message: "must have required property '" + 'netPremium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.grossPremium === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'grossPremium' },
-        message: "must have required property '" + 'grossPremium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'grossPremium' },
+          message: "must have required property '" + 'grossPremium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.commission === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'commission' },
-        message: "must have required property '" + 'commission' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'commission' },
+          message: "must have required property '" + 'commission' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.exchangeRate === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'exchangeRate' },
-        message: "must have required property '" + 'exchangeRate' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'exchangeRate' },
+          message: "must have required property '" + 'exchangeRate' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.currency === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'currency' },
-        message: "must have required property '" + 'currency' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'currency' },
+          message: "must have required property '" + 'currency' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.insuranceCompanyProposalNumber === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'insuranceCompanyProposalNumber' },
-        message: "must have required property '" + 'insuranceCompanyProposalNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'insuranceCompanyProposalNumber' },
+          message: "must have required property '" + 'insuranceCompanyProposalNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.installmentNumber !== undefined) {
       let data0 = data.installmentNumber;
       if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
-        const err8 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.netPremium !== undefined) {
       let data1 = data.netPremium;
-      if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err9 = {
-          instancePath: instancePath + '/netPremium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+      if (!(typeof data1 == 'number' && isFinite(data1))) {
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/netPremium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.grossPremium !== undefined) {
       let data2 = data.grossPremium;
-      if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err10 = {
-          instancePath: instancePath + '/grossPremium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+      if (!(typeof data2 == 'number' && isFinite(data2))) {
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/grossPremium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.commission !== undefined) {
       let data3 = data.commission;
-      if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-        const err11 = {
-          instancePath: instancePath + '/commission',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
+      if (!(typeof data3 == 'number' && isFinite(data3))) {
+        if (errors < 100) {
+          const err11 = {
+            instancePath: instancePath + '/commission',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.exchangeRate !== undefined) {
       let data4 = data.exchangeRate;
       if (!(typeof data4 == 'number' && isFinite(data4))) {
-        const err12 = {
-          instancePath: instancePath + '/exchangeRate',
-          schemaPath: '#/properties/exchangeRate/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
+        if (errors < 100) {
+          const err12 = {
+            instancePath: instancePath + '/exchangeRate',
+            schemaPath: '#/properties/exchangeRate/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err13 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
+        if (errors < 100) {
+          const err13 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.currency !== undefined) {
       if (typeof data.currency !== 'string') {
-        const err14 = {
-          instancePath: instancePath + '/currency',
-          schemaPath: '#/properties/currency/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
+        if (errors < 100) {
+          const err14 = {
+            instancePath: instancePath + '/currency',
+            schemaPath: '#/properties/currency/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.insuranceCompanyProposalNumber !== undefined) {
       if (typeof data.insuranceCompanyProposalNumber !== 'string') {
-        const err15 = {
-          instancePath: instancePath + '/insuranceCompanyProposalNumber',
-          schemaPath: '#/properties/insuranceCompanyProposalNumber/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath: instancePath + '/insuranceCompanyProposalNumber',
+            schemaPath: '#/properties/insuranceCompanyProposalNumber/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err16 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err16];
-    } else {
-      vErrors.push(err16);
+    if (errors < 100) {
+      const err16 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err16];
+      } else {
+        vErrors.push(err16);
+      }
+      errors++;
     }
-    errors++;
   }
   validate19.errors = vErrors;
   return errors === 0;
@@ -1769,412 +1957,462 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.name === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'name' },
-        message: "must have required property '" + 'name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'name' },
+          message: "must have required property '" + 'name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.phoneNumber === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'phoneNumber' },
-        message: "must have required property '" + 'phoneNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'phoneNumber' },
+          message: "must have required property '" + 'phoneNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.city === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'city' },
-        message: "must have required property '" + 'city' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'city' },
+          message: "must have required property '" + 'city' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.district === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'district' },
-        message: "must have required property '" + 'district' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'district' },
+          message: "must have required property '" + 'district' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.name !== undefined) {
       if (typeof data.name !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/name',
-          schemaPath: '#/properties/name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/name',
+            schemaPath: '#/properties/name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.phoneNumber !== undefined) {
       let data1 = data.phoneNumber;
       if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
         if (data1.number === undefined) {
-          const err6 = {
-            instancePath: instancePath + '/phoneNumber',
-            schemaPath: '#/properties/phoneNumber/required',
-            keyword: 'required',
-            params: { missingProperty: 'number' },
-            message: "must have required property '" + 'number' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
+          if (errors < 100) {
+            const err6 = {
+              instancePath: instancePath + '/phoneNumber',
+              schemaPath: '#/properties/phoneNumber/required',
+              keyword: 'required',
+              params: { missingProperty: 'number' },
+              message: "must have required property '" + 'number' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data1.countryCode === undefined) {
-          const err7 = {
-            instancePath: instancePath + '/phoneNumber',
-            schemaPath: '#/properties/phoneNumber/required',
-            keyword: 'required',
-            params: { missingProperty: 'countryCode' },
-            message: "must have required property '" + 'countryCode' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/phoneNumber',
+              schemaPath: '#/properties/phoneNumber/required',
+              keyword: 'required',
+              params: { missingProperty: 'countryCode' },
+              message: "must have required property '" + 'countryCode' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data1.number !== undefined) {
           if (typeof data1.number !== 'string') {
-            const err8 = {
-              instancePath: instancePath + '/phoneNumber/number',
-              schemaPath: '#/properties/phoneNumber/properties/number/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
+            if (errors < 100) {
+              const err8 = {
+                instancePath: instancePath + '/phoneNumber/number',
+                schemaPath: '#/properties/phoneNumber/properties/number/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data1.countryCode !== undefined) {
           let data3 = data1.countryCode;
           if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-            const err9 = {
-              instancePath: instancePath + '/phoneNumber/countryCode',
-              schemaPath: '#/properties/phoneNumber/properties/countryCode/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/phoneNumber/countryCode',
+                schemaPath: '#/properties/phoneNumber/properties/countryCode/type',
+                keyword: 'type',
+                params: { type: 'integer' },
+                message: 'must be integer',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err10 = {
-          instancePath: instancePath + '/phoneNumber',
-          schemaPath: '#/properties/phoneNumber/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/phoneNumber',
+            schemaPath: '#/properties/phoneNumber/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       let data4 = data.email;
       if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
         if (data4.value === undefined) {
-          const err11 = {
-            instancePath: instancePath + '/email',
-            schemaPath: '#/properties/email/required',
-            keyword: 'required',
-            params: { missingProperty: 'value' },
-            message: "must have required property '" + 'value' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-        if (data4.value !== undefined) {
-          if (typeof data4.value !== 'string') {
-            const err12 = {
-              instancePath: instancePath + '/email/value',
-              schemaPath: '#/properties/email/properties/value/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
+          if (errors < 100) {
+            const err11 = {
+              instancePath: instancePath + '/email',
+              schemaPath: '#/properties/email/required',
+              keyword: 'required',
+              params: { missingProperty: 'value' },
+              message: "must have required property '" + 'value' + "'",
             };
             if (vErrors === null) {
-              vErrors = [err12];
+              vErrors = [err11];
             } else {
-              vErrors.push(err12);
+              vErrors.push(err11);
             }
             errors++;
           }
         }
-      } else {
-        const err13 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
+        if (data4.value !== undefined) {
+          if (typeof data4.value !== 'string') {
+            if (errors < 100) {
+              const err12 = {
+                instancePath: instancePath + '/email/value',
+                schemaPath: '#/properties/email/properties/value/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+          }
         }
-        errors++;
+      } else {
+        if (errors < 100) {
+          const err13 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
       }
     }
     if (data.city !== undefined) {
       let data6 = data.city;
       if (data6 && typeof data6 == 'object' && !Array.isArray(data6)) {
         if (data6.value === undefined) {
-          const err14 = {
-            instancePath: instancePath + '/city',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'value' },
-            message: "must have required property '" + 'value' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
+          if (errors < 100) {
+            const err14 = {
+              instancePath: instancePath + '/city',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'value' },
+              message: "must have required property '" + 'value' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data6.text === undefined) {
-          const err15 = {
-            instancePath: instancePath + '/city',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'text' },
-            message: "must have required property '" + 'text' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
+          if (errors < 100) {
+            const err15 = {
+              instancePath: instancePath + '/city',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'text' },
+              message: "must have required property '" + 'text' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data6.value !== undefined) {
           if (typeof data6.value !== 'string') {
-            const err16 = {
-              instancePath: instancePath + '/city/value',
-              schemaPath: '#/definitions/valueText/properties/value/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err16];
-            } else {
-              vErrors.push(err16);
+            if (errors < 100) {
+              const err16 = {
+                instancePath: instancePath + '/city/value',
+                schemaPath: '#/definitions/valueText/properties/value/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data6.text !== undefined) {
           if (typeof data6.text !== 'string') {
-            const err17 = {
-              instancePath: instancePath + '/city/text',
-              schemaPath: '#/definitions/valueText/properties/text/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err17];
-            } else {
-              vErrors.push(err17);
+            if (errors < 100) {
+              const err17 = {
+                instancePath: instancePath + '/city/text',
+                schemaPath: '#/definitions/valueText/properties/text/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err18 = {
-          instancePath: instancePath + '/city',
-          schemaPath: '#/definitions/valueText/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/city',
+            schemaPath: '#/definitions/valueText/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.district !== undefined) {
       let data9 = data.district;
       if (data9 && typeof data9 == 'object' && !Array.isArray(data9)) {
         if (data9.value === undefined) {
-          const err19 = {
-            instancePath: instancePath + '/district',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'value' },
-            message: "must have required property '" + 'value' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
+          if (errors < 100) {
+            const err19 = {
+              instancePath: instancePath + '/district',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'value' },
+              message: "must have required property '" + 'value' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data9.text === undefined) {
-          const err20 = {
-            instancePath: instancePath + '/district',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'text' },
-            message: "must have required property '" + 'text' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
+          if (errors < 100) {
+            const err20 = {
+              instancePath: instancePath + '/district',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'text' },
+              message: "must have required property '" + 'text' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data9.value !== undefined) {
           if (typeof data9.value !== 'string') {
-            const err21 = {
-              instancePath: instancePath + '/district/value',
-              schemaPath: '#/definitions/valueText/properties/value/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
+            if (errors < 100) {
+              const err21 = {
+                instancePath: instancePath + '/district/value',
+                schemaPath: '#/definitions/valueText/properties/value/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data9.text !== undefined) {
           if (typeof data9.text !== 'string') {
-            const err22 = {
-              instancePath: instancePath + '/district/text',
-              schemaPath: '#/definitions/valueText/properties/text/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
+            if (errors < 100) {
+              const err22 = {
+                instancePath: instancePath + '/district/text',
+                schemaPath: '#/definitions/valueText/properties/text/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err23 = {
-          instancePath: instancePath + '/district',
-          schemaPath: '#/definitions/valueText/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
+        if (errors < 100) {
+          const err23 = {
+            instancePath: instancePath + '/district',
+            schemaPath: '#/definitions/valueText/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err24 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err24];
-    } else {
-      vErrors.push(err24);
+    if (errors < 100) {
+      const err24 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err24];
+      } else {
+        vErrors.push(err24);
+      }
+      errors++;
     }
-    errors++;
   }
   validate21.errors = vErrors;
   return errors === 0;
@@ -2185,98 +2423,110 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premiums === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premiums' },
-        message: "must have required property '" + 'premiums' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premiums' },
+          message: "must have required property '" + 'premiums' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.insuredCustomer === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'insuredCustomer' },
-        message: "must have required property '" + 'insuredCustomer' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'insuredCustomer' },
+          message: "must have required property '" + 'insuredCustomer' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data1 = data.productId;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err5 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premiums !== undefined) {
@@ -2292,24 +2542,33 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+            if (vErrors === null) {
+              vErrors = validate19.errors;
+            } else {
+              for (const e of validate19.errors) {
+                if (vErrors.length >= 100) break;
+                vErrors.push(e);
+              }
+            }
             errors = vErrors.length;
           }
         }
       } else {
-        const err6 = {
-          instancePath: instancePath + '/premiums',
-          schemaPath: '#/properties/premiums/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/premiums',
+            schemaPath: '#/properties/premiums/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.insuredCustomer !== undefined) {
@@ -2321,24 +2580,33 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+        if (vErrors === null) {
+          vErrors = validate21.errors;
+        } else {
+          for (const e of validate21.errors) {
+            if (vErrors.length >= 100) break;
+            vErrors.push(e);
+          }
+        }
         errors = vErrors.length;
       }
     }
   } else {
-    const err7 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err7];
-    } else {
-      vErrors.push(err7);
+    if (errors < 100) {
+      const err7 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err7];
+      } else {
+        vErrors.push(err7);
+      }
+      errors++;
     }
-    errors++;
   }
   validate18.errors = vErrors;
   return errors === 0;
@@ -2381,130 +2649,146 @@ const schema62 = {
   },
   additionalProperties: false,
 };
-const schema64 = { type: 'integer' };
+const schema64 = { type: 'number' };
 function validate24(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.installmentNumber === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'installmentNumber' },
-        message: "must have required property '" + 'installmentNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'installmentNumber' },
+          message: "must have required property '" + 'installmentNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.netPremium === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'netPremium' },
-        message: "must have required property '" + 'netPremium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'netPremium' },
+          message: "must have required property '" + 'netPremium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.grossPremium === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'grossPremium' },
-        message: "must have required property '" + 'grossPremium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'grossPremium' },
+          message: "must have required property '" + 'grossPremium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.commission === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'commission' },
-        message: "must have required property '" + 'commission' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'commission' },
+          message: "must have required property '" + 'commission' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.exchangeRate === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'exchangeRate' },
-        message: "must have required property '" + 'exchangeRate' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'exchangeRate' },
+          message: "must have required property '" + 'exchangeRate' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.paymentType === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'paymentType' },
-        message: "must have required property '" + 'paymentType' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'paymentType' },
+          message: "must have required property '" + 'paymentType' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.currency === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'currency' },
-        message: "must have required property '" + 'currency' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'currency' },
+          message: "must have required property '" + 'currency' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.insuranceCompanyProposalNumber === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'insuranceCompanyProposalNumber' },
-        message: "must have required property '" + 'insuranceCompanyProposalNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'insuranceCompanyProposalNumber' },
+          message: "must have required property '" + 'insuranceCompanyProposalNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(
@@ -2517,176 +2801,196 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
         key0 === 'currency' ||
         key0 === 'insuranceCompanyProposalNumber'
       )) {
-        const err8 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+        if (errors < 100) {
+          const err8 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.installmentNumber !== undefined) {
       let data0 = data.installmentNumber;
       if (!(typeof data0 == 'number' && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
-        const err9 = {
-          instancePath: instancePath + '/installmentNumber',
-          schemaPath: '#/definitions/installmentNumber/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (errors < 100) {
+          const err9 = {
+            instancePath: instancePath + '/installmentNumber',
+            schemaPath: '#/definitions/installmentNumber/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.netPremium !== undefined) {
       let data1 = data.netPremium;
-      if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err10 = {
-          instancePath: instancePath + '/netPremium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+      if (!(typeof data1 == 'number' && isFinite(data1))) {
+        if (errors < 100) {
+          const err10 = {
+            instancePath: instancePath + '/netPremium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.grossPremium !== undefined) {
       let data2 = data.grossPremium;
-      if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err11 = {
-          instancePath: instancePath + '/grossPremium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
+      if (!(typeof data2 == 'number' && isFinite(data2))) {
+        if (errors < 100) {
+          const err11 = {
+            instancePath: instancePath + '/grossPremium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.commission !== undefined) {
       let data3 = data.commission;
-      if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-        const err12 = {
-          instancePath: instancePath + '/commission',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
+      if (!(typeof data3 == 'number' && isFinite(data3))) {
+        if (errors < 100) {
+          const err12 = {
+            instancePath: instancePath + '/commission',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.exchangeRate !== undefined) {
       let data4 = data.exchangeRate;
       if (!(typeof data4 == 'number' && isFinite(data4))) {
-        const err13 = {
-          instancePath: instancePath + '/exchangeRate',
-          schemaPath: '#/properties/exchangeRate/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
+        if (errors < 100) {
+          const err13 = {
+            instancePath: instancePath + '/exchangeRate',
+            schemaPath: '#/properties/exchangeRate/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.paymentType !== undefined) {
       if (typeof data.paymentType !== 'string') {
-        const err14 = {
-          instancePath: instancePath + '/paymentType',
-          schemaPath: '#/definitions/paymentType/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
+        if (errors < 100) {
+          const err14 = {
+            instancePath: instancePath + '/paymentType',
+            schemaPath: '#/definitions/paymentType/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.currency !== undefined) {
       if (typeof data.currency !== 'string') {
-        const err15 = {
-          instancePath: instancePath + '/currency',
-          schemaPath: '#/properties/currency/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath: instancePath + '/currency',
+            schemaPath: '#/properties/currency/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.insuranceCompanyProposalNumber !== undefined) {
       if (typeof data.insuranceCompanyProposalNumber !== 'string') {
-        const err16 = {
-          instancePath: instancePath + '/insuranceCompanyProposalNumber',
-          schemaPath: '#/properties/insuranceCompanyProposalNumber/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/insuranceCompanyProposalNumber',
+            schemaPath: '#/properties/insuranceCompanyProposalNumber/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err17 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err17];
-    } else {
-      vErrors.push(err17);
+    if (errors < 100) {
+      const err17 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err17];
+      } else {
+        vErrors.push(err17);
+      }
+      errors++;
     }
-    errors++;
   }
   validate24.errors = vErrors;
   return errors === 0;
@@ -2724,497 +3028,557 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.name === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'name' },
-        message: "must have required property '" + 'name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'name' },
+          message: "must have required property '" + 'name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.phoneNumber === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'phoneNumber' },
-        message: "must have required property '" + 'phoneNumber' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'phoneNumber' },
+          message: "must have required property '" + 'phoneNumber' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.city === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'city' },
-        message: "must have required property '" + 'city' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'city' },
+          message: "must have required property '" + 'city' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.district === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'district' },
-        message: "must have required property '" + 'district' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'district' },
+          message: "must have required property '" + 'district' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'name' || key0 === 'phoneNumber' || key0 === 'email' || key0 === 'city' || key0 === 'district')) {
-        const err5 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.name !== undefined) {
       if (typeof data.name !== 'string') {
-        const err6 = {
-          instancePath: instancePath + '/name',
-          schemaPath: '#/properties/name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/name',
+            schemaPath: '#/properties/name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.phoneNumber !== undefined) {
       let data1 = data.phoneNumber;
       if (data1 && typeof data1 == 'object' && !Array.isArray(data1)) {
         if (data1.number === undefined) {
-          const err7 = {
-            instancePath: instancePath + '/phoneNumber',
-            schemaPath: '#/properties/phoneNumber/required',
-            keyword: 'required',
-            params: { missingProperty: 'number' },
-            message: "must have required property '" + 'number' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
+          if (errors < 100) {
+            const err7 = {
+              instancePath: instancePath + '/phoneNumber',
+              schemaPath: '#/properties/phoneNumber/required',
+              keyword: 'required',
+              params: { missingProperty: 'number' },
+              message: "must have required property '" + 'number' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data1.countryCode === undefined) {
-          const err8 = {
-            instancePath: instancePath + '/phoneNumber',
-            schemaPath: '#/properties/phoneNumber/required',
-            keyword: 'required',
-            params: { missingProperty: 'countryCode' },
-            message: "must have required property '" + 'countryCode' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
+          if (errors < 100) {
+            const err8 = {
+              instancePath: instancePath + '/phoneNumber',
+              schemaPath: '#/properties/phoneNumber/required',
+              keyword: 'required',
+              params: { missingProperty: 'countryCode' },
+              message: "must have required property '" + 'countryCode' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key1 in data1) {
           if (!(key1 === 'number' || key1 === 'countryCode')) {
-            const err9 = {
-              instancePath: instancePath + '/phoneNumber',
-              schemaPath: '#/properties/phoneNumber/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key1 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
+            if (errors < 100) {
+              const err9 = {
+                instancePath: instancePath + '/phoneNumber',
+                schemaPath: '#/properties/phoneNumber/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key1 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data1.number !== undefined) {
           if (typeof data1.number !== 'string') {
-            const err10 = {
-              instancePath: instancePath + '/phoneNumber/number',
-              schemaPath: '#/properties/phoneNumber/properties/number/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err10];
-            } else {
-              vErrors.push(err10);
+            if (errors < 100) {
+              const err10 = {
+                instancePath: instancePath + '/phoneNumber/number',
+                schemaPath: '#/properties/phoneNumber/properties/number/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err10];
+              } else {
+                vErrors.push(err10);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data1.countryCode !== undefined) {
           let data3 = data1.countryCode;
           if (!(typeof data3 == 'number' && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
-            const err11 = {
-              instancePath: instancePath + '/phoneNumber/countryCode',
-              schemaPath: '#/properties/phoneNumber/properties/countryCode/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
-              vErrors = [err11];
-            } else {
-              vErrors.push(err11);
+            if (errors < 100) {
+              const err11 = {
+                instancePath: instancePath + '/phoneNumber/countryCode',
+                schemaPath: '#/properties/phoneNumber/properties/countryCode/type',
+                keyword: 'type',
+                params: { type: 'integer' },
+                message: 'must be integer',
+              };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err12 = {
-          instancePath: instancePath + '/phoneNumber',
-          schemaPath: '#/properties/phoneNumber/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
+        if (errors < 100) {
+          const err12 = {
+            instancePath: instancePath + '/phoneNumber',
+            schemaPath: '#/properties/phoneNumber/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       let data4 = data.email;
       if (data4 && typeof data4 == 'object' && !Array.isArray(data4)) {
         if (data4.value === undefined) {
-          const err13 = {
-            instancePath: instancePath + '/email',
-            schemaPath: '#/properties/email/required',
-            keyword: 'required',
-            params: { missingProperty: 'value' },
-            message: "must have required property '" + 'value' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
+          if (errors < 100) {
+            const err13 = {
+              instancePath: instancePath + '/email',
+              schemaPath: '#/properties/email/required',
+              keyword: 'required',
+              params: { missingProperty: 'value' },
+              message: "must have required property '" + 'value' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key2 in data4) {
           if (!(key2 === 'value')) {
-            const err14 = {
-              instancePath: instancePath + '/email',
-              schemaPath: '#/properties/email/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key2 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err14];
-            } else {
-              vErrors.push(err14);
+            if (errors < 100) {
+              const err14 = {
+                instancePath: instancePath + '/email',
+                schemaPath: '#/properties/email/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key2 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data4.value !== undefined) {
           if (typeof data4.value !== 'string') {
-            const err15 = {
-              instancePath: instancePath + '/email/value',
-              schemaPath: '#/properties/email/properties/value/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err15];
-            } else {
-              vErrors.push(err15);
+            if (errors < 100) {
+              const err15 = {
+                instancePath: instancePath + '/email/value',
+                schemaPath: '#/properties/email/properties/value/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err16 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.city !== undefined) {
       let data6 = data.city;
       if (data6 && typeof data6 == 'object' && !Array.isArray(data6)) {
         if (data6.value === undefined) {
-          const err17 = {
-            instancePath: instancePath + '/city',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'value' },
-            message: "must have required property '" + 'value' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
+          if (errors < 100) {
+            const err17 = {
+              instancePath: instancePath + '/city',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'value' },
+              message: "must have required property '" + 'value' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data6.text === undefined) {
-          const err18 = {
-            instancePath: instancePath + '/city',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'text' },
-            message: "must have required property '" + 'text' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
+          if (errors < 100) {
+            const err18 = {
+              instancePath: instancePath + '/city',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'text' },
+              message: "must have required property '" + 'text' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key3 in data6) {
           if (!(key3 === 'value' || key3 === 'text')) {
-            const err19 = {
-              instancePath: instancePath + '/city',
-              schemaPath: '#/definitions/valueText/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key3 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
+            if (errors < 100) {
+              const err19 = {
+                instancePath: instancePath + '/city',
+                schemaPath: '#/definitions/valueText/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key3 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data6.value !== undefined) {
           if (typeof data6.value !== 'string') {
-            const err20 = {
-              instancePath: instancePath + '/city/value',
-              schemaPath: '#/definitions/valueText/properties/value/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
+            if (errors < 100) {
+              const err20 = {
+                instancePath: instancePath + '/city/value',
+                schemaPath: '#/definitions/valueText/properties/value/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data6.text !== undefined) {
           if (typeof data6.text !== 'string') {
-            const err21 = {
-              instancePath: instancePath + '/city/text',
-              schemaPath: '#/definitions/valueText/properties/text/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
+            if (errors < 100) {
+              const err21 = {
+                instancePath: instancePath + '/city/text',
+                schemaPath: '#/definitions/valueText/properties/text/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err22 = {
-          instancePath: instancePath + '/city',
-          schemaPath: '#/definitions/valueText/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
+        if (errors < 100) {
+          const err22 = {
+            instancePath: instancePath + '/city',
+            schemaPath: '#/definitions/valueText/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.district !== undefined) {
       let data9 = data.district;
       if (data9 && typeof data9 == 'object' && !Array.isArray(data9)) {
         if (data9.value === undefined) {
-          const err23 = {
-            instancePath: instancePath + '/district',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'value' },
-            message: "must have required property '" + 'value' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err23];
-          } else {
-            vErrors.push(err23);
+          if (errors < 100) {
+            const err23 = {
+              instancePath: instancePath + '/district',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'value' },
+              message: "must have required property '" + 'value' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
           }
-          errors++;
         }
         if (data9.text === undefined) {
-          const err24 = {
-            instancePath: instancePath + '/district',
-            schemaPath: '#/definitions/valueText/required',
-            keyword: 'required',
-            params: { missingProperty: 'text' },
-            message: "must have required property '" + 'text' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err24];
-          } else {
-            vErrors.push(err24);
+          if (errors < 100) {
+            const err24 = {
+              instancePath: instancePath + '/district',
+              schemaPath: '#/definitions/valueText/required',
+              keyword: 'required',
+              params: { missingProperty: 'text' },
+              message: "must have required property '" + 'text' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key4 in data9) {
           if (!(key4 === 'value' || key4 === 'text')) {
-            const err25 = {
-              instancePath: instancePath + '/district',
-              schemaPath: '#/definitions/valueText/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key4 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err25];
-            } else {
-              vErrors.push(err25);
+            if (errors < 100) {
+              const err25 = {
+                instancePath: instancePath + '/district',
+                schemaPath: '#/definitions/valueText/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key4 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data9.value !== undefined) {
           if (typeof data9.value !== 'string') {
-            const err26 = {
-              instancePath: instancePath + '/district/value',
-              schemaPath: '#/definitions/valueText/properties/value/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
+            if (errors < 100) {
+              const err26 = {
+                instancePath: instancePath + '/district/value',
+                schemaPath: '#/definitions/valueText/properties/value/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data9.text !== undefined) {
           if (typeof data9.text !== 'string') {
-            const err27 = {
-              instancePath: instancePath + '/district/text',
-              schemaPath: '#/definitions/valueText/properties/text/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
-              vErrors = [err27];
-            } else {
-              vErrors.push(err27);
+            if (errors < 100) {
+              const err27 = {
+                instancePath: instancePath + '/district/text',
+                schemaPath: '#/definitions/valueText/properties/text/type',
+                keyword: 'type',
+                params: { type: 'string' },
+                message: 'must be string',
+              };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err28 = {
-          instancePath: instancePath + '/district',
-          schemaPath: '#/definitions/valueText/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
+        if (errors < 100) {
+          const err28 = {
+            instancePath: instancePath + '/district',
+            schemaPath: '#/definitions/valueText/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err29 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err29];
-    } else {
-      vErrors.push(err29);
+    if (errors < 100) {
+      const err29 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err29];
+      } else {
+        vErrors.push(err29);
+      }
+      errors++;
     }
-    errors++;
   }
   validate26.errors = vErrors;
   return errors === 0;
@@ -3225,115 +3589,129 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.proposalId === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'proposalId' },
-        message: "must have required property '" + 'proposalId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'proposalId' },
+          message: "must have required property '" + 'proposalId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.productId === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'productId' },
-        message: "must have required property '" + 'productId' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'productId' },
+          message: "must have required property '" + 'productId' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premiums === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premiums' },
-        message: "must have required property '" + 'premiums' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premiums' },
+          message: "must have required property '" + 'premiums' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.insuredCustomer === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'insuredCustomer' },
-        message: "must have required property '" + 'insuredCustomer' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'insuredCustomer' },
+          message: "must have required property '" + 'insuredCustomer' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!(key0 === 'proposalId' || key0 === 'productId' || key0 === 'premiums' || key0 === 'insuredCustomer')) {
-        const err4 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
+        if (errors < 100) {
+          const err4 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.proposalId !== undefined) {
       if (typeof data.proposalId !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/proposalId',
-          schemaPath: '_defs.schema.json#/definitions/proposalId/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
+        if (errors < 100) {
+          const err5 = {
+            instancePath: instancePath + '/proposalId',
+            schemaPath: '_defs.schema.json#/definitions/proposalId/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.productId !== undefined) {
       let data1 = data.productId;
       if (!(typeof data1 == 'number' && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err6 = {
-          instancePath: instancePath + '/productId',
-          schemaPath: '_defs.schema.json#/definitions/productId/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (errors < 100) {
+          const err6 = {
+            instancePath: instancePath + '/productId',
+            schemaPath: '_defs.schema.json#/definitions/productId/type',
+            keyword: 'type',
+            params: { type: 'integer' },
+            message: 'must be integer',
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premiums !== undefined) {
@@ -3349,24 +3727,33 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+            if (vErrors === null) {
+              vErrors = validate24.errors;
+            } else {
+              for (const e of validate24.errors) {
+                if (vErrors.length >= 100) break;
+                vErrors.push(e);
+              }
+            }
             errors = vErrors.length;
           }
         }
       } else {
-        const err7 = {
-          instancePath: instancePath + '/premiums',
-          schemaPath: '#/properties/premiums/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (errors < 100) {
+          const err7 = {
+            instancePath: instancePath + '/premiums',
+            schemaPath: '#/properties/premiums/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.insuredCustomer !== undefined) {
@@ -3378,24 +3765,33 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        if (vErrors === null) {
+          vErrors = validate26.errors;
+        } else {
+          for (const e of validate26.errors) {
+            if (vErrors.length >= 100) break;
+            vErrors.push(e);
+          }
+        }
         errors = vErrors.length;
       }
     }
   } else {
-    const err8 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err8];
-    } else {
-      vErrors.push(err8);
+    if (errors < 100) {
+      const err8 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err8];
+      } else {
+        vErrors.push(err8);
+      }
+      errors++;
     }
-    errors++;
   }
   validate23.errors = vErrors;
   return errors === 0;

@@ -42,10 +42,15 @@ const schema11 = {
 const schema13 = {
   type: 'string',
   pattern:
-    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
 };
-const schema14 = { type: 'integer' };
-const schema16 = { type: 'object', additionalProperties: true };
+const schema14 = { type: 'number' };
+const schema16 = {
+  anyOf: [
+    { type: 'object', additionalProperties: true },
+    { type: 'array', maxItems: 0 },
+  ],
+};
 const schema17 = {
   type: 'object',
   required: ['designation', 'name', 'extension', 'href'],
@@ -62,7 +67,7 @@ const schema18 = {
   properties: { self: { type: 'object', required: ['href'], properties: { href: { type: 'string' } } } },
 };
 const pattern0 = new RegExp(
-  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
   'u',
 );
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
@@ -70,444 +75,569 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.offer_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'offer_created_date' },
-        message: "must have required property '" + 'offer_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'offer_created_date' },
+          message: "must have required property '" + 'offer_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.payment_token === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'payment_token' },
-        message: "must have required property '" + 'payment_token' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'payment_token' },
+          message: "must have required property '" + 'payment_token' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err14 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
+        if (errors < 100) {
+          const err14 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err15 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err16 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err17 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.offer_created_date !== undefined) {
       let data7 = data.offer_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err21 = {
+          if (errors < 100) {
+            const err21 = {
+              instancePath: instancePath + '/offer_created_date',
+              schemaPath: '_defs.schema.json#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err22 = {
             instancePath: instancePath + '/offer_created_date',
-            schemaPath: '_defs.schema.json#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err22];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err22);
           }
           errors++;
         }
-      } else {
-        const err22 = {
-          instancePath: instancePath + '/offer_created_date',
-          schemaPath: '_defs.schema.json#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data8 = data.gross_premium;
-      if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-        const err23 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '_defs.schema.json#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
+      if (!(typeof data8 == 'number' && isFinite(data8))) {
+        if (errors < 100) {
+          const err23 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '_defs.schema.json#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data9 = data.premium_tax;
-      if (!(typeof data9 == 'number' && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
-        const err24 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '_defs.schema.json#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
+      if (!(typeof data9 == 'number' && isFinite(data9))) {
+        if (errors < 100) {
+          const err24 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '_defs.schema.json#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data10 = data.metadata;
+      const _errs26 = errors;
+      let valid5 = false;
+      const _errs27 = errors;
       if (data10 && typeof data10 == 'object' && !Array.isArray(data10)) {
       } else {
-        const err25 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '_defs.schema.json#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
+        if (errors < 100) {
+          const err25 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '_defs.schema.json#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs27 === errors;
+      valid5 = valid5 || _valid0;
+      if (!valid5) {
+        const _errs30 = errors;
+        if (Array.isArray(data10)) {
+          if (data10.length > 0) {
+            if (errors < 100) {
+              const err26 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '_defs.schema.json#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err27 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '_defs.schema.json#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs30 === errors;
+        valid5 = valid5 || _valid0;
+      }
+      if (!valid5) {
+        if (errors < 100) {
+          const err28 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '_defs.schema.json#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs26;
+        if (vErrors !== null) {
+          if (_errs26) {
+            vErrors.length = _errs26;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.payment_token !== undefined) {
       if (typeof data.payment_token !== 'string') {
-        const err26 = {
-          instancePath: instancePath + '/payment_token',
-          schemaPath: '#/properties/payment_token/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/payment_token',
+            schemaPath: '#/properties/payment_token/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.assets !== undefined) {
@@ -518,73 +648,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           let data13 = data12[i0];
           if (data13 && typeof data13 == 'object' && !Array.isArray(data13)) {
             if (data13.designation === undefined) {
-              const err27 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err27];
-              } else {
-                vErrors.push(err27);
+              if (errors < 100) {
+                const err30 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data13.name === undefined) {
-              const err28 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err28];
-              } else {
-                vErrors.push(err28);
-              }
-              errors++;
-            }
-            if (data13.extension === undefined) {
-              const err29 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err29];
-              } else {
-                vErrors.push(err29);
-              }
-              errors++;
-            }
-            if (data13.href === undefined) {
-              const err30 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err30];
-              } else {
-                vErrors.push(err30);
-              }
-              errors++;
-            }
-            if (data13.designation !== undefined) {
-              if (typeof data13.designation !== 'string') {
+              if (errors < 100) {
                 const err31 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err31];
@@ -594,14 +681,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data13.name !== undefined) {
-              if (typeof data13.name !== 'string') {
+            if (data13.extension === undefined) {
+              if (errors < 100) {
                 const err32 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err32];
@@ -611,14 +698,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data13.extension !== undefined) {
-              if (typeof data13.extension !== 'string') {
+            if (data13.href === undefined) {
+              if (errors < 100) {
                 const err33 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err33];
@@ -628,83 +715,90 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data13.designation !== undefined) {
+              if (typeof data13.designation !== 'string') {
+                if (errors < 100) {
+                  const err34 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err34];
+                  } else {
+                    vErrors.push(err34);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data13.name !== undefined) {
+              if (typeof data13.name !== 'string') {
+                if (errors < 100) {
+                  const err35 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err35];
+                  } else {
+                    vErrors.push(err35);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data13.extension !== undefined) {
+              if (typeof data13.extension !== 'string') {
+                if (errors < 100) {
+                  const err36 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data13.href !== undefined) {
               if (typeof data13.href !== 'string') {
-                const err34 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
+                if (errors < 100) {
+                  const err37 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err37];
+                  } else {
+                    vErrors.push(err37);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err35 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '_defs.schema.json#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err35];
-            } else {
-              vErrors.push(err35);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err36 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err36];
-        } else {
-          vErrors.push(err36);
-        }
-        errors++;
-      }
-    }
-    if (data._links !== undefined) {
-      let data18 = data._links;
-      if (data18 && typeof data18 == 'object' && !Array.isArray(data18)) {
-        if (data18.self === undefined) {
-          const err37 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '_defs.schema.json#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err37];
-          } else {
-            vErrors.push(err37);
-          }
-          errors++;
-        }
-        if (data18.self !== undefined) {
-          let data19 = data18.self;
-          if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
-            if (data19.href === undefined) {
+            if (errors < 100) {
               const err38 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '_defs.schema.json#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '_defs.schema.json#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
               };
               if (vErrors === null) {
                 vErrors = [err38];
@@ -713,30 +807,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data19.href !== undefined) {
-              if (typeof data19.href !== 'string') {
-                const err39 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '_defs.schema.json#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
-                }
-                errors++;
-              }
-            }
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err39 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err39];
           } else {
+            vErrors.push(err39);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data._links !== undefined) {
+      let data18 = data._links;
+      if (data18 && typeof data18 == 'object' && !Array.isArray(data18)) {
+        if (data18.self === undefined) {
+          if (errors < 100) {
             const err40 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '_defs.schema.json#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
+              instancePath: instancePath + '/_links',
+              schemaPath: '_defs.schema.json#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
             };
             if (vErrors === null) {
               vErrors = [err40];
@@ -746,36 +847,97 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err41 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '_defs.schema.json#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err41];
-        } else {
-          vErrors.push(err41);
+        if (data18.self !== undefined) {
+          let data19 = data18.self;
+          if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
+            if (data19.href === undefined) {
+              if (errors < 100) {
+                const err41 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '_defs.schema.json#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            if (data19.href !== undefined) {
+              if (typeof data19.href !== 'string') {
+                if (errors < 100) {
+                  const err42 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '_defs.schema.json#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err42];
+                  } else {
+                    vErrors.push(err42);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            if (errors < 100) {
+              const err43 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '_defs.schema.json#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+          }
         }
-        errors++;
+      } else {
+        if (errors < 100) {
+          const err44 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '_defs.schema.json#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err44];
+          } else {
+            vErrors.push(err44);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err42 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err42];
-    } else {
-      vErrors.push(err42);
+    if (errors < 100) {
+      const err45 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err45];
+      } else {
+        vErrors.push(err45);
+      }
+      errors++;
     }
-    errors++;
   }
   validate10.errors = vErrors;
   return errors === 0;
@@ -822,10 +984,15 @@ const schema19 = {
 const schema21 = {
   type: 'string',
   pattern:
-    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
 };
-const schema22 = { type: 'integer' };
-const schema24 = { type: 'object', additionalProperties: true };
+const schema22 = { type: 'number' };
+const schema24 = {
+  anyOf: [
+    { type: 'object', additionalProperties: true },
+    { type: 'array', maxItems: 0 },
+  ],
+};
 const schema25 = {
   type: 'object',
   required: ['designation', 'name', 'extension', 'href'],
@@ -851,461 +1018,588 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.offer_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'offer_created_date' },
-        message: "must have required property '" + 'offer_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'offer_created_date' },
+          message: "must have required property '" + 'offer_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.payment_token === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'payment_token' },
-        message: "must have required property '" + 'payment_token' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'payment_token' },
+          message: "must have required property '" + 'payment_token' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!func2.call(schema19.properties, key0)) {
-        const err14 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
+        if (errors < 100) {
+          const err14 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err15 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err16 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err17 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
+        if (errors < 100) {
+          const err21 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.offer_created_date !== undefined) {
       let data7 = data.offer_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err22 = {
+          if (errors < 100) {
+            const err22 = {
+              instancePath: instancePath + '/offer_created_date',
+              schemaPath: '_defs.schema.json#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err23 = {
             instancePath: instancePath + '/offer_created_date',
-            schemaPath: '_defs.schema.json#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '_defs.schema.json#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err23];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err23);
           }
           errors++;
         }
-      } else {
-        const err23 = {
-          instancePath: instancePath + '/offer_created_date',
-          schemaPath: '_defs.schema.json#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data8 = data.gross_premium;
-      if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-        const err24 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '_defs.schema.json#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
+      if (!(typeof data8 == 'number' && isFinite(data8))) {
+        if (errors < 100) {
+          const err24 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '_defs.schema.json#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data9 = data.premium_tax;
-      if (!(typeof data9 == 'number' && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
-        const err25 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '_defs.schema.json#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
+      if (!(typeof data9 == 'number' && isFinite(data9))) {
+        if (errors < 100) {
+          const err25 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '_defs.schema.json#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data10 = data.metadata;
+      const _errs27 = errors;
+      let valid5 = false;
+      const _errs28 = errors;
       if (data10 && typeof data10 == 'object' && !Array.isArray(data10)) {
       } else {
-        const err26 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '_defs.schema.json#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
+        if (errors < 100) {
+          const err26 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '_defs.schema.json#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs28 === errors;
+      valid5 = valid5 || _valid0;
+      if (!valid5) {
+        const _errs31 = errors;
+        if (Array.isArray(data10)) {
+          if (data10.length > 0) {
+            if (errors < 100) {
+              const err27 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '_defs.schema.json#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err28 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '_defs.schema.json#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs31 === errors;
+        valid5 = valid5 || _valid0;
+      }
+      if (!valid5) {
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '_defs.schema.json#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs27;
+        if (vErrors !== null) {
+          if (_errs27) {
+            vErrors.length = _errs27;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.payment_token !== undefined) {
       if (typeof data.payment_token !== 'string') {
-        const err27 = {
-          instancePath: instancePath + '/payment_token',
-          schemaPath: '#/properties/payment_token/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
+        if (errors < 100) {
+          const err30 = {
+            instancePath: instancePath + '/payment_token',
+            schemaPath: '#/properties/payment_token/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.assets !== undefined) {
@@ -1316,73 +1610,30 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           let data13 = data12[i0];
           if (data13 && typeof data13 == 'object' && !Array.isArray(data13)) {
             if (data13.designation === undefined) {
-              const err28 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err28];
-              } else {
-                vErrors.push(err28);
+              if (errors < 100) {
+                const err31 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err31];
+                } else {
+                  vErrors.push(err31);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data13.name === undefined) {
-              const err29 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err29];
-              } else {
-                vErrors.push(err29);
-              }
-              errors++;
-            }
-            if (data13.extension === undefined) {
-              const err30 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err30];
-              } else {
-                vErrors.push(err30);
-              }
-              errors++;
-            }
-            if (data13.href === undefined) {
-              const err31 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '_defs.schema.json#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err31];
-              } else {
-                vErrors.push(err31);
-              }
-              errors++;
-            }
-            for (const key1 in data13) {
-              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+              if (errors < 100) {
                 const err32 = {
                   instancePath: instancePath + '/assets/' + i0,
-                  schemaPath: '_defs.schema.json#/definitions/asset/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key1 },
-                  message: 'must NOT have additional properties',
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err32];
@@ -1392,14 +1643,14 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data13.designation !== undefined) {
-              if (typeof data13.designation !== 'string') {
+            if (data13.extension === undefined) {
+              if (errors < 100) {
                 const err33 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err33];
@@ -1409,14 +1660,14 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data13.name !== undefined) {
-              if (typeof data13.name !== 'string') {
+            if (data13.href === undefined) {
+              if (errors < 100) {
                 const err34 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '_defs.schema.json#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err34];
@@ -1426,205 +1677,286 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            for (const key1 in data13) {
+              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+                if (errors < 100) {
+                  const err35 = {
+                    instancePath: instancePath + '/assets/' + i0,
+                    schemaPath: '_defs.schema.json#/definitions/asset/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key1 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err35];
+                  } else {
+                    vErrors.push(err35);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data13.designation !== undefined) {
+              if (typeof data13.designation !== 'string') {
+                if (errors < 100) {
+                  const err36 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data13.name !== undefined) {
+              if (typeof data13.name !== 'string') {
+                if (errors < 100) {
+                  const err37 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err37];
+                  } else {
+                    vErrors.push(err37);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data13.extension !== undefined) {
               if (typeof data13.extension !== 'string') {
-                const err35 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err35];
-                } else {
-                  vErrors.push(err35);
+                if (errors < 100) {
+                  const err38 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err38];
+                  } else {
+                    vErrors.push(err38);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data13.href !== undefined) {
               if (typeof data13.href !== 'string') {
-                const err36 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '_defs.schema.json#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err36];
-                } else {
-                  vErrors.push(err36);
+                if (errors < 100) {
+                  const err39 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '_defs.schema.json#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err37 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '_defs.schema.json#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err37];
-            } else {
-              vErrors.push(err37);
+            if (errors < 100) {
+              const err40 = {
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '_defs.schema.json#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err40];
+              } else {
+                vErrors.push(err40);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err38 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err38];
-        } else {
-          vErrors.push(err38);
+        if (errors < 100) {
+          const err41 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err41];
+          } else {
+            vErrors.push(err41);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data._links !== undefined) {
       let data18 = data._links;
       if (data18 && typeof data18 == 'object' && !Array.isArray(data18)) {
         if (data18.self === undefined) {
-          const err39 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '_defs.schema.json#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err39];
-          } else {
-            vErrors.push(err39);
+          if (errors < 100) {
+            const err42 = {
+              instancePath: instancePath + '/_links',
+              schemaPath: '_defs.schema.json#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key2 in data18) {
           if (!(key2 === 'self')) {
-            const err40 = {
-              instancePath: instancePath + '/_links',
-              schemaPath: '_defs.schema.json#/definitions/links/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key2 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err40];
-            } else {
-              vErrors.push(err40);
+            if (errors < 100) {
+              const err43 = {
+                instancePath: instancePath + '/_links',
+                schemaPath: '_defs.schema.json#/definitions/links/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key2 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data18.self !== undefined) {
           let data19 = data18.self;
           if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
             if (data19.href === undefined) {
-              const err41 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '_defs.schema.json#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err41];
-              } else {
-                vErrors.push(err41);
+              if (errors < 100) {
+                const err44 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '_defs.schema.json#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
               }
-              errors++;
             }
             for (const key3 in data19) {
               if (!(key3 === 'href')) {
-                const err42 = {
-                  instancePath: instancePath + '/_links/self',
-                  schemaPath: '_defs.schema.json#/definitions/links/properties/self/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key3 },
-                  message: 'must NOT have additional properties',
-                };
-                if (vErrors === null) {
-                  vErrors = [err42];
-                } else {
-                  vErrors.push(err42);
+                if (errors < 100) {
+                  const err45 = {
+                    instancePath: instancePath + '/_links/self',
+                    schemaPath: '_defs.schema.json#/definitions/links/properties/self/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key3 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err45];
+                  } else {
+                    vErrors.push(err45);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data19.href !== undefined) {
               if (typeof data19.href !== 'string') {
-                const err43 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '_defs.schema.json#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err43];
-                } else {
-                  vErrors.push(err43);
+                if (errors < 100) {
+                  const err46 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '_defs.schema.json#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err46];
+                  } else {
+                    vErrors.push(err46);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err44 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '_defs.schema.json#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err44];
-            } else {
-              vErrors.push(err44);
+            if (errors < 100) {
+              const err47 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '_defs.schema.json#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err45 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '_defs.schema.json#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err45];
-        } else {
-          vErrors.push(err45);
+        if (errors < 100) {
+          const err48 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '_defs.schema.json#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err48];
+          } else {
+            vErrors.push(err48);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err46 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err46];
-    } else {
-      vErrors.push(err46);
+    if (errors < 100) {
+      const err49 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err49];
+      } else {
+        vErrors.push(err49);
+      }
+      errors++;
     }
-    errors++;
   }
   validate12.errors = vErrors;
   return errors === 0;
@@ -1677,522 +2009,655 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_created_date' },
-        message: "must have required property '" + 'policy_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_created_date' },
+          message: "must have required property '" + 'policy_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.start_date === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'start_date' },
-        message: "must have required property '" + 'start_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'start_date' },
+          message: "must have required property '" + 'start_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.end_date === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'end_date' },
-        message: "must have required property '" + 'end_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'end_date' },
+          message: "must have required property '" + 'end_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err14 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
+      if (errors < 100) {
+        const err14 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err15 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err16 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err17 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
+        if (errors < 100) {
+          const err21 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_created_date !== undefined) {
       let data7 = data.policy_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err22 = {
+          if (errors < 100) {
+            const err22 = {
+              instancePath: instancePath + '/policy_created_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err23 = {
             instancePath: instancePath + '/policy_created_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err23];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err23);
           }
           errors++;
         }
-      } else {
-        const err23 = {
-          instancePath: instancePath + '/policy_created_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
       }
     }
     if (data.start_date !== undefined) {
       let data8 = data.start_date;
       if (typeof data8 === 'string') {
         if (!pattern0.test(data8)) {
-          const err24 = {
+          if (errors < 100) {
+            const err24 = {
+              instancePath: instancePath + '/start_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err25 = {
             instancePath: instancePath + '/start_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err25];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err25);
           }
           errors++;
         }
-      } else {
-        const err25 = {
-          instancePath: instancePath + '/start_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
       }
     }
     if (data.end_date !== undefined) {
       let data9 = data.end_date;
       if (typeof data9 === 'string') {
         if (!pattern0.test(data9)) {
-          const err26 = {
+          if (errors < 100) {
+            const err26 = {
+              instancePath: instancePath + '/end_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err27 = {
             instancePath: instancePath + '/end_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err26];
+            vErrors = [err27];
           } else {
-            vErrors.push(err26);
+            vErrors.push(err27);
           }
           errors++;
         }
-      } else {
-        const err27 = {
-          instancePath: instancePath + '/end_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data10 = data.gross_premium;
-      if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err28 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
+      if (!(typeof data10 == 'number' && isFinite(data10))) {
+        if (errors < 100) {
+          const err28 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data11 = data.premium_tax;
-      if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
-        const err29 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
+      if (!(typeof data11 == 'number' && isFinite(data11))) {
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data12 = data.metadata;
+      const _errs32 = errors;
+      let valid7 = false;
+      const _errs33 = errors;
       if (data12 && typeof data12 == 'object' && !Array.isArray(data12)) {
       } else {
-        const err30 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
+        if (errors < 100) {
+          const err30 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs33 === errors;
+      valid7 = valid7 || _valid0;
+      if (!valid7) {
+        const _errs36 = errors;
+        if (Array.isArray(data12)) {
+          if (data12.length > 0) {
+            if (errors < 100) {
+              const err31 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err32 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs36 === errors;
+        valid7 = valid7 || _valid0;
+      }
+      if (!valid7) {
+        if (errors < 100) {
+          const err33 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err33];
+          } else {
+            vErrors.push(err33);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs32;
+        if (vErrors !== null) {
+          if (_errs32) {
+            vErrors.length = _errs32;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.assets !== undefined) {
@@ -2203,73 +2668,30 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
-              const err31 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err31];
-              } else {
-                vErrors.push(err31);
+              if (errors < 100) {
+                const err34 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data14.name === undefined) {
-              const err32 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-            if (data14.extension === undefined) {
-              const err33 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err33];
-              } else {
-                vErrors.push(err33);
-              }
-              errors++;
-            }
-            if (data14.href === undefined) {
-              const err34 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data14.designation !== undefined) {
-              if (typeof data14.designation !== 'string') {
+              if (errors < 100) {
                 const err35 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err35];
@@ -2279,14 +2701,14 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.name !== undefined) {
-              if (typeof data14.name !== 'string') {
+            if (data14.extension === undefined) {
+              if (errors < 100) {
                 const err36 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err36];
@@ -2296,14 +2718,14 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.extension !== undefined) {
-              if (typeof data14.extension !== 'string') {
+            if (data14.href === undefined) {
+              if (errors < 100) {
                 const err37 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err37];
@@ -2313,83 +2735,90 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data14.designation !== undefined) {
+              if (typeof data14.designation !== 'string') {
+                if (errors < 100) {
+                  const err38 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err38];
+                  } else {
+                    vErrors.push(err38);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.name !== undefined) {
+              if (typeof data14.name !== 'string') {
+                if (errors < 100) {
+                  const err39 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.extension !== undefined) {
+              if (typeof data14.extension !== 'string') {
+                if (errors < 100) {
+                  const err40 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data14.href !== undefined) {
               if (typeof data14.href !== 'string') {
-                const err38 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err38];
-                } else {
-                  vErrors.push(err38);
+                if (errors < 100) {
+                  const err41 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err39 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err39];
-            } else {
-              vErrors.push(err39);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err40 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err40];
-        } else {
-          vErrors.push(err40);
-        }
-        errors++;
-      }
-    }
-    if (data._links !== undefined) {
-      let data19 = data._links;
-      if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
-        if (data19.self === undefined) {
-          const err41 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err41];
-          } else {
-            vErrors.push(err41);
-          }
-          errors++;
-        }
-        if (data19.self !== undefined) {
-          let data20 = data19.self;
-          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
-            if (data20.href === undefined) {
+            if (errors < 100) {
               const err42 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
               };
               if (vErrors === null) {
                 vErrors = [err42];
@@ -2398,30 +2827,37 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data20.href !== undefined) {
-              if (typeof data20.href !== 'string') {
-                const err43 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err43];
-                } else {
-                  vErrors.push(err43);
-                }
-                errors++;
-              }
-            }
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err43 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err43];
           } else {
+            vErrors.push(err43);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data._links !== undefined) {
+      let data19 = data._links;
+      if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
+        if (data19.self === undefined) {
+          if (errors < 100) {
             const err44 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
+              instancePath: instancePath + '/_links',
+              schemaPath: '#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
             };
             if (vErrors === null) {
               vErrors = [err44];
@@ -2431,36 +2867,97 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err45 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err45];
-        } else {
-          vErrors.push(err45);
+        if (data19.self !== undefined) {
+          let data20 = data19.self;
+          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
+            if (data20.href === undefined) {
+              if (errors < 100) {
+                const err45 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err45];
+                } else {
+                  vErrors.push(err45);
+                }
+                errors++;
+              }
+            }
+            if (data20.href !== undefined) {
+              if (typeof data20.href !== 'string') {
+                if (errors < 100) {
+                  const err46 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err46];
+                  } else {
+                    vErrors.push(err46);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            if (errors < 100) {
+              const err47 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
+            }
+          }
         }
-        errors++;
+      } else {
+        if (errors < 100) {
+          const err48 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err48];
+          } else {
+            vErrors.push(err48);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err46 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err46];
-    } else {
-      vErrors.push(err46);
+    if (errors < 100) {
+      const err49 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err49];
+      } else {
+        vErrors.push(err49);
+      }
+      errors++;
     }
-    errors++;
   }
   validate15.errors = vErrors;
   return errors === 0;
@@ -2469,7 +2966,14 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
   /*# sourceURL="https://insurance-webhooks.dev/schemas/kasko/policy.cancelled.schema.json" */ let vErrors = null;
   let errors = 0;
   if (!validate15(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+    if (vErrors === null) {
+      vErrors = validate15.errors;
+    } else {
+      for (const e of validate15.errors) {
+        if (vErrors.length >= 100) break;
+        vErrors.push(e);
+      }
+    }
     errors = vErrors.length;
   }
   validate14.errors = vErrors;
@@ -2524,539 +3028,674 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_created_date' },
-        message: "must have required property '" + 'policy_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_created_date' },
+          message: "must have required property '" + 'policy_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.start_date === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'start_date' },
-        message: "must have required property '" + 'start_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'start_date' },
+          message: "must have required property '" + 'start_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.end_date === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'end_date' },
-        message: "must have required property '" + 'end_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'end_date' },
+          message: "must have required property '" + 'end_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err14 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
+      if (errors < 100) {
+        const err14 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!func2.call(schema38.properties, key0)) {
-        const err15 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err16 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err17 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
+        if (errors < 100) {
+          const err21 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err22 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
+        if (errors < 100) {
+          const err22 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_created_date !== undefined) {
       let data7 = data.policy_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err23 = {
+          if (errors < 100) {
+            const err23 = {
+              instancePath: instancePath + '/policy_created_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err24 = {
             instancePath: instancePath + '/policy_created_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err24];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err24);
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + '/policy_created_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
       }
     }
     if (data.start_date !== undefined) {
       let data8 = data.start_date;
       if (typeof data8 === 'string') {
         if (!pattern0.test(data8)) {
-          const err25 = {
+          if (errors < 100) {
+            const err25 = {
+              instancePath: instancePath + '/start_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err26 = {
             instancePath: instancePath + '/start_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err25];
+            vErrors = [err26];
           } else {
-            vErrors.push(err25);
+            vErrors.push(err26);
           }
           errors++;
         }
-      } else {
-        const err26 = {
-          instancePath: instancePath + '/start_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
       }
     }
     if (data.end_date !== undefined) {
       let data9 = data.end_date;
       if (typeof data9 === 'string') {
         if (!pattern0.test(data9)) {
-          const err27 = {
+          if (errors < 100) {
+            const err27 = {
+              instancePath: instancePath + '/end_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err28 = {
             instancePath: instancePath + '/end_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err27];
+            vErrors = [err28];
           } else {
-            vErrors.push(err27);
+            vErrors.push(err28);
           }
           errors++;
         }
-      } else {
-        const err28 = {
-          instancePath: instancePath + '/end_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data10 = data.gross_premium;
-      if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err29 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
+      if (!(typeof data10 == 'number' && isFinite(data10))) {
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data11 = data.premium_tax;
-      if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
-        const err30 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
+      if (!(typeof data11 == 'number' && isFinite(data11))) {
+        if (errors < 100) {
+          const err30 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data12 = data.metadata;
+      const _errs33 = errors;
+      let valid7 = false;
+      const _errs34 = errors;
       if (data12 && typeof data12 == 'object' && !Array.isArray(data12)) {
       } else {
-        const err31 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err31];
-        } else {
-          vErrors.push(err31);
+        if (errors < 100) {
+          const err31 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs34 === errors;
+      valid7 = valid7 || _valid0;
+      if (!valid7) {
+        const _errs37 = errors;
+        if (Array.isArray(data12)) {
+          if (data12.length > 0) {
+            if (errors < 100) {
+              const err32 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err33 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs37 === errors;
+        valid7 = valid7 || _valid0;
+      }
+      if (!valid7) {
+        if (errors < 100) {
+          const err34 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs33;
+        if (vErrors !== null) {
+          if (_errs33) {
+            vErrors.length = _errs33;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.assets !== undefined) {
@@ -3067,73 +3706,30 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
-              const err32 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
+              if (errors < 100) {
+                const err35 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data14.name === undefined) {
-              const err33 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err33];
-              } else {
-                vErrors.push(err33);
-              }
-              errors++;
-            }
-            if (data14.extension === undefined) {
-              const err34 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data14.href === undefined) {
-              const err35 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err35];
-              } else {
-                vErrors.push(err35);
-              }
-              errors++;
-            }
-            for (const key1 in data14) {
-              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+              if (errors < 100) {
                 const err36 = {
                   instancePath: instancePath + '/assets/' + i0,
-                  schemaPath: '#/definitions/asset/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key1 },
-                  message: 'must NOT have additional properties',
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err36];
@@ -3143,14 +3739,14 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.designation !== undefined) {
-              if (typeof data14.designation !== 'string') {
+            if (data14.extension === undefined) {
+              if (errors < 100) {
                 const err37 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err37];
@@ -3160,14 +3756,14 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.name !== undefined) {
-              if (typeof data14.name !== 'string') {
+            if (data14.href === undefined) {
+              if (errors < 100) {
                 const err38 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err38];
@@ -3177,205 +3773,286 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            for (const key1 in data14) {
+              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+                if (errors < 100) {
+                  const err39 = {
+                    instancePath: instancePath + '/assets/' + i0,
+                    schemaPath: '#/definitions/asset/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key1 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.designation !== undefined) {
+              if (typeof data14.designation !== 'string') {
+                if (errors < 100) {
+                  const err40 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.name !== undefined) {
+              if (typeof data14.name !== 'string') {
+                if (errors < 100) {
+                  const err41 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data14.extension !== undefined) {
               if (typeof data14.extension !== 'string') {
-                const err39 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
+                if (errors < 100) {
+                  const err42 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err42];
+                  } else {
+                    vErrors.push(err42);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data14.href !== undefined) {
               if (typeof data14.href !== 'string') {
-                const err40 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err40];
-                } else {
-                  vErrors.push(err40);
+                if (errors < 100) {
+                  const err43 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err43];
+                  } else {
+                    vErrors.push(err43);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err41 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err41];
-            } else {
-              vErrors.push(err41);
+            if (errors < 100) {
+              const err44 = {
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err44];
+              } else {
+                vErrors.push(err44);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err42 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
+        if (errors < 100) {
+          const err45 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err45];
+          } else {
+            vErrors.push(err45);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data._links !== undefined) {
       let data19 = data._links;
       if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
         if (data19.self === undefined) {
-          const err43 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
+          if (errors < 100) {
+            const err46 = {
+              instancePath: instancePath + '/_links',
+              schemaPath: '#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err46];
+            } else {
+              vErrors.push(err46);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key2 in data19) {
           if (!(key2 === 'self')) {
-            const err44 = {
-              instancePath: instancePath + '/_links',
-              schemaPath: '#/definitions/links/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key2 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err44];
-            } else {
-              vErrors.push(err44);
+            if (errors < 100) {
+              const err47 = {
+                instancePath: instancePath + '/_links',
+                schemaPath: '#/definitions/links/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key2 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data19.self !== undefined) {
           let data20 = data19.self;
           if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
             if (data20.href === undefined) {
-              const err45 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err45];
-              } else {
-                vErrors.push(err45);
+              if (errors < 100) {
+                const err48 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
               }
-              errors++;
             }
             for (const key3 in data20) {
               if (!(key3 === 'href')) {
-                const err46 = {
-                  instancePath: instancePath + '/_links/self',
-                  schemaPath: '#/definitions/links/properties/self/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key3 },
-                  message: 'must NOT have additional properties',
-                };
-                if (vErrors === null) {
-                  vErrors = [err46];
-                } else {
-                  vErrors.push(err46);
+                if (errors < 100) {
+                  const err49 = {
+                    instancePath: instancePath + '/_links/self',
+                    schemaPath: '#/definitions/links/properties/self/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key3 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err49];
+                  } else {
+                    vErrors.push(err49);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data20.href !== undefined) {
               if (typeof data20.href !== 'string') {
-                const err47 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err47];
-                } else {
-                  vErrors.push(err47);
+                if (errors < 100) {
+                  const err50 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err50];
+                  } else {
+                    vErrors.push(err50);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err48 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err48];
-            } else {
-              vErrors.push(err48);
+            if (errors < 100) {
+              const err51 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err51];
+              } else {
+                vErrors.push(err51);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err49 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err49];
-        } else {
-          vErrors.push(err49);
+        if (errors < 100) {
+          const err52 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err50 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err50];
-    } else {
-      vErrors.push(err50);
+    if (errors < 100) {
+      const err53 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err53];
+      } else {
+        vErrors.push(err53);
+      }
+      errors++;
     }
-    errors++;
   }
   validate18.errors = vErrors;
   return errors === 0;
@@ -3385,7 +4062,14 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
     null;
   let errors = 0;
   if (!validate18(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+    if (vErrors === null) {
+      vErrors = validate18.errors;
+    } else {
+      for (const e of validate18.errors) {
+        if (vErrors.length >= 100) break;
+        vErrors.push(e);
+      }
+    }
     errors = vErrors.length;
   }
   validate17.errors = vErrors;
@@ -3402,522 +4086,655 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_created_date' },
-        message: "must have required property '" + 'policy_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_created_date' },
+          message: "must have required property '" + 'policy_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.start_date === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'start_date' },
-        message: "must have required property '" + 'start_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'start_date' },
+          message: "must have required property '" + 'start_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.end_date === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'end_date' },
-        message: "must have required property '" + 'end_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'end_date' },
+          message: "must have required property '" + 'end_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err14 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
+      if (errors < 100) {
+        const err14 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err15 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err16 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err17 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
+        if (errors < 100) {
+          const err21 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_created_date !== undefined) {
       let data7 = data.policy_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err22 = {
+          if (errors < 100) {
+            const err22 = {
+              instancePath: instancePath + '/policy_created_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err23 = {
             instancePath: instancePath + '/policy_created_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err23];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err23);
           }
           errors++;
         }
-      } else {
-        const err23 = {
-          instancePath: instancePath + '/policy_created_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
       }
     }
     if (data.start_date !== undefined) {
       let data8 = data.start_date;
       if (typeof data8 === 'string') {
         if (!pattern0.test(data8)) {
-          const err24 = {
+          if (errors < 100) {
+            const err24 = {
+              instancePath: instancePath + '/start_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err25 = {
             instancePath: instancePath + '/start_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err25];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err25);
           }
           errors++;
         }
-      } else {
-        const err25 = {
-          instancePath: instancePath + '/start_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
       }
     }
     if (data.end_date !== undefined) {
       let data9 = data.end_date;
       if (typeof data9 === 'string') {
         if (!pattern0.test(data9)) {
-          const err26 = {
+          if (errors < 100) {
+            const err26 = {
+              instancePath: instancePath + '/end_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err27 = {
             instancePath: instancePath + '/end_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err26];
+            vErrors = [err27];
           } else {
-            vErrors.push(err26);
+            vErrors.push(err27);
           }
           errors++;
         }
-      } else {
-        const err27 = {
-          instancePath: instancePath + '/end_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data10 = data.gross_premium;
-      if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err28 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
+      if (!(typeof data10 == 'number' && isFinite(data10))) {
+        if (errors < 100) {
+          const err28 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data11 = data.premium_tax;
-      if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
-        const err29 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
+      if (!(typeof data11 == 'number' && isFinite(data11))) {
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data12 = data.metadata;
+      const _errs32 = errors;
+      let valid7 = false;
+      const _errs33 = errors;
       if (data12 && typeof data12 == 'object' && !Array.isArray(data12)) {
       } else {
-        const err30 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
+        if (errors < 100) {
+          const err30 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs33 === errors;
+      valid7 = valid7 || _valid0;
+      if (!valid7) {
+        const _errs36 = errors;
+        if (Array.isArray(data12)) {
+          if (data12.length > 0) {
+            if (errors < 100) {
+              const err31 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err32 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs36 === errors;
+        valid7 = valid7 || _valid0;
+      }
+      if (!valid7) {
+        if (errors < 100) {
+          const err33 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err33];
+          } else {
+            vErrors.push(err33);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs32;
+        if (vErrors !== null) {
+          if (_errs32) {
+            vErrors.length = _errs32;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.assets !== undefined) {
@@ -3928,73 +4745,30 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
-              const err31 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err31];
-              } else {
-                vErrors.push(err31);
+              if (errors < 100) {
+                const err34 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data14.name === undefined) {
-              const err32 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-            if (data14.extension === undefined) {
-              const err33 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err33];
-              } else {
-                vErrors.push(err33);
-              }
-              errors++;
-            }
-            if (data14.href === undefined) {
-              const err34 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data14.designation !== undefined) {
-              if (typeof data14.designation !== 'string') {
+              if (errors < 100) {
                 const err35 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err35];
@@ -4004,14 +4778,14 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.name !== undefined) {
-              if (typeof data14.name !== 'string') {
+            if (data14.extension === undefined) {
+              if (errors < 100) {
                 const err36 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err36];
@@ -4021,14 +4795,14 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.extension !== undefined) {
-              if (typeof data14.extension !== 'string') {
+            if (data14.href === undefined) {
+              if (errors < 100) {
                 const err37 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err37];
@@ -4038,83 +4812,90 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data14.designation !== undefined) {
+              if (typeof data14.designation !== 'string') {
+                if (errors < 100) {
+                  const err38 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err38];
+                  } else {
+                    vErrors.push(err38);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.name !== undefined) {
+              if (typeof data14.name !== 'string') {
+                if (errors < 100) {
+                  const err39 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.extension !== undefined) {
+              if (typeof data14.extension !== 'string') {
+                if (errors < 100) {
+                  const err40 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data14.href !== undefined) {
               if (typeof data14.href !== 'string') {
-                const err38 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err38];
-                } else {
-                  vErrors.push(err38);
+                if (errors < 100) {
+                  const err41 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err39 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err39];
-            } else {
-              vErrors.push(err39);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err40 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err40];
-        } else {
-          vErrors.push(err40);
-        }
-        errors++;
-      }
-    }
-    if (data._links !== undefined) {
-      let data19 = data._links;
-      if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
-        if (data19.self === undefined) {
-          const err41 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err41];
-          } else {
-            vErrors.push(err41);
-          }
-          errors++;
-        }
-        if (data19.self !== undefined) {
-          let data20 = data19.self;
-          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
-            if (data20.href === undefined) {
+            if (errors < 100) {
               const err42 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
               };
               if (vErrors === null) {
                 vErrors = [err42];
@@ -4123,30 +4904,37 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data20.href !== undefined) {
-              if (typeof data20.href !== 'string') {
-                const err43 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err43];
-                } else {
-                  vErrors.push(err43);
-                }
-                errors++;
-              }
-            }
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err43 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err43];
           } else {
+            vErrors.push(err43);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data._links !== undefined) {
+      let data19 = data._links;
+      if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
+        if (data19.self === undefined) {
+          if (errors < 100) {
             const err44 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
+              instancePath: instancePath + '/_links',
+              schemaPath: '#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
             };
             if (vErrors === null) {
               vErrors = [err44];
@@ -4156,36 +4944,97 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err45 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err45];
-        } else {
-          vErrors.push(err45);
+        if (data19.self !== undefined) {
+          let data20 = data19.self;
+          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
+            if (data20.href === undefined) {
+              if (errors < 100) {
+                const err45 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err45];
+                } else {
+                  vErrors.push(err45);
+                }
+                errors++;
+              }
+            }
+            if (data20.href !== undefined) {
+              if (typeof data20.href !== 'string') {
+                if (errors < 100) {
+                  const err46 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err46];
+                  } else {
+                    vErrors.push(err46);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            if (errors < 100) {
+              const err47 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
+            }
+          }
         }
-        errors++;
+      } else {
+        if (errors < 100) {
+          const err48 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err48];
+          } else {
+            vErrors.push(err48);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err46 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err46];
-    } else {
-      vErrors.push(err46);
+    if (errors < 100) {
+      const err49 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err49];
+      } else {
+        vErrors.push(err49);
+      }
+      errors++;
     }
-    errors++;
   }
   validate21.errors = vErrors;
   return errors === 0;
@@ -4194,7 +5043,14 @@ function validate20(data, { instancePath = '', parentData, parentDataProperty, r
   /*# sourceURL="https://insurance-webhooks.dev/schemas/kasko/policy.created.schema.json" */ let vErrors = null;
   let errors = 0;
   if (!validate21(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+    if (vErrors === null) {
+      vErrors = validate21.errors;
+    } else {
+      for (const e of validate21.errors) {
+        if (vErrors.length >= 100) break;
+        vErrors.push(e);
+      }
+    }
     errors = vErrors.length;
   }
   validate20.errors = vErrors;
@@ -4211,539 +5067,674 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_created_date' },
-        message: "must have required property '" + 'policy_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_created_date' },
+          message: "must have required property '" + 'policy_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.start_date === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'start_date' },
-        message: "must have required property '" + 'start_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'start_date' },
+          message: "must have required property '" + 'start_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.end_date === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'end_date' },
-        message: "must have required property '" + 'end_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'end_date' },
+          message: "must have required property '" + 'end_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err14 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
+      if (errors < 100) {
+        const err14 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!func2.call(schema38.properties, key0)) {
-        const err15 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err16 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err17 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
+        if (errors < 100) {
+          const err21 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err22 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
+        if (errors < 100) {
+          const err22 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_created_date !== undefined) {
       let data7 = data.policy_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err23 = {
+          if (errors < 100) {
+            const err23 = {
+              instancePath: instancePath + '/policy_created_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err24 = {
             instancePath: instancePath + '/policy_created_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err24];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err24);
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + '/policy_created_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
       }
     }
     if (data.start_date !== undefined) {
       let data8 = data.start_date;
       if (typeof data8 === 'string') {
         if (!pattern0.test(data8)) {
-          const err25 = {
+          if (errors < 100) {
+            const err25 = {
+              instancePath: instancePath + '/start_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err26 = {
             instancePath: instancePath + '/start_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err25];
+            vErrors = [err26];
           } else {
-            vErrors.push(err25);
+            vErrors.push(err26);
           }
           errors++;
         }
-      } else {
-        const err26 = {
-          instancePath: instancePath + '/start_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
       }
     }
     if (data.end_date !== undefined) {
       let data9 = data.end_date;
       if (typeof data9 === 'string') {
         if (!pattern0.test(data9)) {
-          const err27 = {
+          if (errors < 100) {
+            const err27 = {
+              instancePath: instancePath + '/end_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err28 = {
             instancePath: instancePath + '/end_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err27];
+            vErrors = [err28];
           } else {
-            vErrors.push(err27);
+            vErrors.push(err28);
           }
           errors++;
         }
-      } else {
-        const err28 = {
-          instancePath: instancePath + '/end_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data10 = data.gross_premium;
-      if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err29 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
+      if (!(typeof data10 == 'number' && isFinite(data10))) {
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data11 = data.premium_tax;
-      if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
-        const err30 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
+      if (!(typeof data11 == 'number' && isFinite(data11))) {
+        if (errors < 100) {
+          const err30 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data12 = data.metadata;
+      const _errs33 = errors;
+      let valid7 = false;
+      const _errs34 = errors;
       if (data12 && typeof data12 == 'object' && !Array.isArray(data12)) {
       } else {
-        const err31 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err31];
-        } else {
-          vErrors.push(err31);
+        if (errors < 100) {
+          const err31 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs34 === errors;
+      valid7 = valid7 || _valid0;
+      if (!valid7) {
+        const _errs37 = errors;
+        if (Array.isArray(data12)) {
+          if (data12.length > 0) {
+            if (errors < 100) {
+              const err32 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err33 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs37 === errors;
+        valid7 = valid7 || _valid0;
+      }
+      if (!valid7) {
+        if (errors < 100) {
+          const err34 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs33;
+        if (vErrors !== null) {
+          if (_errs33) {
+            vErrors.length = _errs33;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.assets !== undefined) {
@@ -4754,73 +5745,30 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
-              const err32 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
+              if (errors < 100) {
+                const err35 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data14.name === undefined) {
-              const err33 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err33];
-              } else {
-                vErrors.push(err33);
-              }
-              errors++;
-            }
-            if (data14.extension === undefined) {
-              const err34 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data14.href === undefined) {
-              const err35 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err35];
-              } else {
-                vErrors.push(err35);
-              }
-              errors++;
-            }
-            for (const key1 in data14) {
-              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+              if (errors < 100) {
                 const err36 = {
                   instancePath: instancePath + '/assets/' + i0,
-                  schemaPath: '#/definitions/asset/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key1 },
-                  message: 'must NOT have additional properties',
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err36];
@@ -4830,14 +5778,14 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.designation !== undefined) {
-              if (typeof data14.designation !== 'string') {
+            if (data14.extension === undefined) {
+              if (errors < 100) {
                 const err37 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err37];
@@ -4847,14 +5795,14 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.name !== undefined) {
-              if (typeof data14.name !== 'string') {
+            if (data14.href === undefined) {
+              if (errors < 100) {
                 const err38 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err38];
@@ -4864,205 +5812,286 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            for (const key1 in data14) {
+              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+                if (errors < 100) {
+                  const err39 = {
+                    instancePath: instancePath + '/assets/' + i0,
+                    schemaPath: '#/definitions/asset/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key1 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.designation !== undefined) {
+              if (typeof data14.designation !== 'string') {
+                if (errors < 100) {
+                  const err40 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.name !== undefined) {
+              if (typeof data14.name !== 'string') {
+                if (errors < 100) {
+                  const err41 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data14.extension !== undefined) {
               if (typeof data14.extension !== 'string') {
-                const err39 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
+                if (errors < 100) {
+                  const err42 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err42];
+                  } else {
+                    vErrors.push(err42);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data14.href !== undefined) {
               if (typeof data14.href !== 'string') {
-                const err40 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err40];
-                } else {
-                  vErrors.push(err40);
+                if (errors < 100) {
+                  const err43 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err43];
+                  } else {
+                    vErrors.push(err43);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err41 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err41];
-            } else {
-              vErrors.push(err41);
+            if (errors < 100) {
+              const err44 = {
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err44];
+              } else {
+                vErrors.push(err44);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err42 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
+        if (errors < 100) {
+          const err45 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err45];
+          } else {
+            vErrors.push(err45);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data._links !== undefined) {
       let data19 = data._links;
       if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
         if (data19.self === undefined) {
-          const err43 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
+          if (errors < 100) {
+            const err46 = {
+              instancePath: instancePath + '/_links',
+              schemaPath: '#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err46];
+            } else {
+              vErrors.push(err46);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key2 in data19) {
           if (!(key2 === 'self')) {
-            const err44 = {
-              instancePath: instancePath + '/_links',
-              schemaPath: '#/definitions/links/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key2 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err44];
-            } else {
-              vErrors.push(err44);
+            if (errors < 100) {
+              const err47 = {
+                instancePath: instancePath + '/_links',
+                schemaPath: '#/definitions/links/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key2 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data19.self !== undefined) {
           let data20 = data19.self;
           if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
             if (data20.href === undefined) {
-              const err45 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err45];
-              } else {
-                vErrors.push(err45);
+              if (errors < 100) {
+                const err48 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
               }
-              errors++;
             }
             for (const key3 in data20) {
               if (!(key3 === 'href')) {
-                const err46 = {
-                  instancePath: instancePath + '/_links/self',
-                  schemaPath: '#/definitions/links/properties/self/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key3 },
-                  message: 'must NOT have additional properties',
-                };
-                if (vErrors === null) {
-                  vErrors = [err46];
-                } else {
-                  vErrors.push(err46);
+                if (errors < 100) {
+                  const err49 = {
+                    instancePath: instancePath + '/_links/self',
+                    schemaPath: '#/definitions/links/properties/self/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key3 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err49];
+                  } else {
+                    vErrors.push(err49);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data20.href !== undefined) {
               if (typeof data20.href !== 'string') {
-                const err47 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err47];
-                } else {
-                  vErrors.push(err47);
+                if (errors < 100) {
+                  const err50 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err50];
+                  } else {
+                    vErrors.push(err50);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err48 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err48];
-            } else {
-              vErrors.push(err48);
+            if (errors < 100) {
+              const err51 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err51];
+              } else {
+                vErrors.push(err51);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err49 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err49];
-        } else {
-          vErrors.push(err49);
+        if (errors < 100) {
+          const err52 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err50 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err50];
-    } else {
-      vErrors.push(err50);
+    if (errors < 100) {
+      const err53 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err53];
+      } else {
+        vErrors.push(err53);
+      }
+      errors++;
     }
-    errors++;
   }
   validate24.errors = vErrors;
   return errors === 0;
@@ -5071,7 +6100,14 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
   /*# sourceURL="https://insurance-webhooks.dev/schemas/strict/kasko/policy.created.schema.json" */ let vErrors = null;
   let errors = 0;
   if (!validate24(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+    if (vErrors === null) {
+      vErrors = validate24.errors;
+    } else {
+      for (const e of validate24.errors) {
+        if (vErrors.length >= 100) break;
+        vErrors.push(e);
+      }
+    }
     errors = vErrors.length;
   }
   validate23.errors = vErrors;
@@ -5088,522 +6124,655 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_created_date' },
-        message: "must have required property '" + 'policy_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_created_date' },
+          message: "must have required property '" + 'policy_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.start_date === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'start_date' },
-        message: "must have required property '" + 'start_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'start_date' },
+          message: "must have required property '" + 'start_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.end_date === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'end_date' },
-        message: "must have required property '" + 'end_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'end_date' },
+          message: "must have required property '" + 'end_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err14 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
+      if (errors < 100) {
+        const err14 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err15 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err16 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err17 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
+        if (errors < 100) {
+          const err21 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_created_date !== undefined) {
       let data7 = data.policy_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err22 = {
+          if (errors < 100) {
+            const err22 = {
+              instancePath: instancePath + '/policy_created_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err23 = {
             instancePath: instancePath + '/policy_created_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err23];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err23);
           }
           errors++;
         }
-      } else {
-        const err23 = {
-          instancePath: instancePath + '/policy_created_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
       }
     }
     if (data.start_date !== undefined) {
       let data8 = data.start_date;
       if (typeof data8 === 'string') {
         if (!pattern0.test(data8)) {
-          const err24 = {
+          if (errors < 100) {
+            const err24 = {
+              instancePath: instancePath + '/start_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err25 = {
             instancePath: instancePath + '/start_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err25];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err25);
           }
           errors++;
         }
-      } else {
-        const err25 = {
-          instancePath: instancePath + '/start_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
       }
     }
     if (data.end_date !== undefined) {
       let data9 = data.end_date;
       if (typeof data9 === 'string') {
         if (!pattern0.test(data9)) {
-          const err26 = {
+          if (errors < 100) {
+            const err26 = {
+              instancePath: instancePath + '/end_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err27 = {
             instancePath: instancePath + '/end_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err26];
+            vErrors = [err27];
           } else {
-            vErrors.push(err26);
+            vErrors.push(err27);
           }
           errors++;
         }
-      } else {
-        const err27 = {
-          instancePath: instancePath + '/end_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data10 = data.gross_premium;
-      if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err28 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
+      if (!(typeof data10 == 'number' && isFinite(data10))) {
+        if (errors < 100) {
+          const err28 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data11 = data.premium_tax;
-      if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
-        const err29 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
+      if (!(typeof data11 == 'number' && isFinite(data11))) {
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data12 = data.metadata;
+      const _errs32 = errors;
+      let valid7 = false;
+      const _errs33 = errors;
       if (data12 && typeof data12 == 'object' && !Array.isArray(data12)) {
       } else {
-        const err30 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
+        if (errors < 100) {
+          const err30 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs33 === errors;
+      valid7 = valid7 || _valid0;
+      if (!valid7) {
+        const _errs36 = errors;
+        if (Array.isArray(data12)) {
+          if (data12.length > 0) {
+            if (errors < 100) {
+              const err31 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err32 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs36 === errors;
+        valid7 = valid7 || _valid0;
+      }
+      if (!valid7) {
+        if (errors < 100) {
+          const err33 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err33];
+          } else {
+            vErrors.push(err33);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs32;
+        if (vErrors !== null) {
+          if (_errs32) {
+            vErrors.length = _errs32;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.assets !== undefined) {
@@ -5614,73 +6783,30 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
-              const err31 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err31];
-              } else {
-                vErrors.push(err31);
+              if (errors < 100) {
+                const err34 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data14.name === undefined) {
-              const err32 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-            if (data14.extension === undefined) {
-              const err33 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err33];
-              } else {
-                vErrors.push(err33);
-              }
-              errors++;
-            }
-            if (data14.href === undefined) {
-              const err34 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data14.designation !== undefined) {
-              if (typeof data14.designation !== 'string') {
+              if (errors < 100) {
                 const err35 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err35];
@@ -5690,14 +6816,14 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.name !== undefined) {
-              if (typeof data14.name !== 'string') {
+            if (data14.extension === undefined) {
+              if (errors < 100) {
                 const err36 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err36];
@@ -5707,14 +6833,14 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.extension !== undefined) {
-              if (typeof data14.extension !== 'string') {
+            if (data14.href === undefined) {
+              if (errors < 100) {
                 const err37 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err37];
@@ -5724,83 +6850,90 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data14.designation !== undefined) {
+              if (typeof data14.designation !== 'string') {
+                if (errors < 100) {
+                  const err38 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err38];
+                  } else {
+                    vErrors.push(err38);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.name !== undefined) {
+              if (typeof data14.name !== 'string') {
+                if (errors < 100) {
+                  const err39 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.extension !== undefined) {
+              if (typeof data14.extension !== 'string') {
+                if (errors < 100) {
+                  const err40 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data14.href !== undefined) {
               if (typeof data14.href !== 'string') {
-                const err38 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err38];
-                } else {
-                  vErrors.push(err38);
+                if (errors < 100) {
+                  const err41 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err39 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err39];
-            } else {
-              vErrors.push(err39);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err40 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err40];
-        } else {
-          vErrors.push(err40);
-        }
-        errors++;
-      }
-    }
-    if (data._links !== undefined) {
-      let data19 = data._links;
-      if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
-        if (data19.self === undefined) {
-          const err41 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err41];
-          } else {
-            vErrors.push(err41);
-          }
-          errors++;
-        }
-        if (data19.self !== undefined) {
-          let data20 = data19.self;
-          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
-            if (data20.href === undefined) {
+            if (errors < 100) {
               const err42 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
               };
               if (vErrors === null) {
                 vErrors = [err42];
@@ -5809,30 +6942,37 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data20.href !== undefined) {
-              if (typeof data20.href !== 'string') {
-                const err43 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err43];
-                } else {
-                  vErrors.push(err43);
-                }
-                errors++;
-              }
-            }
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err43 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err43];
           } else {
+            vErrors.push(err43);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data._links !== undefined) {
+      let data19 = data._links;
+      if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
+        if (data19.self === undefined) {
+          if (errors < 100) {
             const err44 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
+              instancePath: instancePath + '/_links',
+              schemaPath: '#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
             };
             if (vErrors === null) {
               vErrors = [err44];
@@ -5842,36 +6982,97 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err45 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err45];
-        } else {
-          vErrors.push(err45);
+        if (data19.self !== undefined) {
+          let data20 = data19.self;
+          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
+            if (data20.href === undefined) {
+              if (errors < 100) {
+                const err45 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err45];
+                } else {
+                  vErrors.push(err45);
+                }
+                errors++;
+              }
+            }
+            if (data20.href !== undefined) {
+              if (typeof data20.href !== 'string') {
+                if (errors < 100) {
+                  const err46 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err46];
+                  } else {
+                    vErrors.push(err46);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            if (errors < 100) {
+              const err47 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
+            }
+          }
         }
-        errors++;
+      } else {
+        if (errors < 100) {
+          const err48 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err48];
+          } else {
+            vErrors.push(err48);
+          }
+          errors++;
+        }
       }
     }
   } else {
-    const err46 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err46];
-    } else {
-      vErrors.push(err46);
+    if (errors < 100) {
+      const err49 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err49];
+      } else {
+        vErrors.push(err49);
+      }
+      errors++;
     }
-    errors++;
   }
   validate27.errors = vErrors;
   return errors === 0;
@@ -5880,7 +7081,14 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
   /*# sourceURL="https://insurance-webhooks.dev/schemas/kasko/policy.updated.schema.json" */ let vErrors = null;
   let errors = 0;
   if (!validate27(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+    if (vErrors === null) {
+      vErrors = validate27.errors;
+    } else {
+      for (const e of validate27.errors) {
+        if (vErrors.length >= 100) break;
+        vErrors.push(e);
+      }
+    }
     errors = vErrors.length;
   }
   validate26.errors = vErrors;
@@ -5897,539 +7105,674 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
   let errors = 0;
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     if (data.id === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'id' },
-        message: "must have required property '" + 'id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+      if (errors < 100) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'id' },
+          message: "must have required property '" + 'id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.livemode === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'livemode' },
-        message: "must have required property '" + 'livemode' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+      if (errors < 100) {
+        const err1 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'livemode' },
+          message: "must have required property '" + 'livemode' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_id' },
-        message: "must have required property '" + 'policy_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (errors < 100) {
+        const err2 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_id' },
+          message: "must have required property '" + 'policy_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.product_id === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'product_id' },
-        message: "must have required property '" + 'product_id' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (errors < 100) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'product_id' },
+          message: "must have required property '" + 'product_id' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.first_name === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'first_name' },
-        message: "must have required property '" + 'first_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+      if (errors < 100) {
+        const err4 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'first_name' },
+          message: "must have required property '" + 'first_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.last_name === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'last_name' },
-        message: "must have required property '" + 'last_name' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
+      if (errors < 100) {
+        const err5 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'last_name' },
+          message: "must have required property '" + 'last_name' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.email === undefined) {
-      const err6 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'email' },
-        message: "must have required property '" + 'email' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err6];
-      } else {
-        vErrors.push(err6);
+      if (errors < 100) {
+        const err6 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'email' },
+          message: "must have required property '" + 'email' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.policy_created_date === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'policy_created_date' },
-        message: "must have required property '" + 'policy_created_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+      if (errors < 100) {
+        const err7 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'policy_created_date' },
+          message: "must have required property '" + 'policy_created_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.start_date === undefined) {
-      const err8 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'start_date' },
-        message: "must have required property '" + 'start_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err8];
-      } else {
-        vErrors.push(err8);
+      if (errors < 100) {
+        const err8 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'start_date' },
+          message: "must have required property '" + 'start_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.end_date === undefined) {
-      const err9 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'end_date' },
-        message: "must have required property '" + 'end_date' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err9];
-      } else {
-        vErrors.push(err9);
+      if (errors < 100) {
+        const err9 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'end_date' },
+          message: "must have required property '" + 'end_date' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.gross_premium === undefined) {
-      const err10 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'gross_premium' },
-        message: "must have required property '" + 'gross_premium' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err10];
-      } else {
-        vErrors.push(err10);
+      if (errors < 100) {
+        const err10 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'gross_premium' },
+          message: "must have required property '" + 'gross_premium' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.premium_tax === undefined) {
-      const err11 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'premium_tax' },
-        message: "must have required property '" + 'premium_tax' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err11];
-      } else {
-        vErrors.push(err11);
+      if (errors < 100) {
+        const err11 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'premium_tax' },
+          message: "must have required property '" + 'premium_tax' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.metadata === undefined) {
-      const err12 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'metadata' },
-        message: "must have required property '" + 'metadata' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err12];
-      } else {
-        vErrors.push(err12);
+      if (errors < 100) {
+        const err12 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'metadata' },
+          message: "must have required property '" + 'metadata' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data.assets === undefined) {
-      const err13 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: 'assets' },
-        message: "must have required property '" + 'assets' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err13];
-      } else {
-        vErrors.push(err13);
+      if (errors < 100) {
+        const err13 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: 'assets' },
+          message: "must have required property '" + 'assets' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
       }
-      errors++;
     }
     if (data._links === undefined) {
-      const err14 = {
-        instancePath,
-        schemaPath: '#/required',
-        keyword: 'required',
-        params: { missingProperty: '_links' },
-        message: "must have required property '" + '_links' + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err14];
-      } else {
-        vErrors.push(err14);
+      if (errors < 100) {
+        const err14 = {
+          instancePath,
+          schemaPath: '#/required',
+          keyword: 'required',
+          params: { missingProperty: '_links' },
+          message: "must have required property '" + '_links' + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
       }
-      errors++;
     }
     for (const key0 in data) {
       if (!func2.call(schema38.properties, key0)) {
-        const err15 = {
-          instancePath,
-          schemaPath: '#/additionalProperties',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: key0 },
-          message: 'must NOT have additional properties',
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
+        if (errors < 100) {
+          const err15 = {
+            instancePath,
+            schemaPath: '#/additionalProperties',
+            keyword: 'additionalProperties',
+            params: { additionalProperty: key0 },
+            message: 'must NOT have additional properties',
+          };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.id !== undefined) {
       if (typeof data.id !== 'string') {
-        const err16 = {
-          instancePath: instancePath + '/id',
-          schemaPath: '#/properties/id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
+        if (errors < 100) {
+          const err16 = {
+            instancePath: instancePath + '/id',
+            schemaPath: '#/properties/id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.livemode !== undefined) {
       if (typeof data.livemode !== 'boolean') {
-        const err17 = {
-          instancePath: instancePath + '/livemode',
-          schemaPath: '#/properties/livemode/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
+        if (errors < 100) {
+          const err17 = {
+            instancePath: instancePath + '/livemode',
+            schemaPath: '#/properties/livemode/type',
+            keyword: 'type',
+            params: { type: 'boolean' },
+            message: 'must be boolean',
+          };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_id !== undefined) {
       if (typeof data.policy_id !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/policy_id',
-          schemaPath: '#/properties/policy_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+        if (errors < 100) {
+          const err18 = {
+            instancePath: instancePath + '/policy_id',
+            schemaPath: '#/properties/policy_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.product_id !== undefined) {
       if (typeof data.product_id !== 'string') {
-        const err19 = {
-          instancePath: instancePath + '/product_id',
-          schemaPath: '#/properties/product_id/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
+        if (errors < 100) {
+          const err19 = {
+            instancePath: instancePath + '/product_id',
+            schemaPath: '#/properties/product_id/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.first_name !== undefined) {
       if (typeof data.first_name !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/first_name',
-          schemaPath: '#/properties/first_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
+        if (errors < 100) {
+          const err20 = {
+            instancePath: instancePath + '/first_name',
+            schemaPath: '#/properties/first_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.last_name !== undefined) {
       if (typeof data.last_name !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/last_name',
-          schemaPath: '#/properties/last_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
+        if (errors < 100) {
+          const err21 = {
+            instancePath: instancePath + '/last_name',
+            schemaPath: '#/properties/last_name/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.email !== undefined) {
       if (typeof data.email !== 'string') {
-        const err22 = {
-          instancePath: instancePath + '/email',
-          schemaPath: '#/properties/email/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
+        if (errors < 100) {
+          const err22 = {
+            instancePath: instancePath + '/email',
+            schemaPath: '#/properties/email/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.policy_created_date !== undefined) {
       let data7 = data.policy_created_date;
       if (typeof data7 === 'string') {
         if (!pattern0.test(data7)) {
-          const err23 = {
+          if (errors < 100) {
+            const err23 = {
+              instancePath: instancePath + '/policy_created_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err24 = {
             instancePath: instancePath + '/policy_created_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err24];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err24);
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + '/policy_created_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
       }
     }
     if (data.start_date !== undefined) {
       let data8 = data.start_date;
       if (typeof data8 === 'string') {
         if (!pattern0.test(data8)) {
-          const err25 = {
+          if (errors < 100) {
+            const err25 = {
+              instancePath: instancePath + '/start_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err26 = {
             instancePath: instancePath + '/start_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err25];
+            vErrors = [err26];
           } else {
-            vErrors.push(err25);
+            vErrors.push(err26);
           }
           errors++;
         }
-      } else {
-        const err26 = {
-          instancePath: instancePath + '/start_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
       }
     }
     if (data.end_date !== undefined) {
       let data9 = data.end_date;
       if (typeof data9 === 'string') {
         if (!pattern0.test(data9)) {
-          const err27 = {
+          if (errors < 100) {
+            const err27 = {
+              instancePath: instancePath + '/end_date',
+              schemaPath: '#/definitions/dateTime/pattern',
+              keyword: 'pattern',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
+                '"',
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+      } else {
+        if (errors < 100) {
+          const err28 = {
             instancePath: instancePath + '/end_date',
-            schemaPath: '#/definitions/dateTime/pattern',
-            keyword: 'pattern',
-            params: {
-              pattern:
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
-            },
-            message:
-              'must match pattern "' +
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$' +
-              '"',
+            schemaPath: '#/definitions/dateTime/type',
+            keyword: 'type',
+            params: { type: 'string' },
+            message: 'must be string',
           };
           if (vErrors === null) {
-            vErrors = [err27];
+            vErrors = [err28];
           } else {
-            vErrors.push(err27);
+            vErrors.push(err28);
           }
           errors++;
         }
-      } else {
-        const err28 = {
-          instancePath: instancePath + '/end_date',
-          schemaPath: '#/definitions/dateTime/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
       }
     }
     if (data.gross_premium !== undefined) {
       let data10 = data.gross_premium;
-      if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err29 = {
-          instancePath: instancePath + '/gross_premium',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
+      if (!(typeof data10 == 'number' && isFinite(data10))) {
+        if (errors < 100) {
+          const err29 = {
+            instancePath: instancePath + '/gross_premium',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.premium_tax !== undefined) {
       let data11 = data.premium_tax;
-      if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
-        const err30 = {
-          instancePath: instancePath + '/premium_tax',
-          schemaPath: '#/definitions/money/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
+      if (!(typeof data11 == 'number' && isFinite(data11))) {
+        if (errors < 100) {
+          const err30 = {
+            instancePath: instancePath + '/premium_tax',
+            schemaPath: '#/definitions/money/type',
+            keyword: 'type',
+            params: { type: 'number' },
+            message: 'must be number',
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data.metadata !== undefined) {
       let data12 = data.metadata;
+      const _errs33 = errors;
+      let valid7 = false;
+      const _errs34 = errors;
       if (data12 && typeof data12 == 'object' && !Array.isArray(data12)) {
       } else {
-        const err31 = {
-          instancePath: instancePath + '/metadata',
-          schemaPath: '#/definitions/metadata/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err31];
-        } else {
-          vErrors.push(err31);
+        if (errors < 100) {
+          const err31 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf/0/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
         }
-        errors++;
+      }
+      var _valid0 = _errs34 === errors;
+      valid7 = valid7 || _valid0;
+      if (!valid7) {
+        const _errs37 = errors;
+        if (Array.isArray(data12)) {
+          if (data12.length > 0) {
+            if (errors < 100) {
+              const err32 = {
+                instancePath: instancePath + '/metadata',
+                schemaPath: '#/definitions/metadata/anyOf/1/maxItems',
+                keyword: 'maxItems',
+                params: { limit: 0 },
+                message: 'must NOT have more than 0 items',
+              };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+          }
+        } else {
+          if (errors < 100) {
+            const err33 = {
+              instancePath: instancePath + '/metadata',
+              schemaPath: '#/definitions/metadata/anyOf/1/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+            };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+        var _valid0 = _errs37 === errors;
+        valid7 = valid7 || _valid0;
+      }
+      if (!valid7) {
+        if (errors < 100) {
+          const err34 = {
+            instancePath: instancePath + '/metadata',
+            schemaPath: '#/definitions/metadata/anyOf',
+            keyword: 'anyOf',
+            params: {},
+            message: 'must match a schema in anyOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+      } else {
+        errors = _errs33;
+        if (vErrors !== null) {
+          if (_errs33) {
+            vErrors.length = _errs33;
+          } else {
+            vErrors = null;
+          }
+        }
       }
     }
     if (data.assets !== undefined) {
@@ -6440,73 +7783,30 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
-              const err32 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'designation' },
-                message: "must have required property '" + 'designation' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
+              if (errors < 100) {
+                const err35 = {
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'designation' },
+                  message: "must have required property '" + 'designation' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
               }
-              errors++;
             }
             if (data14.name === undefined) {
-              const err33 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err33];
-              } else {
-                vErrors.push(err33);
-              }
-              errors++;
-            }
-            if (data14.extension === undefined) {
-              const err34 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'extension' },
-                message: "must have required property '" + 'extension' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-            if (data14.href === undefined) {
-              const err35 = {
-                instancePath: instancePath + '/assets/' + i0,
-                schemaPath: '#/definitions/asset/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err35];
-              } else {
-                vErrors.push(err35);
-              }
-              errors++;
-            }
-            for (const key1 in data14) {
-              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+              if (errors < 100) {
                 const err36 = {
                   instancePath: instancePath + '/assets/' + i0,
-                  schemaPath: '#/definitions/asset/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key1 },
-                  message: 'must NOT have additional properties',
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'name' },
+                  message: "must have required property '" + 'name' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err36];
@@ -6516,14 +7816,14 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.designation !== undefined) {
-              if (typeof data14.designation !== 'string') {
+            if (data14.extension === undefined) {
+              if (errors < 100) {
                 const err37 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/designation',
-                  schemaPath: '#/definitions/asset/properties/designation/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'extension' },
+                  message: "must have required property '" + 'extension' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err37];
@@ -6533,14 +7833,14 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data14.name !== undefined) {
-              if (typeof data14.name !== 'string') {
+            if (data14.href === undefined) {
+              if (errors < 100) {
                 const err38 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/name',
-                  schemaPath: '#/definitions/asset/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
+                  instancePath: instancePath + '/assets/' + i0,
+                  schemaPath: '#/definitions/asset/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
                 };
                 if (vErrors === null) {
                   vErrors = [err38];
@@ -6550,205 +7850,286 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            for (const key1 in data14) {
+              if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
+                if (errors < 100) {
+                  const err39 = {
+                    instancePath: instancePath + '/assets/' + i0,
+                    schemaPath: '#/definitions/asset/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key1 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.designation !== undefined) {
+              if (typeof data14.designation !== 'string') {
+                if (errors < 100) {
+                  const err40 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/designation',
+                    schemaPath: '#/definitions/asset/properties/designation/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data14.name !== undefined) {
+              if (typeof data14.name !== 'string') {
+                if (errors < 100) {
+                  const err41 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/name',
+                    schemaPath: '#/definitions/asset/properties/name/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
+                }
+              }
+            }
             if (data14.extension !== undefined) {
               if (typeof data14.extension !== 'string') {
-                const err39 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/extension',
-                  schemaPath: '#/definitions/asset/properties/extension/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
+                if (errors < 100) {
+                  const err42 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/extension',
+                    schemaPath: '#/definitions/asset/properties/extension/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err42];
+                  } else {
+                    vErrors.push(err42);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data14.href !== undefined) {
               if (typeof data14.href !== 'string') {
-                const err40 = {
-                  instancePath: instancePath + '/assets/' + i0 + '/href',
-                  schemaPath: '#/definitions/asset/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err40];
-                } else {
-                  vErrors.push(err40);
+                if (errors < 100) {
+                  const err43 = {
+                    instancePath: instancePath + '/assets/' + i0 + '/href',
+                    schemaPath: '#/definitions/asset/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err43];
+                  } else {
+                    vErrors.push(err43);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err41 = {
-              instancePath: instancePath + '/assets/' + i0,
-              schemaPath: '#/definitions/asset/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err41];
-            } else {
-              vErrors.push(err41);
+            if (errors < 100) {
+              const err44 = {
+                instancePath: instancePath + '/assets/' + i0,
+                schemaPath: '#/definitions/asset/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err44];
+              } else {
+                vErrors.push(err44);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err42 = {
-          instancePath: instancePath + '/assets',
-          schemaPath: '#/properties/assets/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-        };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
+        if (errors < 100) {
+          const err45 = {
+            instancePath: instancePath + '/assets',
+            schemaPath: '#/properties/assets/type',
+            keyword: 'type',
+            params: { type: 'array' },
+            message: 'must be array',
+          };
+          if (vErrors === null) {
+            vErrors = [err45];
+          } else {
+            vErrors.push(err45);
+          }
+          errors++;
         }
-        errors++;
       }
     }
     if (data._links !== undefined) {
       let data19 = data._links;
       if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
         if (data19.self === undefined) {
-          const err43 = {
-            instancePath: instancePath + '/_links',
-            schemaPath: '#/definitions/links/required',
-            keyword: 'required',
-            params: { missingProperty: 'self' },
-            message: "must have required property '" + 'self' + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
+          if (errors < 100) {
+            const err46 = {
+              instancePath: instancePath + '/_links',
+              schemaPath: '#/definitions/links/required',
+              keyword: 'required',
+              params: { missingProperty: 'self' },
+              message: "must have required property '" + 'self' + "'",
+            };
+            if (vErrors === null) {
+              vErrors = [err46];
+            } else {
+              vErrors.push(err46);
+            }
+            errors++;
           }
-          errors++;
         }
         for (const key2 in data19) {
           if (!(key2 === 'self')) {
-            const err44 = {
-              instancePath: instancePath + '/_links',
-              schemaPath: '#/definitions/links/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key2 },
-              message: 'must NOT have additional properties',
-            };
-            if (vErrors === null) {
-              vErrors = [err44];
-            } else {
-              vErrors.push(err44);
+            if (errors < 100) {
+              const err47 = {
+                instancePath: instancePath + '/_links',
+                schemaPath: '#/definitions/links/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key2 },
+                message: 'must NOT have additional properties',
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
             }
-            errors++;
           }
         }
         if (data19.self !== undefined) {
           let data20 = data19.self;
           if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
             if (data20.href === undefined) {
-              const err45 = {
-                instancePath: instancePath + '/_links/self',
-                schemaPath: '#/definitions/links/properties/self/required',
-                keyword: 'required',
-                params: { missingProperty: 'href' },
-                message: "must have required property '" + 'href' + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err45];
-              } else {
-                vErrors.push(err45);
+              if (errors < 100) {
+                const err48 = {
+                  instancePath: instancePath + '/_links/self',
+                  schemaPath: '#/definitions/links/properties/self/required',
+                  keyword: 'required',
+                  params: { missingProperty: 'href' },
+                  message: "must have required property '" + 'href' + "'",
+                };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
               }
-              errors++;
             }
             for (const key3 in data20) {
               if (!(key3 === 'href')) {
-                const err46 = {
-                  instancePath: instancePath + '/_links/self',
-                  schemaPath: '#/definitions/links/properties/self/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key3 },
-                  message: 'must NOT have additional properties',
-                };
-                if (vErrors === null) {
-                  vErrors = [err46];
-                } else {
-                  vErrors.push(err46);
+                if (errors < 100) {
+                  const err49 = {
+                    instancePath: instancePath + '/_links/self',
+                    schemaPath: '#/definitions/links/properties/self/additionalProperties',
+                    keyword: 'additionalProperties',
+                    params: { additionalProperty: key3 },
+                    message: 'must NOT have additional properties',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err49];
+                  } else {
+                    vErrors.push(err49);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
             if (data20.href !== undefined) {
               if (typeof data20.href !== 'string') {
-                const err47 = {
-                  instancePath: instancePath + '/_links/self/href',
-                  schemaPath: '#/definitions/links/properties/self/properties/href/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
-                  vErrors = [err47];
-                } else {
-                  vErrors.push(err47);
+                if (errors < 100) {
+                  const err50 = {
+                    instancePath: instancePath + '/_links/self/href',
+                    schemaPath: '#/definitions/links/properties/self/properties/href/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err50];
+                  } else {
+                    vErrors.push(err50);
+                  }
+                  errors++;
                 }
-                errors++;
               }
             }
           } else {
-            const err48 = {
-              instancePath: instancePath + '/_links/self',
-              schemaPath: '#/definitions/links/properties/self/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
-              vErrors = [err48];
-            } else {
-              vErrors.push(err48);
+            if (errors < 100) {
+              const err51 = {
+                instancePath: instancePath + '/_links/self',
+                schemaPath: '#/definitions/links/properties/self/type',
+                keyword: 'type',
+                params: { type: 'object' },
+                message: 'must be object',
+              };
+              if (vErrors === null) {
+                vErrors = [err51];
+              } else {
+                vErrors.push(err51);
+              }
+              errors++;
             }
-            errors++;
           }
         }
       } else {
-        const err49 = {
-          instancePath: instancePath + '/_links',
-          schemaPath: '#/definitions/links/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
-          vErrors = [err49];
-        } else {
-          vErrors.push(err49);
+        if (errors < 100) {
+          const err52 = {
+            instancePath: instancePath + '/_links',
+            schemaPath: '#/definitions/links/type',
+            keyword: 'type',
+            params: { type: 'object' },
+            message: 'must be object',
+          };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
         }
-        errors++;
       }
     }
   } else {
-    const err50 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
-      vErrors = [err50];
-    } else {
-      vErrors.push(err50);
+    if (errors < 100) {
+      const err53 = {
+        instancePath,
+        schemaPath: '#/type',
+        keyword: 'type',
+        params: { type: 'object' },
+        message: 'must be object',
+      };
+      if (vErrors === null) {
+        vErrors = [err53];
+      } else {
+        vErrors.push(err53);
+      }
+      errors++;
     }
-    errors++;
   }
   validate30.errors = vErrors;
   return errors === 0;
@@ -6757,7 +8138,14 @@ function validate29(data, { instancePath = '', parentData, parentDataProperty, r
   /*# sourceURL="https://insurance-webhooks.dev/schemas/strict/kasko/policy.updated.schema.json" */ let vErrors = null;
   let errors = 0;
   if (!validate30(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+    if (vErrors === null) {
+      vErrors = validate30.errors;
+    } else {
+      for (const e of validate30.errors) {
+        if (vErrors.length >= 100) break;
+        vErrors.push(e);
+      }
+    }
     errors = vErrors.length;
   }
   validate29.errors = vErrors;

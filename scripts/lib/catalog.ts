@@ -13,11 +13,11 @@ const literal = (value: unknown) =>
 const catalogName = (provider: string) => provider;
 const examplesName = (provider: string) => `${provider}Examples`;
 
-/** The transport as the runtime needs it: provenance annotations stay in the schema folder. */
+/** The transport as the runtime needs it: provenance annotations (x-…, $comment) stay in the schema folder. */
 function transportOf(provider: ProviderFolder): JsonSchema {
   const { eventType, deliveryId, webhookId, timestamp, signature } = provider.transport;
   const strip = (location?: JsonSchema) =>
-    location && Object.fromEntries(Object.entries(location).filter(([key]) => !key.startsWith('x-')));
+    location && Object.fromEntries(Object.entries(location).filter(([key]) => !key.startsWith('x-') && key !== '$comment'));
   return Object.fromEntries(
     Object.entries({ eventType, deliveryId, webhookId, timestamp, signature }).flatMap(([key, value]) =>
       value === undefined ? [] : [[key, strip(value)]],

@@ -2,12 +2,16 @@
 // _defs.schema.json (shared definitions) and one <event>.schema.json per event.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { provenanceProblems, transportProblems } from './provenance.js';
 
 export const SCHEMA_BASE = 'https://insurance-webhooks.dev/schemas/';
 export const STRICT_BASE = `${SCHEMA_BASE}strict/`;
 
-/** Annotation keywords used in our schemas; ajv must know them to stay in strict (schema-lint) mode. */
-export const ANNOTATION_KEYWORDS = ['x-source', 'x-inferred', 'x-event', 'x-provider', 'x-delivery', 'x-example'] as const;
+/**
+ * Annotation keywords used in our schemas; ajv must know them to stay in strict (schema-lint) mode.
+ * `x-source`, `x-inferred` and `x-required` are the provenance markers (docs/schema-policy.md).
+ */
+export const ANNOTATION_KEYWORDS = ['x-source', 'x-inferred', 'x-required', 'x-event', 'x-provider', 'x-delivery', 'x-example'] as const;
 
 export type JsonSchema = { [key: string]: any };
 
@@ -75,7 +79,8 @@ export function loadSchemaTree(root: string): SchemaTree {
 
 /**
  * The conventions every event schema follows; the generator refuses a tree that breaks one,
- * so names, ids and provenance cannot drift apart.
+ * so names, ids and provenance cannot drift apart. Provenance: every constraint is documented
+ * or decided (scripts/lib/provenance.ts, docs/schema-policy.md).
  */
 export function lintSchemaTree(tree: SchemaTree): string[] {
   const problems: string[] = [];
@@ -84,6 +89,8 @@ export function lintSchemaTree(tree: SchemaTree): string[] {
       problems.push(`schemas/${provider.name}/provider.json: name must be "${provider.name}"`);
     }
     if (provider.events.length === 0) problems.push(`schemas/${provider.name}: no event schemas`);
+    problems.push(...transportProblems(`schemas/${provider.name}/provider.json`, provider.transport));
+    if (provider.defs) problems.push(...provenanceProblems(`schemas/${provider.name}/_defs.schema.json`, provider.defs));
     for (const { event, file, schema } of provider.events) {
       const expect = (ok: boolean, what: string) => ok || problems.push(`${file}: ${what}`);
       expect(schema.$id === `${SCHEMA_BASE}${provider.name}/${event}.schema.json`, `$id must be ${SCHEMA_BASE}${provider.name}/${event}.schema.json`);
@@ -95,6 +102,7 @@ export function lintSchemaTree(tree: SchemaTree): string[] {
       expect(Array.isArray(schema.examples) && schema.examples.length > 0, 'at least one example is required');
       expect(schema['x-example'] === 'documented' || schema['x-example'] === 'constructed', 'x-example must be "documented" or "constructed"');
       expect(schema['x-example'] === 'documented' || typeof schema['x-inferred'] === 'string', 'a constructed example needs x-inferred saying what is undocumented');
+      problems.push(...provenanceProblems(`schemas/${provider.name}/${event}.schema.json`, schema));
     }
   }
   return problems;

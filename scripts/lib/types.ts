@@ -2,9 +2,26 @@
 // properties are the events gives the `<Provider>EventMap` interface (event name → payload type)
 // and one named export per event and shared definition.
 import { compile } from 'json-schema-to-typescript';
+import { citation, provenanceOf } from './provenance.js';
 import { pascalCase, type JsonSchema, type ProviderFolder } from './schema-files.js';
 
 const DEFS_REF = '_defs.schema.json#/definitions/';
+
+/**
+ * The doc comment of a schema node: its description, then where it comes from — the docs
+ * (`Documented:`) or this package (`Decided here:`, with the reason) — so an editor's hover never
+ * shows a decision as a fact.
+ */
+export function docComment(node: JsonSchema): string | undefined {
+  const { source, decision, required } = provenanceOf(node);
+  const lines: string[] = [];
+  if (source) lines.push(`Documented: ${citation(source)}.`);
+  if (decision) lines.push(`Decided here, not in the docs (docs/schema-policy.md): ${decision.what} Why: ${decision.why}`);
+  if (required) lines.push(`Required fields: ${typeof required === 'string' ? `decided here: ${required}` : `documented: ${citation(required)}`}`);
+  const description = typeof node.description === 'string' ? node.description : undefined;
+  if (lines.length === 0) return description;
+  return [description, lines.join('\n')].filter(Boolean).join('\n\n');
+}
 
 /** Rewrites cross-file refs into refs of the synthetic root and drops what jsts must not see. */
 function localize(node: unknown): unknown {
@@ -12,11 +29,14 @@ function localize(node: unknown): unknown {
   if (node === null || typeof node !== 'object') return node;
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === '$id' || key === '$schema' || key === 'examples' || key === 'definitions') continue;
+    if (key === '$id' || key === '$schema' || key === 'examples' || key === 'definitions' || key === '$comment') continue;
     if (key === '$ref' && typeof value === 'string' && value.startsWith(DEFS_REF)) {
       out[key] = `#/definitions/${value.slice(DEFS_REF.length)}`;
     } else out[key] = localize(value);
   }
+  // Only schema nodes carry markers; maps of them (properties, definitions) never do.
+  const comment = docComment(node as JsonSchema);
+  if (comment !== undefined) out.description = comment;
   return out;
 }
 

@@ -3,6 +3,7 @@
 // strict one (every object the docs describe is closed, so unknown properties are reported).
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
+import { MAX_SCHEMA_ERRORS } from '../../src/core/validation.js';
 import { ANNOTATION_KEYWORDS, SCHEMA_BASE, STRICT_BASE, type JsonSchema, type ProviderFolder } from './schema-files.js';
 
 // ajv's standalone entry is CommonJS with a default export; createRequire sidesteps the interop shape.
@@ -79,6 +80,32 @@ export function rewriteRequires(code: string): { code: string; imports: string[]
   return { code: body, imports };
 }
 
+/**
+ * Refusing a body must cost time linear in its size and give an answer of bounded size. ajv's
+ * standalone code (with allErrors) gathers a sub-schema's errors with `vErrors.concat(child.errors)`,
+ * which copies everything gathered so far each time: an array of n bad items cost O(n²) (a 47 KiB
+ * body took seconds, 1 MiB did not finish), and every error allocated an object (2.4 million of
+ * them for 1 MiB). So: errors are appended in place, and each validator records at most
+ * `MAX_SCHEMA_ERRORS`; past that it only goes on deciding valid or not (the traversal is linear and
+ * allocates nothing). `errors` stays equal to `vErrors.length`, so ajv's anyOf/oneOf bookkeeping
+ * (which truncates `vErrors` to a saved count) is unchanged.
+ */
+export function boundedErrors(code: string): string {
+  const sites = code.split('errors++;').length - 1;
+  const push = /const (err\d+) = (.*?);if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}errors\+\+;/g;
+  let rewritten = 0;
+  let out = code.replace(push, (match) => {
+    rewritten++;
+    return `if(errors < ${MAX_SCHEMA_ERRORS}){${match}}`;
+  });
+  const concat = /vErrors = vErrors === null \? (\w+)\.errors : vErrors\.concat\(\1\.errors\);/g;
+  out = out.replace(concat, (_match, child: string) => `if(vErrors === null){vErrors = ${child}.errors;}else {for(const e of ${child}.errors){if(vErrors.length >= ${MAX_SCHEMA_ERRORS})break;vErrors.push(e);}}`);
+  if (rewritten !== sites || out.includes('.concat(')) {
+    throw new Error(`ajv standalone code has ${sites} error sites, ${rewritten} rewritten, or a concat left: check boundedErrors()`);
+  }
+  return out;
+}
+
 /** The validators module of one provider: `export const <Title>` and `<Title>Strict` per event. */
 export function providerValidatorsModule(provider: ProviderFolder): { source: string; runtimeImports: string[] } {
   const ajv = createAjv();
@@ -98,7 +125,7 @@ export function providerValidatorsModule(provider: ProviderFolder): { source: st
     exportsMap[annotated.title + STRICT_SUFFIX] = strict.$id;
   }
   const raw = standaloneCode(ajv, exportsMap).replace(/^"use strict";/, '');
-  const { code, imports } = rewriteRequires(raw);
+  const { code, imports } = rewriteRequires(boundedErrors(raw));
   // Give every export the library's validator type; the ajv body itself is left unchecked.
   const typed = code.replace(/export const (\w+) = (\w+);/g, 'export const $1: SchemaValidator = $2;');
   const source = [

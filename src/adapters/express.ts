@@ -18,17 +18,23 @@ import type { Webhooks } from '../router/webhooks.js';
 import { receiveAtEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
 import { alreadyRead, readRawBody, writeOutcome } from './node-io.js';
 
-/** The parts of Express's request this adapter reads. */
-export interface ExpressRequest extends IncomingMessage {
+/**
+ * The parts of Express's request this adapter reads. An intersection with `unknown` for `rawBody`,
+ * since other libraries declare it on Node's request too (Koa's body parser, as a string).
+ */
+export type ExpressRequest = IncomingMessage & {
   body?: unknown;
-  rawBody?: Buffer;
+  /** Route parameters, for a provider chosen from the path: `(req) => req.params.provider`. */
+  params?: Record<string, string>;
+  /** The raw bytes `saveRawBody` (or NestJS's `rawBody: true`) kept. */
+  rawBody?: unknown;
   originalUrl?: string;
   _body?: boolean;
-}
+};
 
 /** `verify` hook for `express.json()` that keeps the raw bytes: `express.json({ verify: saveRawBody })`. */
 export function saveRawBody(req: IncomingMessage, _res: unknown, buffer: Buffer): void {
-  (req as ExpressRequest).rawBody = buffer;
+  (req as { rawBody?: unknown }).rawBody = buffer;
 }
 
 /** Which of Express's parsers took the body, from the content type it matched. */
@@ -42,10 +48,13 @@ function parserThatRan(req: ExpressRequest): string {
 
 function readExpressBody(req: ExpressRequest, limit: number): Promise<BodyRead> | BodyRead {
   if (Buffer.isBuffer(req.body)) return { body: req.body };
-  if (req.rawBody !== undefined) return { body: req.rawBody };
+  if (Buffer.isBuffer(req.rawBody) || typeof req.rawBody === 'string') return { body: req.rawBody };
   if (req._body || alreadyRead(req)) {
     const parser = parserThatRan(req);
-    return { consumed: parser, fix: `Mount the webhook route before ${parser === 'A body parser' ? 'the body parser' : parser}, or use express.json({ verify: saveRawBody }).` };
+    return {
+      consumed: parser,
+      fix: `Mount the webhook route before ${parser === 'A body parser' ? 'the body parser' : parser}, or use express.json({ verify: saveRawBody }); in NestJS, create the app with NestFactory.create(AppModule, { rawBody: true }).`,
+    };
   }
   return readRawBody(req, limit);
 }

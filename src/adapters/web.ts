@@ -44,17 +44,35 @@ async function readRequestBody(request: Request, limit: number): Promise<BodyRea
 
 const toResponse = (response: WebhookResponse) => new Response(response.body, { status: response.status, headers: response.headers });
 
+export interface WebHandlerOptions {
+  /**
+   * The path and query as the client sent them, for Axitech, which signs them. Default: from
+   * `request.url`, which the URL parser has normalised: characters a sender signs raw but the parser
+   * percent-encodes (`'` in a query, for one) then fail to verify. Where the runtime keeps the raw
+   * request line, return it: with @hono/node-server, `c.env.incoming.url`.
+   */
+  url?: (request: Request) => string;
+}
+
+const pathAndQuery = (request: Request): string => {
+  const url = new URL(request.url);
+  return url.pathname + url.search;
+};
+
 /**
  * `(request) => Promise<Response>` for one provider, or a function choosing it from the request.
  * Answers as the Node adapter does (README, "What the endpoint answers"); a Request whose body was
  * already read is a 500 `raw_body_unavailable`, never a thrown TypeError.
+ *
+ * @example
+ * app.post('/webhooks/axitech', (c) => webHandler(webhooks, 'axitech', { url: () => c.env.incoming.url })(c.req.raw));
  */
-export function webHandler(webhooks: Webhooks, provider: ProviderSelector<Request>) {
+export function webHandler(webhooks: Webhooks, provider: ProviderSelector<Request>, options: WebHandlerOptions = {}) {
+  const urlOf = options.url ?? pathAndQuery;
   return async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
     const outcome = await receiveAtEdge(webhooks, selectProvider(provider, request), {
       method: request.method,
-      url: url.pathname + url.search,
+      url: urlOf(request),
       headers: request.headers,
       read: (limit) => readRequestBody(request, limit),
     });

@@ -24,10 +24,10 @@ export interface ProviderDefinition<EventMap = unknown> {
    * `payload` (a documented example) with fresh values in every body field the receiver's default
    * idempotency key (`defaultIdempotencyKey`) is built from, so that a generated test delivery is a
    * new event rather than a duplicate of the last one; `now` is the creation time it may carry. The
-   * payload is not modified and the result still validates. Where the key is only a header (KASKO,
-   * InsurUp), the payload itself: `sign()` already sends a fresh `newDeliveryId()`.
+   * payload is not modified and the result still validates. Where the delivery id is an unsigned
+   * header (KASKO, InsurUp) that is a body field too, since the key is the signed body's digest.
    */
-  freshIdentity(payload: AnyPayload<EventMap>, now: Date): AnyPayload<EventMap>;
+  freshIdentity<Payload extends AnyPayload<EventMap>>(payload: Payload, now: Date): Payload;
   /**
    * The idempotency key of a delivery that carries no delivery id, from its body; undefined when
    * the body does not hold what the key is made of (it may be a payload the schema refused), and
@@ -69,8 +69,12 @@ export interface DeliveryIdentity<EventMap> {
   newDeliveryId: () => string;
   /** See `ProviderDefinition.exampleDeliveryId`; required when the delivery id is a header. */
   exampleDeliveryId?: (type: string) => string;
-  /** See `ProviderDefinition.freshIdentity`. */
-  freshIdentity: (payload: AnyPayload<EventMap>, now: Date) => AnyPayload<EventMap>;
+  /**
+   * See `ProviderDefinition.freshIdentity`. Generic, so that the result has the type of the event
+   * it was given: with several events, a non-generic union would mix one event's envelope with
+   * another's `data` when the body is spread.
+   */
+  freshIdentity: <Payload extends AnyPayload<EventMap>>(payload: Payload, now: Date) => Payload;
   /** See `ProviderDefinition.bodyIdempotencyKey`; for providers that send no delivery id. */
   bodyIdempotencyKey?: (payload: unknown) => string | undefined;
 }
@@ -82,7 +86,7 @@ export interface DeliveryIdentity<EventMap> {
  * export const definition = defineProvider(kasko, bodyHmac({ name: 'kasko-hmac-sha1', algorithm: 'SHA-1', encodings: ['hex'], label: 'sha1=' }), {
  *   newDeliveryId: () => randomHex(16),
  *   exampleDeliveryId: (type) => stableHex(`kasko ${type}`, 16),
- *   freshIdentity: headerIdentity,
+ *   freshIdentity: (payload) => ({ ...payload, id: `lpol_${randomAlphanumeric(28)}` }),
  * });
  */
 export function defineProvider<EventMap>(
@@ -100,12 +104,6 @@ export function defineProvider<EventMap>(
   const { newDeliveryId, exampleDeliveryId = () => undefined, freshIdentity, bodyIdempotencyKey = () => undefined } = identity;
   return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, freshIdentity, bodyIdempotencyKey, read: readLocation };
 }
-
-/**
- * `freshIdentity` for providers whose delivery id is a header (KASKO, InsurUp): the body carries no
- * identity, and `sign()` already sends a fresh `newDeliveryId()` unless told otherwise.
- */
-export const headerIdentity = <Payload>(payload: Payload): Payload => payload;
 
 /**
  * `now` as `YYYY-MM-DDTHH:mm:ssZ` (UTC, whole seconds): the shape of CoverKit's `createdAt` and of

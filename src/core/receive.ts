@@ -5,10 +5,11 @@ import { WebhookError } from './errors.js';
 import type { WebhookEvent } from './event.js';
 import { bodyText, exceedsLimit, readHeader, type IncomingWebhook } from './incoming.js';
 import { parseJson } from './json.js';
+import { recordSignedDigest } from './signed.js';
 import type { ProviderDefinition } from './provider.js';
 import { parseTimestamp, type SignatureScheme, type SignedRequest } from './signature.js';
 import type { EventCatalogEntry } from './types.js';
-import { issuesOf } from './validation.js';
+import { issuesOf, printable } from './validation.js';
 
 export interface ReceiveOptions {
   /** The webhook secret; several during a rotation (any one may match). Empty values are refused. */
@@ -92,6 +93,8 @@ function checkCall(definition: ProviderDefinition, incoming: IncomingWebhook, op
   const { body, headers } = incoming;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) usage('incoming.body must be the raw body: a string or a Uint8Array/Buffer');
   if (headers === null || typeof headers !== 'object') usage('incoming.headers must be a Headers object or a plain object');
+  if (incoming.method !== undefined && typeof incoming.method !== 'string') usage('incoming.method must be a string (the request method)');
+  if (incoming.url !== undefined && typeof incoming.url !== 'string') usage('incoming.url must be a string (the path and query)');
   if (scheme.signsRequestLine && typeof incoming.url !== 'string') {
     usage(`receive('${definition.name}') needs incoming.url: the path and query as the server saw it`);
   }
@@ -105,7 +108,7 @@ function signedTime(definition: ProviderDefinition, scheme: SignatureScheme, hea
   const raw = scheme.timestamp === 'header' ? (transport.timestamp ? readHeader(headers, header) : undefined) : fromSignature;
   if (raw === undefined) throw new WebhookError('timestamp_invalid', `the ${header} header is missing`);
   const ms = parseTimestamp(raw);
-  if (ms === undefined) throw new WebhookError('timestamp_invalid', `the signed timestamp "${raw.slice(0, 40)}" is not Unix seconds, milliseconds or ISO-8601`);
+  if (ms === undefined) throw new WebhookError('timestamp_invalid', `the signed timestamp "${printable(raw, 40)}" is not canonical Unix seconds, milliseconds or ISO-8601`);
   return { raw, ms };
 }
 
@@ -121,6 +124,19 @@ function checkWindow(timestampMs: number, options: ReceiveOptions): void {
   }
 }
 
+/**
+ * What usually makes a genuine delivery fail to verify, said without anything derived from the
+ * secret or the MAC (README, "Signatures per provider").
+ */
+const MISMATCH_CAUSES =
+  'Check: the raw bytes were passed, not re-serialised JSON (a body parser ran first); the body is not still base64-encoded (AWS API Gateway/Lambda: isBase64Encoded); the secret has no surrounding whitespace and is the one for this endpoint and mode (test or live).';
+
+/** Longest event type: the catalog's are under 40 characters; a longer one is refused before it is echoed anywhere. */
+const MAX_EVENT_TYPE = 200;
+
+/** Longest delivery id taken from a header: KASKO's are 32 characters, InsurUp's UUIDs 36. */
+const MAX_DELIVERY_ID = 200;
+
 function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, strict: boolean | undefined): WebhookEvent {
   const { transport, events } = definition.catalog;
   const { headers } = incoming;
@@ -132,9 +148,13 @@ function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, 
   if (text === undefined) throw new WebhookError('payload_malformed', 'body is not valid UTF-8', { type: headerType });
   const parsed = parseJson(text);
   const headerDeliveryId = transport.deliveryId?.in === 'header' ? readHeader(headers, transport.deliveryId.header) : undefined;
+  // Not signed, and kept (idempotency records, answers, logs): bounded, so a 16 KB id costs nothing.
+  if (headerDeliveryId !== undefined && headerDeliveryId.length > MAX_DELIVERY_ID) {
+    throw new WebhookError('header_invalid', `the ${(transport.deliveryId as { header: string }).header} header is longer than ${MAX_DELIVERY_ID} characters`, { type: headerType });
+  }
   if (!parsed.ok) {
-    if (parsed.reason === 'malformed') throw new WebhookError('payload_malformed', parsed.message, { type: headerType, deliveryId: headerDeliveryId });
-    throw new WebhookError('payload_invalid', `body ${parsed.path} ${parsed.message}`, {
+    if (parsed.reason === 'malformed') throw new WebhookError('payload_malformed', printable(parsed.message), { type: headerType, deliveryId: headerDeliveryId });
+    throw new WebhookError('payload_invalid', `body ${printable(parsed.path ?? '')} ${printable(parsed.message)}`, {
       type: headerType,
       deliveryId: headerDeliveryId,
       errors: [{ path: parsed.path!, message: parsed.message }],
@@ -143,6 +163,13 @@ function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, 
   const payload = parsed.value;
   const type = headerType ?? definition.read(transport.eventType, headers, payload);
   const deliveryId = headerDeliveryId ?? definition.read(transport.deliveryId, headers, payload);
+  if (type !== undefined && type.length > MAX_EVENT_TYPE) {
+    const where = transport.eventType.in === 'header' ? `the ${transport.eventType.header} header` : `the event type at ${transport.eventType.pointer}`;
+    throw new WebhookError(transport.eventType.in === 'header' ? 'header_invalid' : 'payload_invalid', `${where} is longer than ${MAX_EVENT_TYPE} characters`, {
+      deliveryId,
+      ...(transport.eventType.in === 'body' ? { payload, errors: [{ path: transport.eventType.pointer, message: `is longer than ${MAX_EVENT_TYPE} characters` }] } : {}),
+    });
+  }
   if (type === undefined) {
     const pointer = transport.eventType.in === 'body' ? transport.eventType.pointer : '';
     throw new WebhookError('payload_invalid', `the body has no event type at ${pointer}`, {
@@ -152,11 +179,14 @@ function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, 
     });
   }
   const entry: EventCatalogEntry | undefined = Object.hasOwn(events, type) ? (events as Record<string, EventCatalogEntry>)[type] : undefined;
-  if (!entry) throw new WebhookError('event_unknown', `"${type.slice(0, 100)}" is not a ${definition.catalog.displayName} event this package knows`, { type, deliveryId, payload });
+  if (!entry) throw new WebhookError('event_unknown', `"${printable(type, 100)}" is not a ${definition.catalog.displayName} event this package knows`, { type, deliveryId, payload });
   const validator = strict ? entry.validateStrict : entry.validate;
   if (!validator(payload)) {
     const errors = issuesOf(validator);
-    throw new WebhookError('payload_invalid', `the ${type} payload does not match its schema: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, {
+    // The message names the first few; `errors` lists up to MAX_LISTED_ISSUES and counts the rest.
+    const named = errors.slice(0, 5).map((e) => `${printable(e.path || '/', 80)} ${e.message}`);
+    const rest = errors.length > 5 ? `; and ${errors.length - 5} more listed in errors` : '';
+    throw new WebhookError('payload_invalid', `the ${type} payload does not match its schema: ${named.join('; ')}${rest}`, {
       type,
       deliveryId,
       payload,
@@ -167,11 +197,14 @@ function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, 
   return { provider: definition.name, type, deliveryId, webhookId, payload } as WebhookEvent;
 }
 
-/** Whether any computed MAC equals any claimed one; every pair is compared (no early exit). */
-function anyMatch(computed: readonly Uint8Array[], claimed: readonly Uint8Array[]): boolean {
-  let found = false;
+/** The computed MAC that equals a claimed one, if any; every pair is compared (no early exit). */
+function matching(computed: readonly Uint8Array[], claimed: readonly Uint8Array[]): Uint8Array | undefined {
+  let found: Uint8Array | undefined;
   for (let i = 0; i < computed.length; i++) {
-    for (let j = 0; j < claimed.length; j++) found = constantTimeEqual(computed[i]!, claimed[j]!) || found;
+    for (let j = 0; j < claimed.length; j++) {
+      const equal = constantTimeEqual(computed[i]!, claimed[j]!);
+      found = equal && !found ? computed[i] : found;
+    }
   }
   return found;
 }
@@ -185,12 +218,15 @@ function accept(
   claimed: readonly Uint8Array[],
   timestampMs: number | undefined,
 ): WebhookEvent {
-  if (!anyMatch(computed, claimed)) {
+  const mac = matching(computed, claimed);
+  if (!mac) {
     const header = definition.catalog.transport.signature.header;
-    throw new WebhookError('signature_invalid', `the ${header} header does not match the body signed with ${computed.length > 1 ? 'any of the secrets' : 'the secret'}`);
+    throw new WebhookError('signature_invalid', `the ${header} header does not match the body signed with ${computed.length > 1 ? 'any of the secrets' : 'the secret'}. ${MISMATCH_CAUSES}`);
   }
   if (timestampMs !== undefined) checkWindow(timestampMs, options);
-  return decodeEvent(definition, incoming, options.strict);
+  const event = decodeEvent(definition, incoming, options.strict);
+  recordSignedDigest(event, mac);
+  return event;
 }
 
 function run(backend: CryptoBackend, definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): WebhookEvent | Promise<WebhookEvent> {
@@ -206,7 +242,9 @@ function run(backend: CryptoBackend, definition: ProviderDefinition, incoming: I
     if (options.allowUnsigned) return decodeEvent(definition, incoming, options.strict);
     throw new WebhookError('signature_missing', `the ${signature.header} header is missing`);
   }
-  if (secrets.length === 0) usage(`a signed ${definition.catalog.displayName} delivery arrived and options.secret is not set`);
+  // allowUnsigned without a secret: a signature cannot be checked, and one that is present must
+  // verify. The sender's request, not our configuration, so a 401 (any client can send one).
+  if (secrets.length === 0) throw new WebhookError('signature_invalid', `the ${signature.header} header is present, but no secret is configured to check it (options.secret)`);
   const parsed = scheme.parse(signatureHeader);
   if (!parsed) throw new WebhookError('signature_invalid', `the ${signature.header} header is not a ${scheme.name} signature`);
 
@@ -230,11 +268,6 @@ function run(backend: CryptoBackend, definition: ProviderDefinition, incoming: I
   return Promise.all(pending).then((macs) => accept(definition, incoming, options, computed.concat(macs), parsed.macs, timestampMs));
 }
 
-/** Anything unexpected past the argument checks (a RangeError from a pathological body, say) becomes payload_malformed. */
-function asWebhookError(error: unknown): WebhookError {
-  if (error instanceof WebhookError) return error;
-  return new WebhookError('payload_malformed', `body could not be processed: ${(error as Error)?.message ?? String(error)}`);
-}
 
 /**
  * The pipeline on a given crypto backend. Wrong use throws a UsageError at once; every refusal of
@@ -246,21 +279,15 @@ export function receiveWith(backend: CryptoBackend, definition: ProviderDefiniti
     result = run(backend, definition, incoming, options);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    return Promise.reject(asWebhookError(error));
+    // A refusal (WebhookError), or a bug of ours passed on as it is: reporting a bug as the
+    // sender's fault (a 4xx) would make the provider give up on a genuine delivery.
+    return Promise.reject(error);
   }
-  if (!(result instanceof Promise)) return Promise.resolve(result);
-  return result.catch((error: unknown) => {
-    throw asWebhookError(error);
-  });
+  return result instanceof Promise ? result : Promise.resolve(result);
 }
 
 /** The same, synchronously: only on a synchronous (Node) backend. */
 export function receiveSyncWith(backend: CryptoBackend, definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): WebhookEvent {
   if (backend.name !== 'node') usage("receiveSync needs Node's crypto; use receive()");
-  try {
-    return run(backend, definition, incoming, options) as WebhookEvent;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw asWebhookError(error);
-  }
+  return run(backend, definition, incoming, options) as WebhookEvent;
 }

@@ -110,19 +110,43 @@ export function timestampedHmac(name: string): SignatureScheme {
   };
 }
 
-const DIGITS = /^[0-9]{1,16}$/;
-const ISO = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?$/;
+/** Unix seconds or milliseconds, canonical: no sign, no leading zero (see parseTimestamp). */
+const DIGITS = /^[1-9][0-9]{0,15}$/;
+const ISO = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?(Z|([+-])([0-9]{2}):([0-9]{2}))?$/;
 
 /**
- * A signed timestamp in milliseconds since the epoch, or undefined when unparseable. Accepts Unix
- * seconds, Unix milliseconds (13 digits and up) and ISO-8601; an ISO value without a zone is UTC.
+ * A signed timestamp in milliseconds since the epoch, or undefined when unparseable or not
+ * canonical. Accepts Unix seconds, Unix milliseconds (13 digits and up) and ISO-8601; an ISO value
+ * without a zone is UTC.
+ *
+ * Only canonical forms: Axitech signs `METHOD + url + timestamp + body` with no separators, so a
+ * timestamp that could be written another way (a leading zero) would let the same signature cover
+ * a URL one character shorter (`/hook0` + `01700000000` = `/hook` + `001700000000`). Impossible
+ * dates and times that `Date.parse` rounds instead of refusing (February 30, 24:00) are refused too.
+ *
+ * @example
+ * parseTimestamp('1700000000');           // 1700000000000
+ * parseTimestamp('2023-11-14T22:13:20Z');  // 1700000000000
+ * parseTimestamp('01700000000');          // undefined (leading zero)
  */
 export function parseTimestamp(value: string): number | undefined {
   if (DIGITS.test(value)) {
     const number = Number(value);
     return number >= 1e11 ? number : number * 1000;
   }
-  if (!ISO.test(value)) return undefined;
-  const ms = Date.parse(/(Z|[+-][0-9]{2}:[0-9]{2})$/.test(value) ? value : `${value}Z`);
-  return Number.isNaN(ms) ? undefined : ms;
+  const m = ISO.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const fraction = m[7] ? Number(`0${m[7]}`) * 1000 : 0;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
+  const date = new Date(local);
+  // Every field must survive the round trip: Date.UTC carries Feb 30 into March and 24:00 into tomorrow.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hour || date.getUTCMinutes() !== minute || date.getUTCSeconds() !== second) {
+    return undefined;
+  }
+  if (m[9] === undefined) return local + fraction;
+  const [offsetHours, offsetMinutes] = [Number(m[10]), Number(m[11])];
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const offset = (offsetHours * 60 + offsetMinutes) * 60_000;
+  return local + fraction - (m[9] === '+' ? offset : -offset);
 }

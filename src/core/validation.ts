@@ -17,6 +17,12 @@ export interface ValidateOptions {
 export const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function toIssue(error: SchemaValidationError): ValidationIssue {
+  const issue = issueOf(error);
+  // Paths hold property names from the request: bounded (still a JSON Pointer when short enough).
+  return issue.path.length > MAX_TEXT ? { path: `${issue.path.slice(0, MAX_TEXT)}…`, message: issue.message } : issue;
+}
+
+function issueOf(error: SchemaValidationError): ValidationIssue {
   const { keyword, params, instancePath } = error;
   switch (keyword) {
     case 'required':
@@ -33,9 +39,38 @@ function toIssue(error: SchemaValidationError): ValidationIssue {
   }
 }
 
-/** Maps ajv's errors to `{ path, message }` pairs that name the field. */
+/**
+ * Most schema errors a validator records (scripts/lib/validators.ts builds them so): past it, a
+ * refusal is decided without recording more, so its cost stays linear in the body's size.
+ */
+export const MAX_SCHEMA_ERRORS = 100;
+/** Most issues listed in a refusal; the rest are counted in one last issue. */
+export const MAX_LISTED_ISSUES = 20;
+/** Longest path or message text taken into an issue (a property name comes from the request). */
+const MAX_TEXT = 200;
+
+/**
+ * Text from a request, fit for a message or a log line: control and line-separator characters
+ * escaped as `\uXXXX`, at most `max` characters (then `…`).
+ *
+ * @example
+ * printable('policy\u0000created\n'); // 'policy\\u0000created\\u000a'
+ */
+export function printable(text: string, max = MAX_TEXT): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Maps ajv's errors to `{ path, message }` pairs that name the field: at most `MAX_LISTED_ISSUES`,
+ * then one issue saying how many more (at least, when the validator stopped recording).
+ */
 export function issuesOf(validator: SchemaValidator): ValidationIssue[] {
-  return (validator.errors ?? []).map(toIssue);
+  const errors = validator.errors ?? [];
+  const listed = errors.slice(0, MAX_LISTED_ISSUES).map(toIssue);
+  const more = errors.length - listed.length;
+  if (more > 0) listed.push({ path: '', message: `and ${errors.length >= MAX_SCHEMA_ERRORS ? 'at least ' : ''}${more} more` });
+  return listed;
 }
 
 /** Runs the production or strict validator of one catalog entry. */

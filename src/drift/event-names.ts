@@ -45,7 +45,7 @@ export function eventFromHeading(heading: string, options: { titles: boolean }):
   return name ? { name, evidence: 'title' } : undefined;
 }
 
-const STRENGTH: Record<EventEvidence, number> = { name: 3, title: 2, example: 1 };
+const STRENGTH: Record<EventEvidence, number> = { name: 3, title: 2, example: 1, mention: 0 };
 
 /**
  * Collects the events a doc lists, once each in first-seen order; a name seen several ways keeps

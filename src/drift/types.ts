@@ -2,14 +2,17 @@
 // the report that compares it with our schemas. Plain data only, so a report survives
 // JSON.stringify unchanged (the CLI's --json).
 
-/** How a doc names an event: written out as a name, derived from a heading title, or only seen in an example's envelope. */
-export type EventEvidence = 'name' | 'title' | 'example';
+/**
+ * How a doc names an event: written out as a name, derived from a heading title, only seen in an
+ * example's envelope, or only mentioned in prose as an example value (Axitech's `event_type`).
+ */
+export type EventEvidence = 'name' | 'title' | 'example' | 'mention';
 
 /** An event a provider's doc lists. */
 export interface ListedEvent {
   /** The event type as the provider would send it, e.g. `policy.created`. */
   name: string;
-  /** The strongest evidence for the name: `name` beats `title` beats `example`. */
+  /** The strongest evidence for the name: `name` beats `title` beats `example` beats `mention`. */
   evidence: EventEvidence;
   /** `sync` / `async` where the doc marks it next to the event (InsurUp). */
   delivery?: 'sync' | 'async';

@@ -1,60 +1,190 @@
-import { newToken, type ClaimResult, type IdempotencyStore } from './store.js';
+import { MAX_KEY_LENGTH, storageKey } from './key.js';
+import { durationMs, type ClaimResult, type IdempotencyStore } from './store.js';
 
 interface Entry {
   token: string;
   response: string | undefined; // undefined while in progress
-  expiresAt: number;
+  expiresAt: number; // epoch ms, by `now`
+  bytes: number;
+}
+
+/** Claims in progress, or completed keys: in insertion order, with their bytes. */
+interface Part {
+  entries: Map<string, Entry>;
+  bytes: number;
 }
 
 export interface MemoryStoreOptions {
-  /** Most ids kept; beyond it the oldest are dropped first. Default 100 000. */
+  /** Most keys kept, claims and completed ones together. Default 100 000. */
   maxEntries?: number;
-  /** Clock, for tests. */
+  /**
+   * Most bytes kept (an estimate: `ENTRY_OVERHEAD_BYTES` per entry, plus 2 bytes per UTF-16 code
+   * unit of its key and stored response). Default 64 MiB. At least `minMemoryStoreBytes`.
+   */
+  maxBytes?: number;
+  /** Clock in epoch ms, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
+/** The memory store: an `IdempotencyStore` with its current size, for monitoring and tests. */
+export interface MemoryStore extends IdempotencyStore {
+  /** Keys held (in-progress claims and completed keys, lapsed ones until they are swept). */
+  readonly size: number;
+  /** Estimated bytes held, as counted against `maxBytes`. */
+  readonly bytes: number;
+}
+
+/** Fixed cost counted per entry: the Map slot, the entry object and its 36-character token. */
+export const ENTRY_OVERHEAD_BYTES = 160;
+/** The smallest `maxBytes`: room for one claim of the longest stored key. */
+export const minMemoryStoreBytes = ENTRY_OVERHEAD_BYTES + 2 * MAX_KEY_LENGTH;
+
 /**
- * The embedded default: one process, entries expire after their TTL. Behind a load balancer use a
- * shared store (`insurance-webhooks/redis`), or duplicates may reach two instances.
+ * `claim()` or `complete()` of a memory store that is full of claims still in progress (or a
+ * `complete()` whose answer alone exceeds `maxBytes`). From `claim()` the router answers the
+ * delivery 503 (`store_unavailable`, retryable), so the provider retries it later; from
+ * `complete()` it is reported and the claim lapses after its lease, like any lost completion.
+ */
+export class StoreFullError extends Error {
+  override readonly name = 'StoreFullError';
+  readonly code = 'store_full';
+}
+
+/**
+ * The embedded default: one process, entries expire after their lease or TTL. Behind a load
+ * balancer use a shared store (`insurance-webhooks/redis`), or duplicates may reach two instances.
+ *
+ * Bounded by `maxEntries` and `maxBytes`; keys longer than `MAX_KEY_LENGTH` are kept as their
+ * SHA-256 (`storageKey`). To make room it drops lapsed entries, then the oldest completed ones (a
+ * later duplicate of one of those runs the handler again). A claim still in progress is never
+ * dropped: that would let a duplicate run the handler concurrently. When live claims alone fill
+ * the store, `claim()` rejects with a `StoreFullError` (answered 503, retried by the provider)
+ * rather than growing, so a flood of distinct ids cannot exhaust memory.
+ *
+ * Throws a `RangeError` for a `maxEntries` that is not an integer ≥ 1 or a `maxBytes` that is not
+ * an integer ≥ `minMemoryStoreBytes`; `claim()`/`complete()` reject with one for a lease or TTL
+ * that is not a finite number of ms above 0.
  *
  * @example
- * const webhooks = createWebhooks({ providers: { kasko: { secret } }, idempotency: { store: memoryStore() } });
+ * const webhooks = createWebhooks({
+ *   providers: { kasko: { secret } },
+ *   idempotency: { store: memoryStore({ maxEntries: 50_000, maxBytes: 32 * 2 ** 20 }) },
+ * });
  */
-export function memoryStore(options: MemoryStoreOptions = {}): IdempotencyStore & { readonly size: number } {
-  const { maxEntries = 100_000, now = Date.now } = options;
-  // Map order is insertion order; entries are re-inserted when they change, so the oldest expiry
-  // comes first and a sweep stops at the first live entry.
-  const entries = new Map<string, Entry>();
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const { maxEntries = 100_000, maxBytes = 64 * 2 ** 20, now = Date.now } = options;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`insurance-webhooks: memoryStore maxEntries must be an integer ≥ 1, not ${maxEntries}`);
+  if (!Number.isInteger(maxBytes) || maxBytes < minMemoryStoreBytes) {
+    throw new RangeError(`insurance-webhooks: memoryStore maxBytes must be an integer ≥ ${minMemoryStoreBytes}, not ${maxBytes}`);
+  }
+  // Claims and completed keys apart, each in insertion order (Map order). With the router's constant
+  // lease and TTL that is also expiry order, so sweeps stop at the first live entry.
+  const pending: Part = { entries: new Map(), bytes: 0 };
+  const done: Part = { entries: new Map(), bytes: 0 };
+  let nextLapse = Infinity; // no claim in `pending` lapses before this (a lower bound)
+  // Tokens only need to differ within this process: a counter, not a UUID (Node's randomUUID
+  // strings take ~490 bytes of heap each, three times the rest of an entry).
+  let claims = 0;
+
+  const drop = (part: Part, key: string, entry: Entry) => {
+    part.entries.delete(key);
+    part.bytes -= entry.bytes;
+  };
+  const add = (key: string, entry: Entry) => {
+    const part = entry.response === undefined ? pending : done;
+    if (part === pending) nextLapse = Math.min(nextLapse, entry.expiresAt);
+    part.entries.set(key, entry);
+    part.bytes += entry.bytes;
+  };
+  const find = (key: string) => pending.entries.get(key) ?? done.entries.get(key);
+  /** Removes and returns what `key` holds. */
+  const take = (key: string): Entry | undefined => {
+    const entry = find(key);
+    if (entry) drop(entry.response === undefined ? pending : done, key, entry);
+    return entry;
+  };
   const sweep = (time: number) => {
-    for (const [key, entry] of entries) {
-      if (entry.expiresAt > time && entries.size <= maxEntries) break;
-      entries.delete(key);
+    for (const part of [done, pending]) {
+      for (const [key, entry] of part.entries) {
+        if (entry.expiresAt > time) break;
+        drop(part, key, entry);
+      }
     }
   };
-  const put = (key: string, entry: Entry) => {
-    entries.delete(key);
-    entries.set(key, entry);
+  /** Whether an entry of `size` bytes fits now, or (`claimsOnly`) once every completed key is dropped. */
+  const fits = (size: number, claimsOnly = false) => {
+    const count = pending.entries.size + (claimsOnly ? 0 : done.entries.size);
+    return count < maxEntries && pending.bytes + (claimsOnly ? 0 : done.bytes) + size <= maxBytes;
   };
+  /** Frees room for an entry of `size` bytes, or throws a `StoreFullError` (having dropped nothing live). */
+  const makeRoom = (time: number, size: number) => {
+    if (fits(size)) return;
+    // Claims that lapsed behind a live one (leases of different lengths): a full scan, only when
+    // one may have lapsed.
+    if (time >= nextLapse) {
+      nextLapse = Infinity;
+      for (const [key, entry] of pending.entries) {
+        if (entry.expiresAt <= time) drop(pending, key, entry);
+        else nextLapse = Math.min(nextLapse, entry.expiresAt);
+      }
+    }
+    // Live claims alone leave no room: refuse rather than evict a claim or grow.
+    if (!fits(size, true)) {
+      const why = size > maxBytes ? `an entry of ${size} bytes exceeds maxBytes ${maxBytes}` : `it is full of deliveries in progress (${pending.entries.size} claims, ${pending.bytes} bytes; maxEntries ${maxEntries}, maxBytes ${maxBytes})`;
+      throw new StoreFullError(`insurance-webhooks: the memory idempotency store cannot take this key: ${why}`);
+    }
+    for (const [key, entry] of done.entries) {
+      if (fits(size)) return;
+      drop(done, key, entry);
+    }
+  };
+  const sizeOf = (key: string, response = '') => ENTRY_OVERHEAD_BYTES + 2 * (key.length + response.length);
+
   return {
     get size() {
-      return entries.size;
+      return pending.entries.size + done.entries.size;
+    },
+    get bytes() {
+      return pending.bytes + done.bytes;
     },
     async claim(key, leaseMs): Promise<ClaimResult> {
+      durationMs(leaseMs, 'leaseMs');
+      const id = storageKey(key);
       const time = now();
       sweep(time);
-      const entry = entries.get(key);
+      const entry = find(id);
       if (entry && entry.expiresAt > time) {
         return entry.response === undefined ? { state: 'in_progress' } : { state: 'done', response: entry.response };
       }
-      const token = newToken();
-      put(key, { token, response: undefined, expiresAt: time + leaseMs });
+      if (entry) take(id); // lapsed behind a live entry
+      const size = sizeOf(id);
+      makeRoom(time, size);
+      const token = (++claims).toString(36);
+      add(id, { token, response: undefined, expiresAt: time + leaseMs, bytes: size });
       return { state: 'claimed', token };
     },
     async complete(key, token, response, ttlMs) {
-      put(key, { token, response, expiresAt: now() + ttlMs });
+      durationMs(ttlMs, 'ttlMs');
+      const id = storageKey(key);
+      const time = now();
+      sweep(time);
+      // Whoever holds the key now (this claim, or a newer one after this lease lapsed), the handler
+      // has succeeded: the key is handled.
+      const previous = take(id);
+      const size = sizeOf(id, response);
+      try {
+        makeRoom(time, size);
+      } catch (error) {
+        // Not recorded, like a lost write: the claim stays until its lease lapses.
+        if (previous) add(id, previous);
+        throw error;
+      }
+      add(id, { token, response, expiresAt: time + ttlMs, bytes: size });
     },
     async release(key, token) {
-      if (entries.get(key)?.token === token) entries.delete(key);
+      const id = storageKey(key);
+      const entry = pending.entries.get(id);
+      if (entry?.token === token) drop(pending, id, entry);
     },
   };
 }

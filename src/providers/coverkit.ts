@@ -16,9 +16,10 @@ const newEventId = () => `evt_${randomHex(12)}`;
  * hex is tolerated. If CoverKit turns out to sign differently, pass `signature:` to receive() and
  * sign(), e.g. `coverkitTimestampedScheme` for a Stripe-style `t=…,v1=…` header.
  *
- * Identity of test deliveries: receivers deduplicate on the envelope `id` (a retry repeats it), so
- * a new event gets a new `evt_…` id, with `createdAt` = now (whole seconds and `Z`, the only shape
- * the schema accepts) to go with it. `data` stays as documented: nothing is keyed on it. Pinned to
+ * Identity of test deliveries: receivers deduplicate on the envelope `id` (a decision: the docs
+ * show the id but do not say that a retry repeats it; it is the only id they show, and it is
+ * signed), so a new event gets a new `evt_…` id, with `createdAt` = now (whole seconds and `Z`) to
+ * go with it. `data` stays as documented: nothing is keyed on it. Pinned to
  * the example, the example's own `id` is the key; there is no delivery id header.
  */
 export const definition = defineProvider(

@@ -2,7 +2,7 @@
 // signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
 // the public entry point is src/entries/insurup.ts; the registry is src/providers/index.ts.
 import { insurup as catalog } from '../../generated/insurup/index.js';
-import { defineProvider, headerIdentity, stableHex } from '../core/provider.js';
+import { defineProvider, randomAlphanumeric, stableHex } from '../core/provider.js';
 import { bodyHmac } from '../core/signature.js';
 
 /**
@@ -22,13 +22,14 @@ const pinnedUuid = (type: string) => {
  * without padding); `sign()` sends lower-case hex like four of the five samples. The header is sent
  * only when the webhook has a secret: see `allowUnsigned`. Delivery ids: UUIDs (format undocumented).
  *
- * Identity of test deliveries: receivers deduplicate on `x-webhook-delivery` alone, and the body has
- * no delivery id, so a fresh header (what `sign()` sends by default) makes a new delivery. The docs
- * show no delivery id value; pinned to the example, the header is a fixed UUID per event
- * (`pinnedUuid`), so that two events never share an id.
+ * Identity of test deliveries: `x-webhook-delivery` is not signed, so receivers deduplicate async
+ * events on the event type and the signed body (README, "Threat model"): a new delivery needs a new
+ * body. Fresh: a new `proposalId` (24 lower-case letters and digits, like the docs'
+ * `673afd15f11de64fe1f2bjdb`) and a new header id. The docs show no delivery id value; pinned to
+ * the example, the body is unchanged and the header a fixed UUID per event (`pinnedUuid`).
  */
 export const definition = defineProvider(
   catalog,
   bodyHmac({ name: 'insurup-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex', 'base64'] }),
-  { newDeliveryId: () => globalThis.crypto.randomUUID(), exampleDeliveryId: pinnedUuid, freshIdentity: headerIdentity },
+  { newDeliveryId: () => globalThis.crypto.randomUUID(), exampleDeliveryId: pinnedUuid, freshIdentity: (payload) => ({ ...payload, proposalId: randomAlphanumeric(24).toLowerCase() }) },
 );

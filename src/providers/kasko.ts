@@ -2,7 +2,7 @@
 // signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
 // the public entry point is src/entries/kasko.ts; the registry is src/providers/index.ts.
 import { kasko as catalog } from '../../generated/kasko/index.js';
-import { defineProvider, headerIdentity, randomHex, stableHex } from '../core/provider.js';
+import { defineProvider, randomAlphanumeric, randomHex, stableHex } from '../core/provider.js';
 import { bodyHmac } from '../core/signature.js';
 
 /**
@@ -10,10 +10,12 @@ import { bodyHmac } from '../core/signature.js';
  * compared with `!==`. Decision: the hex is compared as bytes, so upper-case hex also verifies (it
  * is the same MAC); the `sha1=` label is required as written. Delivery ids are a GUID without dashes.
  *
- * Identity of test deliveries: receivers deduplicate on `X-KASKO-Delivery` alone, and the body has
- * no delivery id, so a fresh header (what `sign()` sends by default) makes a new delivery. Pinned to
- * the example: the docs' own value for `policy.created` (their "Headers" table pairs the two), a
- * fixed id derived from the name for the other events, so that two events never share an id.
+ * Identity of test deliveries: `X-KASKO-Delivery` is not signed, so receivers deduplicate on the
+ * event type and the signed body (README, "Threat model"): a new delivery needs a new body. Fresh:
+ * a new object `id` (`lpol_` + 28 letters and digits, the 33 characters the docs describe) and a new
+ * header id; the rest as documented. Pinned to the example: the body unchanged and the docs' own
+ * header value for `policy.created` (their "Headers" table pairs the two), a fixed id derived from
+ * the name for the other events.
  */
 export const definition = defineProvider(
   catalog,
@@ -21,6 +23,6 @@ export const definition = defineProvider(
   {
     newDeliveryId: () => randomHex(16),
     exampleDeliveryId: (type) => (type === 'policy.created' ? 'baf59150f9a60c1c0e6a700e6f531676' : stableHex(`kasko ${type}`, 16)),
-    freshIdentity: headerIdentity,
+    freshIdentity: (payload) => ({ ...payload, id: `lpol_${randomAlphanumeric(28)}` }),
   },
 );

@@ -2,6 +2,7 @@
 // the answer when they succeed, release the claim when they fail (README, "Idempotency").
 import type { Provider, WebhookEvent } from '../core/event.js';
 import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
+import { signedDigest } from '../core/signed.js';
 import { providerDefinition } from '../receive.js';
 import { inProgress, replay, storeUnavailable, type WebhookResponse } from './responses.js';
 import { within } from './timing.js';
@@ -23,15 +24,28 @@ export interface IdempotencyOptions {
 }
 
 /**
- * The key `createWebhooks` deduplicates by: the provider's delivery id (KASKO `X-KASKO-Delivery`,
- * InsurUp `x-webhook-delivery`, CoverKit envelope `id`), or, where the provider sends none
- * (Axitech), what its provider module derives from the body (`event_type` + `data.sessionId` +
- * `created_at`). Undefined when neither exists: the delivery is not deduplicated.
+ * The key `createWebhooks` deduplicates by, chosen so that only what the signature covers decides
+ * what is a duplicate (README, "Threat model"):
+ * - where the delivery id is an unsigned header (KASKO `X-KASKO-Delivery`, InsurUp
+ *   `x-webhook-delivery`), the event type and the verified signature of the body, a digest of the
+ *   signed bytes: a captured body replayed under a fresh id is a duplicate, and an old body sent
+ *   under a genuine delivery's id does not make the genuine retry look like a replay. Sync events
+ *   (their answer is a decision made now) and unsigned deliveries keep the delivery id;
+ * - where the delivery id is signed (CoverKit's envelope `id`), that id;
+ * - where there is none (Axitech), what its provider module derives from the signed body
+ *   (`event_type` + `data.sessionId` + `created_at`).
+ * Undefined when none applies: the delivery is not deduplicated.
  *
  * @example
  * createWebhooks({ providers, idempotency: { key: (event) => `tenant-7:${defaultIdempotencyKey(event)}` } });
  */
-export function defaultIdempotencyKey(event: { provider: Provider; deliveryId?: string | undefined; payload: unknown }): string | undefined {
+export function defaultIdempotencyKey(event: { provider: Provider; type?: string | undefined; deliveryId?: string | undefined; payload: unknown }): string | undefined {
+  const { transport, events } = providerDefinition(event.provider).catalog;
+  if (transport.deliveryId?.in === 'header' && event.type !== undefined) {
+    const digest = signedDigest(event);
+    const sync = Object.hasOwn(events, event.type) && (events as Record<string, { delivery: string }>)[event.type]!.delivery === 'sync';
+    if (digest && !sync) return `${event.provider}:${event.type}:${digest}`;
+  }
   if (event.deliveryId) return `${event.provider}:${event.deliveryId}`;
   const key = providerDefinition(event.provider).bodyIdempotencyKey(event.payload);
   return key === undefined ? undefined : `${event.provider}:${key}`;

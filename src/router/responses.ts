@@ -33,6 +33,9 @@ export const rawBodyUnavailable = (message: string): WebhookResponse => json(500
 /** The adapter or its framework failed before `handle()` could answer: retryable. */
 export const adapterFailed = (): WebhookResponse => json(500, { error: 'internal_error', message: 'the request could not be read; retry later' });
 
+/** A bug of ours met while handling a delivery: retryable, never blamed on the sender. */
+export const internalError = (): WebhookResponse => json(500, { error: 'internal_error', message: 'the delivery could not be processed; retry later' });
+
 export const configurationError = (): WebhookResponse => json(500, { error: 'configuration_error', message: 'the endpoint is misconfigured' });
 
 export const handlerFailed = (status: number, what = 'the handler failed'): WebhookResponse => json(status, { error: 'handler_failed', message: `${what}; retry later` });

@@ -6,7 +6,7 @@ import { WebhookError, type WebhookErrorCode } from '../core/errors.js';
 import type { EventType, Provider, WebhookEvent } from '../core/event.js';
 import type { IncomingWebhook } from '../core/incoming.js';
 import type { ProviderDefinition } from '../core/provider.js';
-import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, type ReceiveOptions } from '../core/receive.js';
+import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, UsageError, type ReceiveOptions } from '../core/receive.js';
 import { memoryStore } from '../idempotency/memory.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { providerDefinition, receive } from '../receive.js';
@@ -55,6 +55,37 @@ export interface WebhooksOptions {
  */
 const AUTHENTIC: ReadonlySet<WebhookErrorCode> = new Set(['header_missing', 'payload_malformed', 'payload_invalid']);
 
+/**
+ * Durations that would silently switch a protection off (a `NaN` lease from an unset variable
+ * disables deduplication; a `NaN` deadline never fires) are wrong use, refused at start-up.
+ */
+function checkDurations(options: WebhooksOptions): void {
+  const idempotency = options.idempotency || {};
+  const durations: [string, number | undefined][] = [
+    ['idempotency.ttlSeconds', idempotency.ttlSeconds],
+    ['idempotency.leaseSeconds', idempotency.leaseSeconds],
+    ['idempotency.timeoutMs', idempotency.timeoutMs],
+    ['handlerTimeoutMs', options.handlerTimeoutMs],
+    ['sync.deadlineMs', options.sync?.deadlineMs],
+  ];
+  for (const [name, value] of durations) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new UsageError(`insurance-webhooks: ${name} must be a finite number above 0 (got ${String(value)})`);
+  }
+}
+
+/**
+ * A secret with leading or trailing whitespace (a newline from a file or a copied value) is used as
+ * it is, since a provider may really use one, but it is the commonest cause of `signature_invalid`:
+ * said once, at start-up, through the logger. Never the secret itself.
+ */
+function warnAboutWhitespace(provider: string, options: ReceiveOptions, logger: Logger | false | undefined): void {
+  const secrets = options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : options.secret;
+  const padded = secrets.filter((secret) => secret !== secret.trim()).length;
+  if (padded === 0 || logger === false) return;
+  const target = logger ?? { warn: (fields: object, message: string) => console.warn(`insurance-webhooks: ${message}`, fields) };
+  target.warn({ provider, secrets: padded }, `a ${provider} secret has leading or trailing whitespace; if deliveries fail with signature_invalid, trim it`);
+}
+
 /** A provider this endpoint serves, resolved once at construction. */
 interface Served {
   definition: ProviderDefinition;
@@ -83,8 +114,10 @@ export class Webhooks {
       if (receiveOptions === undefined) continue;
       const definition = providerDefinition(provider as Provider);
       checkReceiveOptions(definition, receiveOptions);
+      warnAboutWhitespace(provider, receiveOptions, options.logger);
       this.#served.set(provider, { definition, options: receiveOptions, maxBodyBytes: receiveOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
     }
+    checkDurations(options);
     this.#options = options;
     this.#store = options.idempotency === false ? undefined : (options.idempotency?.store ?? memoryStore());
   }
@@ -178,8 +211,10 @@ export class Webhooks {
       event = await receive(name, incoming, served.options);
     } catch (error) {
       if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error) : this.#refused(name, error);
-      this.report(error, { provider: name }); // wrong use the start-up checks cannot see (Axitech without a url)
-      return answer.configurationError();
+      this.report(error, { provider: name });
+      // Wrong use the start-up checks cannot see (an adapter without Axitech's url), or a bug of
+      // ours: never the sender's fault, so a retryable 500, never a 4xx.
+      return error instanceof UsageError ? answer.configurationError() : answer.internalError();
     }
     const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
     return once(this.#store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle));

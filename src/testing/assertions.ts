@@ -25,10 +25,10 @@ export class ConformanceError extends Error {
 const describe = (provider: string, type: string, strict: boolean) => `${provider} ${type}${strict ? ' (strict)' : ''}`;
 
 /**
- * One line per issue, indented, the field first: `  /premiums/0/grossPremium: must be integer`.
+ * One line per issue, indented, the field first: `  /premiums/0/grossPremium: must be number`.
  *
  * @example
- * formatIssues([{ path: '/gross_premium', message: 'must be integer' }]); // '  /gross_premium: must be integer'
+ * formatIssues([{ path: '/gross_premium', message: 'must be number' }]); // '  /gross_premium: must be number'
  */
 export function formatIssues(errors: readonly ValidationIssue[], indent = '  '): string {
   return errors.map(({ path, message }) => `${indent}${path === '' ? '(root)' : path}: ${message}`).join('\n');

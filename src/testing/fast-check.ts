@@ -1,7 +1,7 @@
 /**
  * `insurance-webhooks/testing/fast-check`: fast-check arbitraries of schema-valid payloads, for
  * property tests that go beyond the one documented example (every optional field present or not,
- * any string a pattern allows, Unicode, large integers, open objects with arbitrary keys).
+ * any string a pattern allows, Unicode, large safe integers, open objects with arbitrary keys).
  *
  * Built from the package's own JSON Schemas (`schemas/<provider>/`), read when first used, so they
  * generate exactly what the validators accept. Needs the optional peer dependency `fast-check`.
@@ -50,7 +50,7 @@ interface Settings {
 
 // Keywords that change what is valid, and that this generator honours. Any other such keyword makes
 // it throw rather than silently generate values the validators would refuse.
-const CONSTRAINTS = new Set(['$ref', 'allOf', 'const', 'enum', 'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'pattern', 'minimum', 'maximum']);
+const CONSTRAINTS = new Set(['$ref', 'allOf', 'anyOf', 'const', 'enum', 'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'pattern', 'minimum', 'maximum']);
 const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'default', 'definitions', 'readOnly', 'writeOnly']);
 
 const where = (at: Position) => `schemas/${at.provider}/${at.file}#${at.pointer}`;
@@ -88,9 +88,13 @@ const isReserved = (key: string) => key === 'constructor' || key === 'prototype'
 const freeKey = (taken: ReadonlySet<string>) =>
   fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/).filter((key) => !taken.has(key) && !isReserved(key));
 
-const finiteNumber = (min?: number, max?: number) =>
+/**
+ * Numbers within ±(2^53 − 1) unless the schema narrows them: beyond, a whole double is written as
+ * plain digits (`12345678901234567000`) that receive() refuses as an integer it cannot hold exactly.
+ */
+const finiteNumber = (min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
   fc
-    .double({ noNaN: true, noDefaultInfinity: true, ...(min !== undefined && { min }), ...(max !== undefined && { max }) })
+    .double({ noNaN: true, noDefaultInfinity: true, min: Math.max(min, -Number.MAX_SAFE_INTEGER), max: Math.min(max, Number.MAX_SAFE_INTEGER) })
     .map((n) => (Object.is(n, -0) ? 0 : n)); // -0 does not survive JSON, and toEqual tells it from 0
 
 /** Any JSON value, bounded in depth, with safe keys: what an open object or untyped field may hold. */
@@ -134,6 +138,12 @@ function build(schema: unknown, at: Position, settings: Settings, depth = 0): Ar
     const others = Object.keys(s).filter((k) => k !== 'allOf' && CONSTRAINTS.has(k));
     if (!Array.isArray(s.allOf) || s.allOf.length !== 1 || others.length > 0) throw unsupported(at, 'allOf other than a single schema on its own');
     return build(s.allOf[0], child(at, 'allOf', 0), settings, depth + 1);
+  }
+  if (s.anyOf !== undefined) {
+    // Alternatives on their own (KASKO metadata: an object, or [] for an empty one): any of them.
+    const others = Object.keys(s).filter((k) => k !== 'anyOf' && CONSTRAINTS.has(k));
+    if (!Array.isArray(s.anyOf) || s.anyOf.length === 0 || others.length > 0) throw unsupported(at, 'anyOf next to other constraints');
+    return fc.oneof(...s.anyOf.map((member, index) => build(member, child(at, 'anyOf', index), settings, depth + 1)));
   }
   if ('const' in s) return fc.constant(s.const).map((value) => structuredClone(value));
   if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum).map((value) => structuredClone(value));

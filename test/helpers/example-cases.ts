@@ -1,6 +1,7 @@
 // Test cases derived from the documented examples, independently of the schemas: every field the
-// docs show is required, and every value's JSON type (integers included) is enforced, except where
-// this project decided otherwise. Those decisions are listed here, each naming the doc.
+// docs show is required, and every value's JSON type is enforced (whole numbers stay whole for ids
+// and counts), except where this project decided otherwise (docs/schema-policy.md). Those
+// decisions are listed here, each naming the doc.
 import { loadSchemaTree } from '../../scripts/lib/schema-files.js';
 
 export const tree = loadSchemaTree(new URL('../../schemas', import.meta.url).pathname);
@@ -12,10 +13,14 @@ export const OPEN_OBJECTS: Record<string, string[]> = {
   insurup: [],
   coverkit: [],
 };
-/** Numbers the docs show as integers that are not money or counts (insurup-webhooks.md: exchangeRate 1). */
-export const FRACTIONAL_NUMBERS = new Set(['exchangeRate']);
-/** Fields of constructed (not documented) examples that are assumptions, hence optional. */
-export const OPTIONAL_IN_CONSTRUCTED = new Set(['/data/id']);
+/**
+ * Numbers the docs show as whole that are amounts or rates, not ids or counts: a fraction is a valid
+ * value (schema-policy.md, "Numbers"). kasko-webhooks.md gross_premium/premium_tax, insurup-webhooks.md
+ * netPremium/grossPremium/commission/exchangeRate, coverkit-webhooks.txt premium.
+ */
+export const FRACTIONAL_NUMBERS = new Set(['gross_premium', 'premium_tax', 'netPremium', 'grossPremium', 'commission', 'exchangeRate', 'premium']);
+/** Fields of constructed (not documented) examples that are assumptions, hence optional (CoverKit data.id, Axitech data.sessionId). */
+export const OPTIONAL_IN_CONSTRUCTED = new Set(['/data/id', '/data/sessionId']);
 
 export interface FieldCase {
   pointer: string;

@@ -10,6 +10,10 @@ export const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 export const COVERKIT_EVENT_ID = /^evt_[0-9a-f]{24}$/;
 /** Axitech sessionIds shaped like the docs' `52nmBydtBQpGYjXGWXu3`. */
 export const AXITECH_SESSION_ID = /^[A-Za-z0-9]{20}$/;
+/** KASKO object ids: `lpol_` + 28 letters and digits (33 characters, as the docs describe them). */
+export const KASKO_OBJECT_ID = /^lpol_[A-Za-z0-9]{28}$/;
+/** InsurUp proposal ids shaped like the docs' `673afd15f11de64fe1f2bjdb`. */
+export const INSURUP_PROPOSAL_ID = /^[a-z0-9]{24}$/;
 
 /**
  * The documented example of an event as a fresh delivery carries it: for `toEqual`. `createdAt`,
@@ -25,6 +29,8 @@ export function freshExample(provider: Provider, type: string, createdAt?: strin
   if (provider === 'axitech') {
     return { ...example, created_at: created, data: { ...(example.data as object), sessionId: expect.stringMatching(AXITECH_SESSION_ID) } };
   }
-  return example; // KASKO, InsurUp: the identity is the delivery header; the body is the example
+  // KASKO, InsurUp: the delivery header is not signed, so the key is the body's digest: a new object id.
+  if (provider === 'kasko') return { ...example, id: expect.stringMatching(KASKO_OBJECT_ID) };
+  return { ...example, proposalId: expect.stringMatching(INSURUP_PROPOSAL_ID) };
 }
 

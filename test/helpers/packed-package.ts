@@ -30,6 +30,16 @@ export const CONSUMER_DEPENDENCIES = [
   '@types/jest',
   'supertest',
   '@types/supertest',
+  // the README's recipes (test/recipes.test.ts): AWS Lambda's event types, Koa, NestJS on Express
+  '@types/aws-lambda',
+  'koa',
+  '@types/koa',
+  '@koa/router',
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  'reflect-metadata',
+  'rxjs',
 ] as const;
 
 export interface PackedPackage {

@@ -4,13 +4,15 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SkipSummary implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
-    let failed = 0;
+    // Every failure counts, not only failed tests: a file that failed to load, a beforeAll/afterAll
+    // that threw (its tests are then reported as skipped), an error thrown outside any test.
+    let failed = unhandledErrors.length;
     const skipped = new Map<string, string[]>();
     for (const module of modules) {
-      // A file that failed before its tests ran (import error, beforeAll) counts as a failure.
-      if (module.state() === 'failed' && module.errors().length > 0) failed++;
+      failed += module.errors().length;
+      for (const suite of module.children.allSuites()) failed += suite.errors().length;
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state === 'passed') passed++;
@@ -21,12 +23,12 @@ export default class SkipSummary implements Reporter {
         }
       }
     }
+    const total = [...skipped.values()].reduce((n, tests) => n + tests.length, 0);
     const lines: string[] = [];
-    if (skipped.size > 0) {
-      lines.push('', `Skipped ${[...skipped.values()].reduce((n, tests) => n + tests.length, 0)} test(s):`);
+    if (total > 0) {
+      lines.push('', `Skipped ${total} test(s):`);
       for (const [why, tests] of skipped) lines.push(`  ${tests.length} ${why}`, ...tests.slice(0, 3).map((name) => `      ${name}`), ...(tests.length > 3 ? [`      … and ${tests.length - 3} more`] : []));
     }
-    const total = [...skipped.values()].reduce((n, tests) => n + tests.length, 0);
     lines.push('', `tests: ${passed} passed, ${failed} failed${total ? `, ${total} skipped` : ''}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -6,7 +6,7 @@ import { EXIT, type CliIo } from '../io.js';
 
 /** The part of the drift module's API the CLI relies on. */
 interface DriftModule {
-  runDrift(options?: { docsDir?: string }): Promise<{ clean: boolean }>;
+  runDrift(options?: { docsDir?: string; schemasDir?: string }): Promise<{ clean: boolean }>;
   formatDriftReport(report: { clean: boolean }): string;
 }
 
@@ -39,25 +39,29 @@ async function loadDrift(io: CliIo): Promise<DriftModule | undefined> {
 export const drift: Command = {
   name: 'drift',
   summary: "compare the providers' docs with the schemas and report what changed",
-  help: `Usage: insurance-webhooks drift [--docs dir] [--json]
+  help: `Usage: insurance-webhooks drift [--docs dir] [--schemas dir] [--json]
 
 Runs the drift pipeline: reads the providers' documentation snapshots, compares what they describe
 with this package's schemas, and reports the differences. Exit code 0 when there is no drift, 1 when
 there is, 2 when the pipeline cannot run.
 
 Options:
-  --docs dir   the documentation snapshots to compare (default: the pipeline's own)
-  --json       the report as JSON
-  -h, --help   this help
+  --docs dir     the documentation snapshots to compare (default: the package's docs/providers/)
+  --schemas dir  the schemas to compare them with (default: the package's schemas/)
+  --json         the report as JSON
+  -h, --help     this help
 
 Example:
   insurance-webhooks drift --docs ./provider-docs
 `,
-  options: { docs: { type: 'string' }, json: { type: 'boolean' } },
+  options: { docs: { type: 'string' }, schemas: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values }, io) {
     const module = await loadDrift(io);
     if (!module) return EXIT.usage;
-    const options = typeof values.docs === 'string' ? { docsDir: resolve(io.cwd, values.docs) } : undefined;
+    const options = {
+      ...(typeof values.docs === 'string' ? { docsDir: resolve(io.cwd, values.docs) } : {}),
+      ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}),
+    };
     let report: { clean: boolean };
     try {
       report = await module.runDrift(options);

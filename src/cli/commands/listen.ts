@@ -122,7 +122,8 @@ Example:
         const outcome = outcomes.getStore();
         if (!outcome) return;
         if (error instanceof WebhookError) outcome.refused = error;
-        else outcome.failure = error;
+        // The adapter's own 4xx refusals (404, 405, 413) are described by their status below.
+        else if (!((error as { status?: unknown })?.status as number < 500)) outcome.failure = error;
       });
     const handler = nodeHandler(webhooks, provider);
     const server = http.createServer((req, res) => {

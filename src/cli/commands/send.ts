@@ -57,11 +57,14 @@ Example:
     try {
       response = await fetch(url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeout) });
     } catch (error) {
-      io.stderr(`send: could not deliver to ${url.href}: ${networkReason(error)}\n`);
+      const reason = networkReason(error);
+      // --json always prints one JSON object on stdout, so a script can read what happened.
+      if (values.json) writeJson(io, { status: null, ok: false, replay: false, error: `could not deliver: ${reason}` });
+      io.stderr(`send: could not deliver to ${url.href}: ${reason}\n`);
       return EXIT.failure;
     }
     const body = await response.text();
-    // What createWebhooks answers to a duplicate of a handled delivery (src/webhooks.ts).
+    // What createWebhooks answers to a duplicate of a handled delivery (src/router/responses.ts).
     const replay = response.headers.get('x-idempotent-replay') === 'true';
     if (values.json) writeJson(io, { status: response.status, ok: response.ok, replay, headers: Object.fromEntries(response.headers), body });
     else {

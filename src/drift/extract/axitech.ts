@@ -1,13 +1,16 @@
 // Axitech (axitech-webhooks.txt): a web page flattened to text. Events are introduced by a line
 // "The <name> Event" followed by its property list; the only example follows
 // "Full Payload Example:" and carries a `//` comment inside `meta`, which is not JSON.
-// The prose's "(e.g., "submission.created")" describes the event_type field, not an event, so
-// names are taken only from those headings and from the examples' event_type.
-import { EventList } from '../event-names.js';
+// The Event Object's `event_type` line also names an event as an example value ("(e.g.,
+// "submission.created")"): an event Axitech sends, only without a payload shown, so it is listed
+// too (evidence `mention`), and a schema for it is expected like any other.
+import { EVENT_NAME, EventList } from '../event-names.js';
 import { jsonAfterMarkers } from '../json-text.js';
 import type { DocExample, ExtractedDoc } from '../types.js';
 
 const EVENT_HEADING = /\bThe ([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+) Event\b/g;
+/** The `event_type` property line and its description, up to an `e.g.` value in quotes. */
+const EVENT_TYPE_EXAMPLE = /\bevent_type: string\s*\n-[^\n]*?\(e\.g\.,?\s*"([^"]+)"\)/g;
 const EXAMPLE_MARKER = 'Full Payload Example:';
 
 /**
@@ -21,6 +24,7 @@ export function extractAxitech(text: string): ExtractedDoc {
   const events = new EventList();
   const problems: string[] = [];
   for (const match of text.matchAll(EVENT_HEADING)) events.add({ name: match[1]!, evidence: 'name' });
+  for (const match of text.matchAll(EVENT_TYPE_EXAMPLE)) if (EVENT_NAME.test(match[1]!)) events.add({ name: match[1]!, evidence: 'mention' });
   const examples: DocExample[] = [];
   for (const parsed of jsonAfterMarkers(text, EXAMPLE_MARKER)) {
     if (!parsed.ok) {

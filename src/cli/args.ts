@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { providers } from '../index.js';
 import type { EventCatalogEntry, ProviderCatalog } from '../core/types.js';
 import type { Provider } from '../core/event.js';
-import { UsageError, type CliIo } from './io.js';
+import { CommandLineError, type CliIo } from './io.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | undefined>;
@@ -28,7 +28,7 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
     return { values: values as Values, positionals };
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new UsageError(`${command}: ${message}`);
+    throw new CommandLineError(`${command}: ${message}`);
   }
 }
 
@@ -40,7 +40,7 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
  */
 export function requireString(command: string, values: Values, name: string): string {
   const value = values[name];
-  if (typeof value !== 'string' || value === '') throw new UsageError(`${command}: --${name} is required`);
+  if (typeof value !== 'string' || value === '') throw new CommandLineError(`${command}: --${name} is required`);
   return value;
 }
 
@@ -49,26 +49,26 @@ const catalogs = providers as unknown as Record<Provider, ProviderCatalog<Record
 export const PROVIDERS = Object.keys(catalogs).sort() as Provider[];
 
 /**
- * The catalog of the provider named by `--provider`; a UsageError listing the known ones otherwise.
+ * The catalog of the provider named by `--provider`; a CommandLineError listing the known ones otherwise.
  *
  * @example
  * const catalog = providerOption('validate', values); // providers.kasko
  */
 export function providerOption(command: string, values: Values): ProviderCatalog<Record<string, unknown>> & { name: Provider } {
   const name = requireString(command, values, 'provider');
-  if (!Object.hasOwn(catalogs, name)) throw new UsageError(`${command}: unknown provider "${name}"; known: ${PROVIDERS.join(', ')}`);
+  if (!Object.hasOwn(catalogs, name)) throw new CommandLineError(`${command}: unknown provider "${name}"; known: ${PROVIDERS.join(', ')}`);
   return catalogs[name as Provider] as ProviderCatalog<Record<string, unknown>> & { name: Provider };
 }
 
 /**
- * The catalog entry of an event type of that provider; a UsageError listing its events otherwise.
+ * The catalog entry of an event type of that provider; a CommandLineError listing its events otherwise.
  *
  * @example
  * const entry = eventEntry('sign', providers.kasko, 'policy.created');
  */
 export function eventEntry(command: string, catalog: ProviderCatalog<Record<string, unknown>>, type: string): EventCatalogEntry {
   if (!Object.hasOwn(catalog.events, type)) {
-    throw new UsageError(`${command}: unknown ${catalog.name} event "${type}"; known: ${Object.keys(catalog.events).sort().join(', ')}`);
+    throw new CommandLineError(`${command}: unknown ${catalog.name} event "${type}"; known: ${Object.keys(catalog.events).sort().join(', ')}`);
   }
   return catalog.events[type]!;
 }
@@ -82,12 +82,12 @@ export function eventEntry(command: string, catalog: ProviderCatalog<Record<stri
  */
 export function secretOption(command: string, values: Values, io: CliIo): string {
   const secret = typeof values.secret === 'string' && values.secret !== '' ? values.secret : io.env.INSURANCE_WEBHOOKS_SECRET;
-  if (!secret) throw new UsageError(`${command}: --secret is required (or set INSURANCE_WEBHOOKS_SECRET)`);
+  if (!secret) throw new CommandLineError(`${command}: --secret is required (or set INSURANCE_WEBHOOKS_SECRET)`);
   return secret;
 }
 
 /**
- * The bytes of a file, or of standard input for `-`; a UsageError naming the file if it cannot be read.
+ * The bytes of a file, or of standard input for `-`; a CommandLineError naming the file if it cannot be read.
  *
  * @example
  * const bytes = await readInput('validate', 'payload.json', io);
@@ -99,7 +99,7 @@ export async function readInput(command: string, path: string, io: CliIo): Promi
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : message;
-    throw new UsageError(`${command}: cannot read ${path}: ${reason}`);
+    throw new CommandLineError(`${command}: cannot read ${path}: ${reason}`);
   }
 }
 
@@ -107,9 +107,9 @@ export async function readInput(command: string, path: string, io: CliIo): Promi
  * Text of a JSON file as UTF-8, a leading byte-order mark ignored, parsed.
  *
  * @example
- * parseJson(Buffer.from('{"a":1}')); // { ok: true, value: { a: 1 } }
+ * parseJsonFile(Buffer.from('{"a":1}')); // { ok: true, value: { a: 1 } }
  */
-export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
+export function parseJsonFile(bytes: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
     return { ok: true, value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) };
   } catch (error) {

@@ -12,7 +12,7 @@ export interface Command {
   options: OptionSpec;
   /** Positional arguments the command takes, e.g. `<file|->`; none when absent. */
   operands?: string;
-  /** Returns the exit code (see EXIT); throws a UsageError for wrong use. */
+  /** Returns the exit code (see EXIT); throws a CommandLineError for wrong use. */
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
 

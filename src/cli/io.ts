@@ -30,10 +30,10 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
  * files. The CLI prints the message and exits 2.
  *
  * @example
- * throw new UsageError('--provider is required');
+ * throw new CommandLineError('--provider is required');
  */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+export class CommandLineError extends Error {
+  override readonly name = 'CommandLineError';
 }
 
 /**

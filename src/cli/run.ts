@@ -8,7 +8,7 @@ import { listen } from './commands/listen.js';
 import { send } from './commands/send.js';
 import { sign } from './commands/sign.js';
 import { validate } from './commands/validate.js';
-import { EXIT, UsageError, type CliIo } from './io.js';
+import { EXIT, CommandLineError, type CliIo } from './io.js';
 import { readPackageJson } from '../testing/package-files.js';
 
 /** Every command, in the order the help lists them. */
@@ -31,7 +31,7 @@ Exit codes: 0 success; 1 the check failed (invalid payload, non-2xx answer, drif
 
 const findCommand = (name: string) => COMMANDS.find((command) => command.name === name);
 const unknownCommand = (name: string) =>
-  new UsageError(`unknown command "${name}"; commands: ${COMMANDS.map((command) => command.name).join(', ')}`);
+  new CommandLineError(`unknown command "${name}"; commands: ${COMMANDS.map((command) => command.name).join(', ')}`);
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
@@ -60,7 +60,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(command.help);
     return EXIT.ok;
   }
-  if (!command.operands && args.positionals.length > 0) throw new UsageError(`${command.name}: unexpected argument "${args.positionals[0]}"`);
+  if (!command.operands && args.positionals.length > 0) throw new CommandLineError(`${command.name}: unexpected argument "${args.positionals[0]}"`);
   return command.run(args, io);
 }
 
@@ -76,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CommandLineError) {
       const command = findCommand(argv[0] ?? '');
       io.stderr(`insurance-webhooks${command ? ' ' : ': '}${error.message}\nRun "insurance-webhooks ${command ? `${command.name} ` : ''}--help" for usage.\n`);
       return EXIT.usage;

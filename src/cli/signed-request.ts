@@ -4,9 +4,9 @@ import type { Provider } from '../core/event.js';
 import { examples, sign } from '../index.js';
 import { providerDefinition } from '../receive.js';
 import { eventEntry, providerOption, readInput, requireString, secretOption, type Values } from './args.js';
-import { UsageError, type CliIo } from './io.js';
+import { CommandLineError, type CliIo } from './io.js';
 
-export interface SignedRequest {
+export interface PreparedDelivery {
   provider: Provider;
   type: string;
   method: 'POST';
@@ -20,13 +20,13 @@ export interface SignedRequest {
 }
 
 /**
- * An absolute http(s) URL from an option; a UsageError otherwise.
+ * An absolute http(s) URL from an option; a CommandLineError otherwise.
  *
  * @example
  * httpUrl('send', 'url', 'http://127.0.0.1:3000/webhooks/kasko').pathname; // '/webhooks/kasko'
  */
 export function httpUrl(command: string, option: string, value: string): URL {
-  const problem = new UsageError(`${command}: --${option} must be an absolute http(s) URL, e.g. http://127.0.0.1:3000/webhooks/kasko (got "${value}")`);
+  const problem = new CommandLineError(`${command}: --${option} must be an absolute http(s) URL, e.g. http://127.0.0.1:3000/webhooks/kasko (got "${value}")`);
   let url: URL;
   try {
     url = new URL(value);
@@ -61,12 +61,12 @@ export function keepIdsHelp(column: number): string {
  * @example
  * const request = await signedRequest('send', values, io, '/webhooks/kasko');
  */
-export async function signedRequest(command: string, values: Values, io: CliIo, path: string): Promise<SignedRequest> {
+export async function signedRequest(command: string, values: Values, io: CliIo, path: string): Promise<PreparedDelivery> {
   const catalog = providerOption(command, values);
   const type = requireString(command, values, 'event');
   eventEntry(command, catalog, type);
   const secret = secretOption(command, values, io);
-  if (!path.startsWith('/')) throw new UsageError(`${command}: --url must be a path and query starting with / (got "${path}")`);
+  if (!path.startsWith('/')) throw new CommandLineError(`${command}: --url must be a path and query starting with / (got "${path}")`);
   const definition = providerDefinition(catalog.name);
   const keepIds = values['keep-ids'] === true;
   const bodyFile = typeof values.body === 'string' ? values.body : undefined;

@@ -67,3 +67,14 @@ export class WebhookError extends Error {
     return WEBHOOK_ERROR_STATUS[this.code];
   }
 }
+
+/**
+ * Wrong use of the API by the programmer (not bad input): thrown at once, never a WebhookError, so
+ * it is never answered to a provider as the sender's fault.
+ *
+ * @example
+ * receive('kasko', incoming, { secret: '' }); // throws UsageError: options.secret must not contain an empty or non-string secret
+ */
+export class UsageError extends TypeError {
+  override readonly name = 'UsageError';
+}

@@ -1,7 +1,7 @@
 // The receive pipeline: size → signature (on the raw bytes, before any parsing) → timestamp window
 // → event type → JSON → schema. Every refusal is a WebhookError; programming mistakes are TypeErrors.
 import { constantTimeEqual, type CryptoBackend } from './crypto.js';
-import { WebhookError } from './errors.js';
+import { UsageError, WebhookError } from './errors.js';
 import type { WebhookEvent } from './event.js';
 import { bodyText, exceedsLimit, readHeader, type IncomingWebhook } from './incoming.js';
 import { parseJson } from './json.js';
@@ -34,10 +34,8 @@ export interface ReceiveOptions {
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-/** Wrong use of the API by the programmer (not bad input): thrown at once, never a WebhookError. */
-export class UsageError extends TypeError {
-  override readonly name = 'UsageError';
-}
+// Re-exported: the errors live together in errors.ts.
+export { UsageError };
 
 function usage(message: string): never {
   throw new UsageError(`insurance-webhooks: ${message}`);

@@ -9,7 +9,7 @@ import type { WebhookEvent } from '../../core/event.js';
 import { createWebhooks } from '../../index.js';
 import { PROVIDERS, providerOption, secretOption } from '../args.js';
 import type { Command } from '../command.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT, CommandLineError, type CliIo } from '../io.js';
 
 const HOST = '127.0.0.1';
 
@@ -71,7 +71,7 @@ function formatLine(line: Line): string {
 function parsePort(value: unknown): number {
   if (value === undefined) return 3000;
   const port = Number(value);
-  if (!/^\d+$/.test(String(value)) || port > 65_535) throw new UsageError(`listen: --port must be a number from 0 to 65535 (got "${String(value)}")`);
+  if (!/^\d+$/.test(String(value)) || port > 65_535) throw new CommandLineError(`listen: --port must be a number from 0 to 65535 (got "${String(value)}")`);
   return port;
 }
 

@@ -1,7 +1,7 @@
 // `send`: POSTs a genuine signed delivery to a URL and shows the answer; exit 1 unless it is 2xx.
 import { PROVIDERS, requireString } from '../args.js';
 import { writeJson, type Command } from '../command.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, CommandLineError } from '../io.js';
 import { httpUrl, keepIdsHelp, signedRequest } from '../signed-request.js';
 
 /** Why fetch failed, in words: undici hides the system error in `cause`. */
@@ -51,7 +51,7 @@ Example:
   async run({ values }, io) {
     const url = httpUrl('send', 'url', requireString('send', values, 'url'));
     const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
-    if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`send: --timeout must be a positive number of milliseconds (got "${String(values.timeout)}")`);
+    if (!Number.isInteger(timeout) || timeout <= 0) throw new CommandLineError(`send: --timeout must be a positive number of milliseconds (got "${String(values.timeout)}")`);
     const request = await signedRequest('send', values, io, url.pathname + url.search);
     let response: Response;
     try {

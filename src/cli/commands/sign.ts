@@ -1,8 +1,8 @@
 // `sign`: the headers a provider would send with a body, or a ready curl command.
 import { PROVIDERS } from '../args.js';
 import { writeJson, type Command } from '../command.js';
-import { EXIT, UsageError } from '../io.js';
-import { httpUrl, keepIdsHelp, signedRequest, type SignedRequest } from '../signed-request.js';
+import { EXIT, CommandLineError } from '../io.js';
+import { httpUrl, keepIdsHelp, signedRequest, type PreparedDelivery } from '../signed-request.js';
 
 /**
  * A word for a POSIX shell, single-quoted.
@@ -15,11 +15,11 @@ export function shellQuote(word: string): string {
 }
 
 /** The body as curl sends it: the file itself (exact bytes), or the text inline. */
-function curlData(request: SignedRequest): string {
+function curlData(request: PreparedDelivery): string {
   if (request.bodyFile !== undefined && request.bodyFile !== '-') return `--data-binary ${shellQuote(`@${request.bodyFile}`)}`;
   const text = request.body.toString();
   if (typeof request.body !== 'string' && !Buffer.from(text, 'utf8').equals(request.body)) {
-    throw new UsageError('sign: the body from standard input is not UTF-8 text and cannot be put on a command line; pass it with --body <file>');
+    throw new CommandLineError('sign: the body from standard input is not UTF-8 text and cannot be put on a command line; pass it with --body <file>');
   }
   return `--data-raw ${shellQuote(text)}`;
 }
@@ -30,7 +30,7 @@ function curlData(request: SignedRequest): string {
  * @example
  * curlCommand(request, new URL('http://127.0.0.1:3000/webhooks/kasko'));
  */
-export function curlCommand(request: SignedRequest, url: URL): string {
+export function curlCommand(request: PreparedDelivery, url: URL): string {
   const lines = [`curl -sS -X POST ${shellQuote(url.href)}`, ...Object.entries(request.headers).map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`), curlData(request)];
   return lines.join(' \\\n  ');
 }

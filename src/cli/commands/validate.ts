@@ -1,7 +1,7 @@
 // `validate <file|->`: checks a payload against one event's schema; exit 1 when it does not conform.
-import { eventEntry, parseJson, PROVIDERS, providerOption, readInput } from '../args.js';
+import { eventEntry, parseJsonFile, PROVIDERS, providerOption, readInput } from '../args.js';
 import { writeJson, type Command } from '../command.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, CommandLineError } from '../io.js';
 import type { ProviderCatalog } from '../../core/types.js';
 import { validateEntry } from '../../core/validation.js';
 import { formatIssues } from '../../testing/assertions.js';
@@ -16,9 +16,9 @@ function eventType(catalog: ProviderCatalog<Record<string, unknown>>, option: un
       .slice(1)
       .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), payload);
     if (typeof value === 'string') return value;
-    throw new UsageError(`validate: --event is required (the payload has no string ${location.pointer})`);
+    throw new CommandLineError(`validate: --event is required (the payload has no string ${location.pointer})`);
   }
-  throw new UsageError(`validate: --event is required (${catalog.displayName} names the event in the ${location.in === 'header' ? `${location.header} header` : 'body'})`);
+  throw new CommandLineError(`validate: --event is required (${catalog.displayName} names the event in the ${location.in === 'header' ? `${location.header} header` : 'body'})`);
 }
 
 export const validate: Command = {
@@ -46,14 +46,14 @@ Examples:
   options: { provider: { type: 'string' }, event: { type: 'string' }, strict: { type: 'boolean' }, json: { type: 'boolean' } },
   async run({ values, positionals }, io) {
     const [file, ...rest] = positionals;
-    if (file === undefined) throw new UsageError('validate: which payload? Give a file, or - for standard input');
-    if (rest.length > 0) throw new UsageError(`validate: one payload at a time (got ${positionals.length} files)`);
+    if (file === undefined) throw new CommandLineError('validate: which payload? Give a file, or - for standard input');
+    if (rest.length > 0) throw new CommandLineError(`validate: one payload at a time (got ${positionals.length} files)`);
     const catalog = providerOption('validate', values);
     if (typeof values.event === 'string') eventEntry('validate', catalog, values.event); // unknown names fail before the file is read
     const bytes = await readInput('validate', file, io);
     const strict = values.strict === true;
     const name = file === '-' ? 'stdin' : file;
-    const parsed = parseJson(bytes);
+    const parsed = parseJsonFile(bytes);
     if (!parsed.ok) {
       if (values.json) writeJson(io, { ok: false, provider: catalog.name, event: values.event ?? null, strict, errors: [{ path: '', message: `not JSON: ${parsed.message}` }] });
       else io.stdout(`${name}: not JSON: ${parsed.message}\n`);

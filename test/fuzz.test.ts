@@ -3,6 +3,7 @@
 // the counterexample and its path). See docs/robustness.md.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { escapePointer, pointerKeys } from '../src/core/pointer.js';
 import { examples, receive, receiveSync, sign, UsageError, validate, WEBHOOK_ERROR_STATUS, WebhookError, type Provider, type WebhookErrorCode } from '../src/index.js';
 import { NOW, providers, SIGNATURE_HEADER } from './helpers/deliveries.js';
 import { MAX_DEPTH } from '../src/core/json.js';
@@ -339,13 +340,13 @@ function bodyArb(provider: Provider): fc.Arbitrary<FuzzBody> {
 function pointersOf(value: unknown, pointer = ''): string[] {
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, child]) => {
-    const childPointer = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const childPointer = `${pointer}/${escapePointer(key)}`;
     return [childPointer, ...pointersOf(child, childPointer)];
   });
 }
 const REMOVE = Symbol('remove');
 function setAt<T>(root: T, pointer: string, value: unknown): T {
-  const keys = pointer.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = [...pointerKeys(pointer)];
   const last = keys.pop()!;
   const parent = keys.reduce<any>((node, key) => node[key], root);
   if (value === REMOVE) delete parent[last];
@@ -617,7 +618,7 @@ function payloadArb(provider: Provider, type: string): fc.Arbitrary<unknown> {
     const open = accepts(`${pointer}/x_fuzz_probe`, { any: [1, 'two'] }, true);
     const members = Object.fromEntries(
       Object.entries(record).map(([key, child]) => {
-        const childPointer = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        const childPointer = `${pointer}/${escapePointer(key)}`;
         const arbitrary = build(child, childPointer);
         return [key, accepts(childPointer, REMOVE) ? fc.option(arbitrary, { nil: REMOVE }) : arbitrary];
       }),
@@ -644,7 +645,7 @@ function unsafeIntegerPointer(value: unknown, pointer = ''): string | undefined 
   if (typeof value === 'number') return Math.abs(value) > Number.MAX_SAFE_INTEGER && !/e/i.test(JSON.stringify(value)) ? pointer : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   for (const [key, child] of Object.entries(value)) {
-    const found = unsafeIntegerPointer(child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    const found = unsafeIntegerPointer(child, `${pointer}/${escapePointer(key)}`);
     if (found !== undefined) return found;
   }
   return undefined;

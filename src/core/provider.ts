@@ -2,6 +2,7 @@
 // scheme. Each provider module makes one with defineProvider(); nothing else is provider-specific.
 import type { HeaderBag } from './incoming.js';
 import { readHeader } from './incoming.js';
+import { valueAt } from './pointer.js';
 import type { SignatureScheme } from './signature.js';
 import type { Location, ProviderCatalog } from './types.js';
 
@@ -38,25 +39,11 @@ export interface ProviderDefinition<EventMap = unknown> {
   read(location: Location | undefined, headers: HeaderBag, body: unknown): string | undefined;
 }
 
-const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
-
-/** JSON Pointer lookups, split once per pointer rather than on every delivery. */
-const pointers = new Map<string, string[]>();
-function atPointer(body: unknown, pointer: string): unknown {
-  let segments = pointers.get(pointer);
-  if (!segments) pointers.set(pointer, (segments = pointer.split('/').slice(1).map(unescape)));
-  let node = body;
-  for (const segment of segments) {
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return undefined;
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return node;
-}
 
 export function readLocation(location: Location | undefined, headers: HeaderBag, body: unknown): string | undefined {
   if (!location) return undefined;
   if (location.in === 'header') return readHeader(headers, location.header);
-  const value = atPointer(body, location.pointer);
+  const value = valueAt(body, location.pointer);
   return typeof value === 'string' ? value : undefined;
 }
 

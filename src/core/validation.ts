@@ -13,8 +13,9 @@ export interface ValidateOptions {
   strict?: boolean;
 }
 
-/** One JSON Pointer segment (RFC 6901): `~` → `~0`, `/` → `~1`. */
-export const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+import { escapePointer } from './pointer.js';
+
+export { escapePointer };
 
 function toIssue(error: SchemaValidationError): ValidationIssue {
   const issue = issueOf(error);

@@ -1,5 +1,6 @@
 // JSON Schema → Shape, resolving $refs ourselves: `_defs.schema.json#/definitions/x` from an event
 // file, `#/definitions/x` inside a file. Used for our schemas and for quicktype's inferred schema.
+import { valueAt } from '../core/pointer.js';
 import { ANY, intersectionOf, scalarOrAny, shapeOfValue, unionOf, type Shape } from './shape.js';
 
 type SchemaNode = { readonly [key: string]: unknown };
@@ -9,17 +10,8 @@ const isNode = (value: unknown): value is SchemaNode => value !== null && typeof
 /** The schema documents a `$ref` may point into, by file name (`_defs.schema.json`). */
 export type SchemaFiles = ReadonlyMap<string, unknown>;
 
-/** Follows a JSON Pointer (`/definitions/x`) into a document. */
-function follow(document: unknown, pointer: string): unknown {
-  if (pointer === '' || pointer === '/') return document;
-  let node = document;
-  for (const raw of pointer.replace(/^\//, '').split('/')) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (!isNode(node) || !Object.hasOwn(node, key)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
+/** Follows a `$ref` fragment (`/definitions/x`) into a document. */
+const follow = (document: unknown, pointer: string): unknown => (pointer === '/' ? document : valueAt(document, pointer, { fragment: true }));
 
 class Converter {
   constructor(private readonly files: SchemaFiles) {}

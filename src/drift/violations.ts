@@ -1,6 +1,7 @@
 // Strict validation of a doc example with the package's own validators. Most errors restate a
 // structural change (an added field is "not described", a removed one "is required"); what is
 // left (a changed date format, a broken pattern) is drift the shape comparison cannot see.
+import { pointerKeys } from '../core/pointer.js';
 import { providers, validate, type Provider } from '../index.js';
 import { fieldPath, type ShapeDiff } from './compare.js';
 import type { Violation } from './types.js';
@@ -18,8 +19,7 @@ function pointerPaths(pointer: string, payload: unknown): { concrete: string; no
   const concrete: string[] = [];
   const normalized: string[] = [];
   let node = payload;
-  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of pointerKeys(pointer)) {
     if (Array.isArray(node) && /^\d+$/.test(key)) {
       concrete.push(`[${key}]`);
       normalized.push('[]');

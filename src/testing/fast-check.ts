@@ -16,7 +16,7 @@
 import fc, { type Arbitrary } from 'fast-check';
 import type { EventPayload, EventType, Provider, WebhookEvent } from '../core/event.js';
 import { catalogEntry } from '../core/provider-api.js';
-import { escapePointer } from '../core/validation.js';
+import { escapePointer, valueAt } from '../core/pointer.js';
 import { providerCatalog } from '../index.js';
 import { readPackageJson } from './package-files.js';
 
@@ -74,12 +74,8 @@ function resolveRef(ref: string, at: Position): { schema: Schema; at: Position }
   const [file = '', fragment = ''] = ref.split('#', 2);
   if (file !== '' && !/^[\w.-]+\.json$/.test(file)) throw unsupported(at, `the $ref "${ref}" (only files next to the schema)`);
   const target: Position = { provider: at.provider, file: file || at.file, pointer: fragment };
-  let node: unknown = schemaFile(target.provider, target.file);
-  for (const segment of fragment.split('/').slice(1)) {
-    const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
-    node = node !== null && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Schema)[key] : undefined;
-    if (node === undefined) throw new Error(`insurance-webhooks/testing/fast-check: the $ref "${ref}" at ${where(at)} points nowhere`);
-  }
+  const node = valueAt(schemaFile(target.provider, target.file), fragment, { fragment: true });
+  if (node === undefined) throw new Error(`insurance-webhooks/testing/fast-check: the $ref "${ref}" at ${where(at)} points nowhere`);
   return { schema: node as Schema, at: target };
 }
 

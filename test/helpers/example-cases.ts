@@ -2,6 +2,7 @@
 // docs show is required, and every value's JSON type is enforced (whole numbers stay whole for ids
 // and counts), except where this project decided otherwise (docs/schema-policy.md). Those
 // decisions are listed here, each naming the doc.
+import { escapePointer, pointerKeys } from '../../src/core/pointer.js';
 import { loadSchemaTree } from '../../scripts/lib/schema-files.js';
 
 export const tree = loadSchemaTree(new URL('../../schemas', import.meta.url).pathname);
@@ -28,7 +29,6 @@ export interface FieldCase {
   wrongValue: unknown;
 }
 
-const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function wrongValueFor(key: string, value: unknown): unknown {
   if (typeof value === 'string') return 12345;
@@ -45,7 +45,7 @@ export function fieldCases(provider: string, example: unknown): FieldCase[] {
   const walk = (value: unknown, pointer: string) => {
     if (open.has(pointer) || value === null || typeof value !== 'object') return;
     for (const [key, child] of Object.entries(value)) {
-      const childPointer = `${pointer}/${escape(key)}`;
+      const childPointer = `${pointer}/${escapePointer(key)}`;
       if (!Array.isArray(value)) cases.push({ pointer: childPointer, wrongValue: wrongValueFor(key, child) });
       walk(child, childPointer);
     }
@@ -58,7 +58,7 @@ export const REMOVE = Symbol('remove');
 /** A deep copy of `payload` with the value at `pointer` replaced, or removed for `REMOVE`. */
 export function withValueAt(payload: unknown, pointer: string, value: unknown): unknown {
   const copy = structuredClone(payload) as Record<string, unknown>;
-  const keys = pointer.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = [...pointerKeys(pointer)];
   const last = keys.pop()!;
   const parent = keys.reduce<any>((node, key) => node[key], copy);
   if (value === REMOVE) delete parent[last];

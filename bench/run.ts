@@ -3,7 +3,8 @@
 //   npm run bench                  full run (about 2½ minutes on 2 cores)
 //   npm run bench -- --quick       one process, short sampling: a smoke test, not evidence
 //   npm run bench -- --docs        also writes the result into docs/benchmarks.md
-//   npm run bench -- --only=1,4    some parts only (1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size)
+//   npm run bench -- --only=1,4    some parts only (1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size,
+//                                  6 observability: handle() with and without OpenTelemetry)
 //   npm run bench -- --procs=9     in-process parts (1–3) in 9 fresh processes instead of 5
 //   npm run bench -- --clock=wall  time samples by elapsed time instead of process CPU time
 //
@@ -18,6 +19,7 @@ import { useClock } from './lib/measure.js';
 import { combine, met, renderTable, type Result } from './lib/table.js';
 import { coldStart } from './sections/cold.js';
 import { hotPath } from './sections/hot.js';
+import { observability } from './sections/observe.js';
 import { scaling } from './sections/scaling.js';
 import { sizes } from './sections/size.js';
 
@@ -25,7 +27,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = flag('quick');
-const only = new Set((value('only') ?? '1,2,3,4,5').split(',').map(Number));
+const only = new Set((value('only') ?? '1,2,3,4,5,6').split(',').map(Number));
 const procs = Number(value('procs') ?? (quick ? 1 : 5));
 /** Processes measuring receiveSync() (hot path only). */
 const syncProcs = Math.max(1, Math.round(procs * 0.6));
@@ -45,6 +47,8 @@ if (flag('worker')) {
   const results: Result[] = [];
   if (only.has(1) || only.has(2)) results.push(...(await hotPath(lib, { budgetMs, mitataMs, api })).filter((r) => only.has(r.part)));
   if (only.has(3) && api === 'receive') results.push(...(await scaling(lib, { budgetMs: budgetMs / 2, mitataMs })));
+  // Last: it registers an OpenTelemetry SDK for the rest of the process.
+  if (only.has(6) && api === 'receive') results.push(...(await observability(lib, value('dist')!, { budgetMs, mitataMs })));
   process.stdout.write(`\n${JSON.stringify(results)}\n`);
   process.exit(0);
 }
@@ -60,7 +64,7 @@ const lib = await loadDist(dist);
 const results: Result[] = [];
 const notes: string[] = [build];
 
-const inProcess = [1, 2, 3].filter((part) => only.has(part));
+const inProcess = [1, 2, 3, 6].filter((part) => only.has(part));
 /** Runs `count` fresh worker processes and combines their results (median of every number). */
 function workers(count: number, api: 'receive' | 'receiveSync', parts: number[], budget: number): Result[] {
   const runs: Result[][] = [];
@@ -118,7 +122,7 @@ const report = [
   `- machine: ${host.cpu}, ${host.cores} cores, ${host.platform}; load average at start ${host.load}`,
   `- node ${host.node} (V8 ${host.v8}); ${new Date().toISOString()}`,
   `- command: \`${command}\` (${seconds} s)`,
-  `- method: parts 1–3 in ${procs} fresh process${procs > 1 ? 'es' : ''} (receiveSync() rows: ${syncProcs} more) (median of their results), ${clockKind} time, cases sampled alternately for ${budgetMs} ms per comparison${mitataMs ? `; cross-check: mitata ${mitataMs} ms per case` : ''}; part 4: ${spawns} spawns per variant, wall-time medians`,
+  `- method: parts 1–3 and 6 in ${procs} fresh process${procs > 1 ? 'es' : ''} (receiveSync() rows: ${syncProcs} more) (median of their results), ${clockKind} time, cases sampled alternately for ${budgetMs} ms per comparison${mitataMs ? `; cross-check: mitata ${mitataMs} ms per case` : ''}; part 4: ${spawns} spawns per variant, wall-time medians`,
   '',
   renderTable(results),
   '',

@@ -160,6 +160,38 @@ const server = http.createServer(nodeHandler(webhooks, 'coverkit')).listen(0, '1
     expect(await post()).toMatchObject({ status: 503 });
     expect({ exitCode: child.exitCode, signal: child.signalCode, stderr: stderr() }).toMatchObject({ exitCode: null, signal: null });
   },
+
+  /** README, Operating the endpoint: the SDK set-up serves the package's metrics to Prometheus, and onDelivery logs one line per delivery. */
+  async prometheus(snippet) {
+    const { createServer } = await import('node:net');
+    const free = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const secret = 'whsec_snippet';
+    const { lines, stderr } = runSnippet(snippet, `globalThis.savePolicy = async () => {};\nserver.on('listening', () => console.log(server.address().port));`, {
+      PORT: '0',
+      METRICS_PORT: String(free),
+      SNIPPET_SECRET: secret,
+    });
+    const port = Number((await lines.next()).value);
+    expect(port, stderr()).toBeGreaterThan(0);
+    const good = await createDelivery('kasko', 'policy.created', { secret });
+    expect((await fetch(`http://127.0.0.1:${port}${good.url}`, good)).status).toBe(200);
+    const forged = await createDelivery('kasko', 'policy.created', { secret: 'not-the-secret' });
+    expect((await fetch(`http://127.0.0.1:${port}${forged.url}`, forged)).status).toBe(401);
+    const scraped = await fetch(`http://127.0.0.1:${free}/metrics`).then((res) => res.text());
+    const scope = 'otel_scope_name="insurance-webhooks"';
+    expect(scraped).toContain(`webhook_deliveries_total{webhook_outcome="handled",webhook_provider="kasko",webhook_event_type="policy.created",${scope}} 1`);
+    expect(scraped).toContain(`webhook_deliveries_total{webhook_outcome="refused:signature_invalid",webhook_provider="kasko",error_type="signature_invalid",${scope}} 1`);
+    expect(scraped).toContain(`webhook_delivery_duration_count{webhook_outcome="handled",webhook_provider="kasko",webhook_event_type="policy.created",${scope}} 1`);
+    expect(scraped).toContain(`webhook_active_deliveries{webhook_provider="kasko",${scope}} 0`);
+    // The log line per delivery (the snippet's runtime logs to stderr).
+    expect(stderr()).toMatch(/info \{[^}]*outcome: 'handled',[^}]*\} webhook delivery/);
+    expect(stderr()).toMatch(/info \{[^}]*outcome: 'refused:signature_invalid',[^}]*\} webhook delivery/);
+  },
 };
 
 describe('runnable snippets', () => {

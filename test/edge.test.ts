@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooks, examples, sign, type Provider, type Webhooks } from '../src/index.js';
 import { nodeHandler } from '../src/adapters/node.js';
-import { expressHandler } from '../src/adapters/express.js';
+import { expressErrorHandler, expressHandler, saveRawBody } from '../src/adapters/express.js';
 import { webHandler } from '../src/adapters/web.js';
 import { SECRET } from './helpers/deliveries.js';
 import { adapters, type RunningServer } from './helpers/servers.js';
@@ -59,6 +59,13 @@ const situations: Situation[] = [
     status: 404,
     body: { error: 'not_found', message: 'no webhook provider at this path' },
     reported: 'not_found',
+  },
+  {
+    name: 'OPTIONS',
+    send: async (origin) => fetch(`${origin}/webhooks/kasko`, { method: 'OPTIONS' }),
+    status: 405,
+    body: { error: 'method_not_allowed', message: 'webhooks are delivered with POST' },
+    reported: 'method_not_allowed',
   },
   {
     name: 'GET',
@@ -113,6 +120,16 @@ const situations: Situation[] = [
     status: 200,
     body: { received: true, type: 'policy.created' },
   },
+  ...['application', 'application/json,text/plain', ';;;'].map((contentType) => ({
+    name: `a Content-Type a framework cannot parse (${contentType}): the body is still read as bytes`,
+    send: async (origin: string) => {
+      const body = kaskoBody.replace('"TEST-POLICY-12345"', `"CT-${contentType.length}"`);
+      const headers = await sign('kasko', { type: 'policy.created', body }, SECRET);
+      return fetch(`${origin}/webhooks/kasko`, { method: 'POST', headers: { ...headers, 'content-type': contentType }, body });
+    },
+    status: 200,
+    body: { received: true, type: 'policy.created' },
+  })),
   {
     name: 'a forged signature',
     send: async (origin) => fetch(`${origin}/webhooks/kasko`, { method: 'POST', headers: { ...(await signedKasko()), 'x-kasko-signature': `sha1=${'0'.repeat(40)}` }, body: kaskoBody }),
@@ -222,5 +239,49 @@ describe('request data never reaches a prototype', () => {
     const { webhooks } = setup();
     const response = await webhooks.handle(name as Provider, { body: '{}', headers: {} });
     expect([response.status, JSON.parse(response.body).error]).toEqual([404, 'not_found']);
+  });
+});
+
+describe('Express with a body parser before the route: its failures become our answers (expressErrorHandler)', () => {
+  async function verifyArrangement(webhooks: Webhooks) {
+    const app = express();
+    app.use(express.json({ verify: saveRawBody, limit: '2kb', type: () => true }));
+    app.post('/webhooks/kasko', expressHandler(webhooks, 'kasko'));
+    app.post('/other', (req, res) => void res.json(req.body));
+    app.use(expressErrorHandler(webhooks, (req) => (req.originalUrl?.startsWith('/webhooks/kasko') ? 'kasko' : undefined)));
+    return listen(app);
+  }
+
+  it('a signed body that is not JSON reaches onInvalid (202), not Express’s HTML 400', async () => {
+    const { webhooks, reports } = setup();
+    const kept: unknown[] = [];
+    webhooks.onInvalid((delivery) => void kept.push([delivery.error.code, delivery.body.toString()]));
+    const server = await verifyArrangement(webhooks);
+    try {
+      const body = '{"not json';
+      const response = await fetch(`${server.origin}/webhooks/kasko`, { method: 'POST', headers: await sign('kasko', { type: 'policy.created', body }, SECRET), body });
+      expect([response.status, await response.json()]).toEqual([202, { received: true, handled: false, valid: false, type: 'policy.created', deliveryId: expect.any(String) }]);
+      expect(kept).toEqual([['payload_malformed', body]]);
+      expect(reports).toEqual([]);
+      // Other routes keep Express's own error handling.
+      expect((await fetch(`${server.origin}/other`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(400);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a body over the parser’s limit is our 413, reported; a forged one still 401', async () => {
+    const { webhooks, reports } = setup();
+    const server = await verifyArrangement(webhooks);
+    try {
+      const big = JSON.stringify({ ...(examples.kasko['policy.created'] as object), metadata: { pad: 'x'.repeat(3000) } });
+      const response = await fetch(`${server.origin}/webhooks/kasko`, { method: 'POST', headers: await sign('kasko', { type: 'policy.created', body: big }, SECRET), body: big });
+      expect([response.status, ((await response.json()) as { error: string }).error]).toEqual([413, 'body_too_large']);
+      expect(reports.map((r) => r.error.code)).toEqual(['body_too_large']);
+      const forged = await fetch(`${server.origin}/webhooks/kasko`, { method: 'POST', headers: { ...(await signedKasko()), 'x-kasko-signature': `sha1=${'0'.repeat(40)}` }, body: '{"not json' });
+      expect(forged.status).toBe(401);
+    } finally {
+      await server.close();
+    }
   });
 });

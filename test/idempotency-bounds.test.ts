@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../src/index.js';
-import { MAX_KEY_LENGTH, sha256, storageKey } from '../src/idempotency/key.js';
+import { sha256 } from '../src/core/sha256.js';
+import { MAX_KEY_LENGTH, storageKey } from '../src/idempotency/key.js';
 import { ENTRY_OVERHEAD_BYTES, minMemoryStoreBytes, StoreFullError } from '../src/idempotency/memory.js';
 import type { ClaimResult } from '../src/idempotency/store.js';
 

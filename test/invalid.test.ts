@@ -138,7 +138,7 @@ describe('without onInvalid: a visible, retryable refusal by default', () => {
     await createWebhooks(config({ logger })).handle('kasko', d);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     const [fields, message] = logger.warn.mock.calls[0]!;
-    expect(fields).toEqual({ provider: 'kasko', type: 'policy.created', deliveryId: d.headers['x-kasko-delivery'], code: 'payload_invalid', status: 400, errors: [{ path: '/livemode', message: 'must be boolean' }] });
+    expect(fields).toEqual({ provider: 'kasko', type: 'policy.created', deliveryId: d.headers['x-kasko-delivery'], code: 'payload_invalid', status: 500, errors: [{ path: '/livemode', message: 'must be boolean' }] }); // status: what was answered
     expect(message).toMatch(/^kasko delivery refused: /);
     const logged = JSON.stringify(logger.warn.mock.calls);
     for (const secretish of [SECRET, d.headers['x-kasko-signature']!, 'John']) expect(logged).not.toContain(secretish);
@@ -261,5 +261,57 @@ describe('the event type says what receive() returns', () => {
     const declared: string | undefined = event.webhookId;
     expect(declared).toBe(d.headers['x-webhook-id']);
     expect(entryOf('insurup', 'proposal_premium.received')).toBe(true);
+  });
+});
+
+describe('handle() never rejects, whatever user code or a store does', () => {
+  const body = JSON.stringify({ ...(examples.kasko['policy.created'] as object), policy_id: 'NEVER-REJECTS' });
+  const signed = () => delivery('kasko', 'policy.created', JSON.parse(body));
+
+  it('a key function that throws: 500 internal_error, reported, the handler not run', async () => {
+    const errors: unknown[] = [];
+    const handled = vi.fn();
+    const webhooks = createWebhooks(config({ idempotency: { key: () => { throw new TypeError('tenant of undefined'); } } }))
+      .onAny('kasko', handled)
+      .onError((error) => void errors.push(error));
+    const answer = await webhooks.handle('kasko', await signed());
+    expect([answer.status, JSON.parse(answer.body).error]).toEqual([500, 'internal_error']);
+    expect(errors).toEqual([new TypeError('tenant of undefined')]);
+    expect(handled).not.toHaveBeenCalled();
+  });
+
+  it('a store that returns a record this package did not store: 503 store_unavailable, reported', async () => {
+    const errors: unknown[] = [];
+    const store = { claim: async () => ({ state: 'done' as const, response: 'OK' }), complete: async () => {}, release: async () => {} };
+    const webhooks = createWebhooks(config({ idempotency: { store } })).onError((error) => void errors.push(error));
+    const answer = await webhooks.handle('kasko', await signed());
+    expect([answer.status, JSON.parse(answer.body).error]).toEqual([503, 'store_unavailable']);
+    expect(errors).toEqual([new Error('the idempotency store returned a record that is not a stored answer')]);
+  });
+
+  it('a logger that throws does not change the answer; one without warn() is refused at start-up', async () => {
+    const throwing = { warn: () => { throw new Error('log sink down'); }, error: () => { throw new Error('log sink down'); } };
+    const answer = await createWebhooks({ providers: { kasko: { secret: SECRET, now: NOW } }, logger: throwing }).handle('kasko', await delivery('kasko', 'policy.created', '{"x"'));
+    expect(answer.status).toBe(500); // payload_malformed, retryable by default: answered although the logger threw
+    expect(() => createWebhooks({ providers: { kasko: { secret: SECRET } }, logger: { error: () => {} } as never })).toThrow(
+      new UsageError('insurance-webhooks: logger must have warn() and error() (pino, console, …), or be false'),
+    );
+  });
+
+  it.each([
+    ['failureStatus', { failureStatus: 400 }, 'must be 500 or 503 (got 400)'],
+    ['invalidPayloads', { invalidPayloads: 'drop' }, 'must be "retry" or "reject" (got "drop")'],
+    ['unknownEvents', { unknownEvents: 'ignore' }, 'must be "acknowledge" or "reject" (got "ignore")'],
+    ['sync.onDeadline', { sync: { onDeadline: 'allows' } }, 'must be "allow" or "block" (got "allows")'],
+  ])('a %s that would lose deliveries or mean nothing is refused at start-up', (name, extra, says) => {
+    expect(() => createWebhooks({ providers: { kasko: { secret: SECRET } }, ...(extra as object) })).toThrow(new UsageError(`insurance-webhooks: ${name} ${says}`));
+  });
+
+  it('handle() of a provider not configured, or a GET, is answered and reported (as a Lambda recipe calls it)', async () => {
+    const errors: { code?: string; status?: number }[] = [];
+    const webhooks = createWebhooks(config()).onError((error) => void errors.push(error as never));
+    expect((await webhooks.handle('allianz', { body: '{}', headers: {} })).status).toBe(404);
+    expect((await webhooks.handle('kasko', { body: '', headers: {}, method: 'GET' })).status).toBe(405);
+    expect(errors.map((e) => [e.code, e.status])).toEqual([['not_found', 404], ['method_not_allowed', 405]]);
   });
 });

@@ -113,7 +113,10 @@ describe.each(providers)('%s signatures', (provider) => {
     expect((await receive(provider, incoming(d, { headers: { ...d.headers, [header]: [good, good] } }), options)).type).toBe(type);
     expect((await receive(provider, incoming(d, { headers: { ...d.headers, [header]: `${good}, ${good}` } }), options)).type).toBe(type);
     const other = `${good.slice(0, -1)}${good.endsWith('0') ? '1' : '0'}`;
-    await expectCode(receive(provider, incoming(d, { headers: { ...d.headers, [header]: [other, good] } }), options), 'header_invalid');
+    await expectCode(receive(provider, incoming(d, { headers: { ...d.headers, [header]: [other, good] } }), options), 'signature_invalid');
+    // API Gateway joins repeats with "," (no space): the same rules.
+    expect((await receive(provider, incoming(d, { headers: { ...d.headers, [header]: `${good},${good}` } }), options)).type).toBe(type);
+    await expectCode(receive(provider, incoming(d, { headers: { ...d.headers, [header]: `${good},${other}` } }), options), 'signature_invalid');
   });
 
   it('refuses wrong use at once with a UsageError', async () => {

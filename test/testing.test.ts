@@ -154,12 +154,11 @@ describe('createDelivery identity: a repeated test delivery is a new event unles
   const escaped = (type: string) => type.replace(/\./g, '\\.');
   /**
    * The idempotency key createWebhooks gives each delivery by default: KASKO and InsurUp (async),
-   * whose delivery header is unsigned, the event type and the body's verified MAC (HMAC-SHA1 hex,
-   * HMAC-SHA256 hex); InsurUp's sync event its delivery id; CoverKit its signed envelope id; Axitech
+   * whose delivery header is unsigned, the event type and the SHA-256 of the signed body (hex); InsurUp's sync event its delivery id; CoverKit its signed envelope id; Axitech
    * its signed body fields.
    */
   const FRESH_KEY: Record<Provider, (type: string) => RegExp> = {
-    kasko: (type) => new RegExp(`^kasko:${escaped(type)}:[0-9a-f]{40}$`),
+    kasko: (type) => new RegExp(`^kasko:${escaped(type)}:[0-9a-f]{64}$`),
     insurup: (type) =>
       type === 'proposal_premium.purchasing'
         ? /^insurup:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/

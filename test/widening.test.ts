@@ -57,13 +57,63 @@ describe('date-times: RFC 3339 forms of the documented shape', () => {
 
   it.each([
     ['kasko', 'start_date', '2017-07-18T12:37:56'], // no zone: names no instant
-    ['kasko', 'start_date', '2017-07-18 12:37:56+00:00'],
+    ['kasko', 'start_date', '2017-07-18 12:37:56+00:00'], // not ISO 8601 (MySQL's 'Y-m-d H:i:s' plus a zone)
+    ['kasko', 'end_date', '2017-07-18T12:37:56+03'], // an hour-only offset: no PHP/JS/.NET ISO writer, and Date cannot read it
     ['coverkit', 'createdAt', '2024-12-20'],
+    ['coverkit', 'createdAt', '2024-12-20t12:00:00z'],
   ] as const)('%s %s = %s is still refused, naming the field', async (provider, field, value) => {
     const type = 'policy.created';
     const error = await refusal(received(provider, type, { ...example(provider, type), [field]: value }));
     expect(error.code).toBe('payload_invalid');
     expect(error.errors).toEqual([expect.objectContaining({ path: `/${field}` })]);
+  });
+});
+
+describe('a ±hhmm offset (PHP DATE_ISO8601, format "O") is the same instant as ±hh:mm', () => {
+  it.each([
+    ['kasko', 'policy.created', 'policy_created_date', '2017-07-18T12:37:56+0000', '2017-07-18T12:37:56+00:00'], // PHP DATE_ISO8601
+    ['kasko', 'offer.created', 'offer_created_date', '2017-07-18T15:37:56+0300', '2017-07-18T15:37:56+03:00'],
+    ['kasko', 'policy.updated', 'end_date', '2017-08-12T07:07:56.250000-0530', '2017-08-12T07:07:56.250000-05:30'],
+    ['coverkit', 'policy.created', 'createdAt', '2024-12-20T12:00:00+0000', '2024-12-20T12:00:00Z'],
+    ['axitech', 'session.submitted', 'created_at', '2023-01-01T13:00:00+0100', '2023-01-01T12:00:00Z'],
+  ] as const)('%s %s %s = %s verifies, is kept as sent, and Date reads the instant', async (provider, type, field, value, same) => {
+    const event = await received(provider, type, { ...example(provider, type), [field]: value });
+    const got = (event.payload as unknown as Record<string, string>)[field]!;
+    expect(got).toBe(value);
+    expect(Date.parse(got)).toBe(Date.parse(same));
+  });
+});
+
+describe('InsurUp policy dates: the documented calendar date, and the same date as a .NET DateTime writes it', () => {
+  const type = 'proposal_premium.purchased';
+  it.each([
+    ['policyStartDate', '2024-11-20'], // the docs' value
+    ['policyStartDate', '2024-11-20T00:00:00'], // System.Text.Json / Newtonsoft, DateTime of kind Unspecified
+    ['policyEndDate', '2025-11-20T00:00:00Z'], // kind Utc
+    ['policyStartDate', '2024-11-20T00:00:00+03:00'], // kind Local, or a DateTimeOffset, in Türkiye
+    ['policyEndDate', '2025-11-20T00:00:00.0000000'], // round-trip format "o"
+  ] as const)('%s = %s verifies, is kept as sent, and its first 10 characters are the calendar date', async (field, value) => {
+    const event = await received('insurup', type, { ...example('insurup', type), [field]: value });
+    const got = (event.payload as unknown as Record<string, string>)[field]!;
+    expect(got).toBe(value);
+    expect(got.slice(0, 10)).toBe(example('insurup', type)[field]);
+  });
+
+  it.each([
+    ['policyStartDate', '20-11-2024'],
+    ['policyStartDate', '2024-11-32T00:00:00'],
+    ['policyEndDate', '2025-11-20 00:00:00'],
+    ['policyEndDate', '2025-11-20T00:00'],
+  ] as const)('%s = %s is still refused, naming the field', async (field, value) => {
+    const error = await refusal(received('insurup', type, { ...example('insurup', type), [field]: value }));
+    expect(error.code).toBe('payload_invalid');
+    expect(error.errors).toEqual([expect.objectContaining({ path: `/${field}` })]);
+  });
+
+  it('also through createDelivery (the testing helper) with a DateTime-shaped date', async () => {
+    const d = await createDelivery('insurup', type, { secret: SECRET, overrides: { policyStartDate: '2024-11-20T00:00:00' } });
+    const event = await receive('insurup', { body: d.body, headers: d.headers }, { secret: SECRET });
+    expect((event.payload as any).policyStartDate).toBe('2024-11-20T00:00:00');
   });
 });
 

@@ -26,7 +26,8 @@ export const axitech: ProviderCatalog<AxitechEventMap> = {
     'session.submitted': {
       type: 'session.submitted',
       title: 'AxitechSessionSubmitted',
-      description: 'The session.submitted Event: a widget session (for example an accident claim) was submitted.',
+      description:
+        'The session.submitted Event. The docs give no sentence on when it is sent; by its name, a session was submitted (inferred). Its date may be the time of an accident "if the session is an accident claim".',
       delivery: 'async',
       example: 'documented',
       source: {

@@ -5,10 +5,11 @@
  */
 export type AxitechCreatedAt = AxitechTimestamp;
 /**
- * Timestamp 'YYYY-MM-DDTHH:mm:ss', optionally with fractional seconds and a zone (Z or an offset), e.g. 2023-01-01T12:00:00Z.
+ * A timestamp, format 'YYYY-MM-DDTHH:mm:ss' (the docs' words), e.g. 2023-01-01T12:00:00Z (the docs' example). Accepted here: optional fractional seconds and an optional zone (Z, ±hh:mm or ±hhmm).
  *
- * Documented: axitech-webhooks.txt › The Event Object (created_at: "Format: 'YYYY-MM-DDTHH:mm:ss'") and Full Payload Example ("2023-01-01T12:00:00Z").
- * Decided here, not in the docs (docs/schema-policy.md): The prose form, with or without a zone (Z or an offset) and fractional seconds. Why: The prose says YYYY-MM-DDTHH:mm:ss, the example carries a trailing Z: both are documented. Axitech's stack is Node (its sample): Date#toISOString() writes 2023-01-01T12:00:00.000Z, the same shape with milliseconds. Still refused: a date alone, a space instead of T, Unix seconds.
+ * Documented: axitech-webhooks.txt › The Event Object (created_at), The session.submitted Event (date); Full Payload Example ("2023-01-01T12:00:00Z").
+ * The docs state the rule, pattern: "Format: 'YYYY-MM-DDTHH:mm:ss'.".
+ * Decided here, not in the docs (docs/schema-policy.md): The prose form, with or without a zone (Z, ±hh:mm or ±hhmm), with optional fractional seconds. Why: The prose says YYYY-MM-DDTHH:mm:ss (no zone), the example carries a trailing Z: both are documented, so the zone is optional. The docs' sample is Node: Date#toISOString() writes 2023-01-01T12:00:00.000Z, the same shape with milliseconds. An offset (±hh:mm or ±hhmm) is accepted as in every provider's date-times: the docs do not rule it out, and each names one instant. Still refused: a date alone, a space or lower-case t/z, an hour-only offset, Unix seconds.
  */
 export type AxitechTimestamp = string;
 /**
@@ -33,7 +34,7 @@ export interface AxitechEventMap {
   'submission.created': AxitechSubmissionCreated;
 }
 /**
- * The session.submitted Event: a widget session (for example an accident claim) was submitted.
+ * The session.submitted Event. The docs give no sentence on when it is sent; by its name, a session was submitted (inferred). Its date may be the time of an accident "if the session is an accident claim".
  *
  * Documented: axitech-webhooks.txt › The session.submitted Event; Full Payload Example.
  * Required fields: decided here: Every property the Event Object list names and the docs' example shows.
@@ -45,7 +46,8 @@ export interface AxitechSessionSubmitted {
   /**
    * Type of the event inside the specified group.
    *
-   * Documented: axitech-webhooks.txt › The session.submitted Event; Full Payload Example ("event_type": "session.submitted").
+   * Documented: axitech-webhooks.txt › The Event Object (event_type); The session.submitted Event; Full Payload Example ("event_type": "session.submitted").
+   * The docs state the rule, const: "event_type: string - Type of the event inside the specified group".
    */
   event_type: 'session.submitted';
   data: AxitechSessionSubmittedData;
@@ -71,6 +73,7 @@ export interface AxitechSessionSubmittedData {
   /**
    * Listed in the property list after integrations, with the description 'List of integrations associated with the session.'
    *
+   * Documented: axitech-webhooks.txt › The session.submitted Event ("key: string", after integrations; the Full Payload Example has no data-level key).
    * Decided here, not in the docs (docs/schema-policy.md): The property list names a data-level 'key: string' (its description copies the integrations line) but the example has none: typed as an optional string, never required. Why: The line's description copies the integrations line and the example has no data-level key: it may be a slip of the flattened page. Typing it keeps a string if one comes; never requiring it refuses nothing the example shows.
    */
   key?: string;
@@ -129,6 +132,7 @@ export interface AxitechSubmissionCreated {
    * Type of the event inside the specified group.
    *
    * Documented: axitech-webhooks.txt › The Event Object (event_type: e.g., "submission.created").
+   * The docs state the rule, const: "event_type: string - Type of the event inside the specified group (e.g., "submission.created")".
    */
   event_type: 'submission.created';
   data: AxitechUndocumentedData;

@@ -501,8 +501,15 @@ const schema23 = {
     policyEndDate: { $ref: '_defs.schema.json#/definitions/date' },
   },
 };
-const schema28 = { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' };
-const pattern0 = new RegExp('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', 'u');
+const schema28 = {
+  type: 'string',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$',
+};
+const pattern0 = new RegExp(
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$',
+  'u',
+);
 function validate14(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://insurance-webhooks.dev/schemas/insurup/proposal_premium.purchased.schema.json" */ let vErrors =
     null;
@@ -733,8 +740,14 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
               instancePath: instancePath + '/policyStartDate',
               schemaPath: '_defs.schema.json#/definitions/date/pattern',
               keyword: 'pattern',
-              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$' +
+                '"',
             };
             if (vErrors === null) {
               vErrors = [err12];
@@ -771,8 +784,14 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
               instancePath: instancePath + '/policyEndDate',
               schemaPath: '_defs.schema.json#/definitions/date/pattern',
               keyword: 'pattern',
-              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$' +
+                '"',
             };
             if (vErrors === null) {
               vErrors = [err14];
@@ -845,7 +864,11 @@ const schema30 = {
   },
   additionalProperties: false,
 };
-const schema35 = { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' };
+const schema35 = {
+  type: 'string',
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$',
+};
 function validate15(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://insurance-webhooks.dev/schemas/strict/insurup/proposal_premium.purchased.schema.json" */ let vErrors =
     null;
@@ -1103,8 +1126,14 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
               instancePath: instancePath + '/policyStartDate',
               schemaPath: '_defs.schema.json#/definitions/date/pattern',
               keyword: 'pattern',
-              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$' +
+                '"',
             };
             if (vErrors === null) {
               vErrors = [err13];
@@ -1141,8 +1170,14 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
               instancePath: instancePath + '/policyEndDate',
               schemaPath: '_defs.schema.json#/definitions/date/pattern',
               keyword: 'pattern',
-              params: { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' },
-              message: 'must match pattern "' + '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' + '"',
+              params: {
+                pattern:
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$',
+              },
+              message:
+                'must match pattern "' +
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?$' +
+                '"',
             };
             if (vErrors === null) {
               vErrors = [err15];

@@ -3,6 +3,7 @@
 // answer that allows or blocks the operation, which is this package's decision (the docs say the
 // answer can affect the operation, not what it is).
 import { dump } from 'js-yaml';
+import { provenanceOf } from './provenance.js';
 import { inline } from './resolve.js';
 import type { JsonSchema, ProviderFolder, SchemaTree } from './schema-files.js';
 
@@ -18,22 +19,44 @@ export const SYNC_REPLY = {
 
 const capitalized = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 
+/**
+ * The provenance markers of one transport location (provider.json): its own `x-source`,
+ * `x-inferred` + `$comment`, or else the file's `x-source` (the docs' header table), as
+ * `transportProblems` accepts them. A decided location never shows the file's source as its own.
+ */
+function locationMarkers(transport: JsonSchema, location: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  const own = provenanceOf(location);
+  if (own.source) out['x-source'] = own.source;
+  else if (!own.decision && transport['x-source']) out['x-source'] = transport['x-source'];
+  if (own.decision) Object.assign(out, { 'x-inferred': own.decision.what, $comment: own.decision.why });
+  return out;
+}
+
 /** Headers that travel with a delivery, as an AsyncAPI message header schema. */
 function headersSchema(provider: ProviderFolder, event: string): JsonSchema {
   const { transport } = provider;
   const properties: JsonSchema = {};
   const required: string[] = [];
+  const marked = (location: JsonSchema, schema: JsonSchema) => ({ ...schema, ...locationMarkers(transport, location) });
   if (transport.eventType.in === 'header') {
-    properties[transport.eventType.header] = { type: 'string', const: event, description: 'The event type.' };
+    // The header's value is this event's name. Whether the docs spell that name out or it is
+    // inferred (KASKO's offer.created) is the payload's event-level marker, not the header
+    // table's: the header carries no source of its own that could pass for the name's.
+    properties[transport.eventType.header] = {
+      type: 'string',
+      const: event,
+      description: "The event type. Whether the docs spell out this name or it is inferred: the payload's event-level x-source / x-inferred.",
+    };
     required.push(transport.eventType.header);
   }
-  if (transport.deliveryId?.in === 'header') properties[transport.deliveryId.header] = { type: 'string', description: 'Unique delivery id.' };
-  if (transport.webhookId?.in === 'header') properties[transport.webhookId.header] = { type: 'string', description: 'Id of the configured webhook.' };
+  if (transport.deliveryId?.in === 'header') properties[transport.deliveryId.header] = marked(transport.deliveryId, { type: 'string', description: 'Unique delivery id.' });
+  if (transport.webhookId?.in === 'header') properties[transport.webhookId.header] = marked(transport.webhookId, { type: 'string', description: 'Id of the configured webhook.' });
   if (transport.timestamp?.in === 'header') {
-    properties[transport.timestamp.header] = { type: 'string', description: 'Signed timestamp.' };
+    properties[transport.timestamp.header] = marked(transport.timestamp, { type: 'string', description: 'Signed timestamp.' });
     required.push(transport.timestamp.header);
   }
-  properties[transport.signature.header] = { type: 'string', description: `Signature (${transport.signature.scheme}).` };
+  properties[transport.signature.header] = marked(transport.signature, { type: 'string', description: `Signature (${transport.signature.scheme}).` });
   if (!transport.signature.optional) required.push(transport.signature.header);
   return { type: 'object', properties, required };
 }

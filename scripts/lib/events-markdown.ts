@@ -1,6 +1,6 @@
 // docs/events.md: per event, its fields with type, whether required, description, and where each
 // comes from: documented (the doc section that shows it) or decided (what, and why).
-import { citation, provenanceOf, type DocSource } from './provenance.js';
+import { citation, provenanceOf, ruleQuotes, type DocSource } from './provenance.js';
 import { resolver } from './resolve.js';
 import type { JsonSchema, ProviderFolder, SchemaTree } from './schema-files.js';
 
@@ -9,8 +9,8 @@ interface FieldRow {
   type: string;
   required: boolean;
   description: string;
-  provenance: 'documented' | 'decided';
-  /** The source of a documented field; what was decided and why for a decided one. */
+  provenance: 'documented' | 'decided' | 'unconstrained';
+  /** The source of a documented field (and any rule the docs state); what was decided and why for a decided one. */
   basis: string;
 }
 
@@ -24,15 +24,31 @@ function typeLabel(schema: JsonSchema, resolve: (node: JsonSchema) => JsonSchema
   return schema.pattern ? `${type} (pattern \`${schema.pattern}\`)` : String(type);
 }
 
-/** Every field of an event, depth first; `inherited` is the nearest source above (the example it is part of). */
+/**
+ * The last column of a row. A documented field cites where the docs show it (its own source, or
+ * the example it is part of) and any rule they state in words; a decided field gives what was
+ * decided and why, and cites the docs only where its own `x-source` shows the value — never a
+ * section inherited from the object around it.
+ */
+function basisOf(decision: { what: string; why: string } | undefined, own: DocSource | undefined, shown: DocSource | undefined): string {
+  const cited = (source: DocSource) => [citation(source), ...ruleQuotes(source).map((rule) => `the docs state the rule, ${rule}`)].join('; ');
+  if (decision) return `${decision.what} Why: ${decision.why}${own ? ` (where the docs show it: ${cited(own)})` : ''}`;
+  return shown ? cited(shown) : 'no constraint';
+}
+
+/**
+ * Every field of an event, depth first. `inherited` is the source that documents the fields of the
+ * object being walked: the nearest own `x-source` above, and nothing below a decision, which
+ * documents nothing under it.
+ */
 function fieldRows(provider: ProviderFolder, event: JsonSchema): { rows: FieldRow[]; required: string[] } {
   const resolve = resolver(provider);
   const rows: FieldRow[] = [];
   const requiredReasons: string[] = [];
-  const walk = (node: JsonSchema, prefix: string, inherited: DocSource) => {
+  const walk = (node: JsonSchema, prefix: string, inherited: DocSource | undefined) => {
     const schema = resolve(node);
-    const { source: own, required: why } = provenanceOf(schema);
-    const here = own ?? inherited;
+    const { source: own, decision: decided, required: why } = provenanceOf(schema);
+    const here = own ?? (decided ? undefined : inherited);
     if (schema.type === 'array' && schema.items) return walk(schema.items, `${prefix}[]`, here);
     if (!schema.properties) return;
     if (why) requiredReasons.push(`${prefix ? `\`${prefix}\`: ` : ''}${typeof why === 'string' ? why : `documented: ${citation(why)}`}`);
@@ -47,10 +63,10 @@ function fieldRows(provider: ProviderFolder, event: JsonSchema): { rows: FieldRo
         type: typeLabel(resolved, resolve),
         required: required.has(name),
         description: String(resolved.description ?? ''),
-        provenance: decision ? 'decided' : 'documented',
-        basis: decision ? `${decision.what} Why: ${decision.why} (shown in ${citation(shown)})` : citation(shown),
+        provenance: decision ? 'decided' : shown ? 'documented' : 'unconstrained',
+        basis: basisOf(decision, source, shown),
       });
-      walk(child, path, shown);
+      walk(child, path, here);
     }
   };
   walk(event, '', event['x-source']);
@@ -85,10 +101,13 @@ export function eventsMarkdown(tree: SchemaTree): string {
     '',
     'Every event this package knows, with its fields as the schemas define them. Each field is',
     "**documented** (the provider's docs show it; the source names the section or example) or",
-    '**decided** (this project decided where the docs are silent; what, and why). Which fields are',
-    'required is always decided: the docs never say which fields are always sent. The rules behind',
-    'every decision are in [schema-policy.md](schema-policy.md). Paths use `.` for object fields and',
-    '`[]` for array items.',
+    "**decided** (this project decided where the docs are silent; what, and why, and where the field's",
+    'own source shows its value). An example shows a value and its JSON type, never a rule: a pattern,',
+    'a fixed value or whole-number-only is documented only where the docs state it in words, and the',
+    'sentence is quoted. A description says what the docs say; a reading of a name or an example is',
+    'marked "(inferred)". Which fields are required is always decided: the docs never say which fields',
+    'are always sent. The rules behind every decision are in [schema-policy.md](schema-policy.md).',
+    'Paths use `.` for object fields and `[]` for array items.',
     '',
   ];
   for (const provider of tree.providers) {

@@ -2,7 +2,7 @@
 // properties are the events gives the `<Provider>EventMap` interface (event name → payload type)
 // and one named export per event and shared definition.
 import { compile } from 'json-schema-to-typescript';
-import { citation, provenanceOf } from './provenance.js';
+import { citation, provenanceOf, ruleQuotes } from './provenance.js';
 import { pascalCase, type JsonSchema, type ProviderFolder } from './schema-files.js';
 
 const DEFS_REF = '_defs.schema.json#/definitions/';
@@ -15,7 +15,9 @@ const DEFS_REF = '_defs.schema.json#/definitions/';
 export function docComment(node: JsonSchema): string | undefined {
   const { source, decision, required } = provenanceOf(node);
   const lines: string[] = [];
+  // Only the node's own markers: a decided node never borrows the source of the object around it.
   if (source) lines.push(`Documented: ${citation(source)}.`);
+  if (source) for (const rule of ruleQuotes(source)) lines.push(`The docs state the rule, ${rule}.`);
   if (decision) lines.push(`Decided here, not in the docs (docs/schema-policy.md): ${decision.what} Why: ${decision.why}`);
   if (required) lines.push(`Required fields: ${typeof required === 'string' ? `decided here: ${required}` : `documented: ${citation(required)}`}`);
   const description = typeof node.description === 'string' ? node.description : undefined;

@@ -44,6 +44,15 @@ export class EdgeRefusal extends Error {
   }
 }
 
+/**
+ * Reports a refusal made at the edge (onError, or the logger) and records it as a delivery
+ * (onDelivery, OpenTelemetry), timed from `since` when the request was timed.
+ */
+function refuse(webhooks: Webhooks, refusal: EdgeRefusal, context: { provider: Provider | undefined }, since?: number): void {
+  webhooks.report(refusal, context);
+  webhooks.observeEdge(context.provider, refusal, since);
+}
+
 /** The provider a selector picks for `request`. */
 export const selectProvider = <R>(select: ProviderSelector<R>, request: R): string | undefined => (typeof select === 'function' ? select(request) : select);
 
@@ -54,13 +63,14 @@ export const selectProvider = <R>(select: ProviderSelector<R>, request: R): stri
  * const outcome = await receiveAtEdge(webhooks, 'kasko', { method: req.method, url: req.url, headers: req.headers, read: (limit) => readNodeBody(req, limit) });
  */
 export async function receiveAtEdge(webhooks: Webhooks, provider: string | undefined, request: EdgeRequest): Promise<EdgeOutcome> {
+  const since = webhooks.observing ? performance.now() : undefined;
   if (!webhooks.serves(provider)) {
-    webhooks.report(new EdgeRefusal('not_found', 404, `no webhook provider at ${request.method ?? 'POST'} ${request.url ?? '/'}`.slice(0, 200)), { provider: undefined });
+    refuse(webhooks, new EdgeRefusal('not_found', 404, `no webhook provider at ${request.method ?? 'POST'} ${request.url ?? '/'}`.slice(0, 200)), { provider: undefined }, since);
     return { response: notFound() };
   }
   const context = { provider };
   if (request.method !== undefined && request.method.toUpperCase() !== 'POST') {
-    webhooks.report(new EdgeRefusal('method_not_allowed', 405, `${request.method.slice(0, 20)} is not POST`), context);
+    refuse(webhooks, new EdgeRefusal('method_not_allowed', 405, `${request.method.slice(0, 20)} is not POST`), context, since);
     return { response: methodNotAllowed() };
   }
   const limit = webhooks.maxBodyBytes(provider);
@@ -69,16 +79,17 @@ export async function receiveAtEdge(webhooks: Webhooks, provider: string | undef
     read = await request.read(limit);
   } catch {
     // The client went away mid-body: nothing was handled, there is no one to answer, and the
-    // provider retries. Not a refusal, so not reported.
+    // provider retries. Not a refusal, so not reported; recorded as `aborted`.
+    webhooks.observeEdge(provider, 'aborted', since);
     return { gone: true };
   }
   if ('tooLarge' in read) {
-    webhooks.report(new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context);
+    refuse(webhooks, new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context, since);
     return { response: tooLarge(limit), discardRest: true };
   }
   if ('consumed' in read) {
     const message = `${read.consumed} read this request's body before the webhook handler, so its raw bytes are gone and the signature cannot be verified. ${read.fix}`;
-    webhooks.report(new EdgeRefusal('raw_body_unavailable', 500, message), context);
+    refuse(webhooks, new EdgeRefusal('raw_body_unavailable', 500, message), context, since);
     return { response: rawBodyUnavailable(message) };
   }
   return { response: await webhooks.handle(provider, { body: read.body, headers: request.headers, method: request.method, url: request.url }) };
@@ -91,9 +102,9 @@ export async function receiveAtEdge(webhooks: Webhooks, provider: string | undef
 export function frameworkRefusal(webhooks: Webhooks, provider: string | undefined, limit: number, error: { statusCode?: number; message?: string }): WebhookResponse {
   const context = { provider: webhooks.serves(provider) ? provider : undefined };
   if (error.statusCode === 413) {
-    webhooks.report(new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context);
+    refuse(webhooks, new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context);
     return tooLarge(limit);
   }
-  webhooks.report(new EdgeRefusal('adapter_failed', 500, String(error.message ?? error).slice(0, 500)), context);
+  refuse(webhooks, new EdgeRefusal('adapter_failed', 500, String(error.message ?? error).slice(0, 500)), context);
   return adapterFailed();
 }

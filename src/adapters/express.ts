@@ -75,3 +75,40 @@ export function expressHandler(webhooks: Webhooks, provider: ProviderSelector<Ex
     writeOutcome(req, res, outcome);
   };
 }
+
+/** body-parser's errors, by `error.type`, for a body it read before the webhook route ran. */
+const PARSER_ERRORS = new Set(['entity.parse.failed', 'entity.too.large', 'entity.verify.failed', 'charset.unsupported', 'encoding.unsupported', 'request.size.invalid', 'stream.encoding.set']);
+
+/**
+ * Express error middleware for the arrangement where a body parser runs before the webhook route
+ * (`express.json({ verify: saveRawBody })`, NestJS with `rawBody: true`). When that parser fails
+ * (a signed body that is not JSON, one over its `limit`, an unsupported charset), Express skips the
+ * route and answers with its own HTML 400/413/415, which a provider takes as final, and nothing is
+ * reported. Register this after the routes: for a request the selector maps to a provider it
+ * answers as the webhook route would: the kept raw bytes go through `handle()` (an authentic
+ * non-JSON body reaches `onInvalid`), a body over the parser's limit is our 413, and without the
+ * bytes it is our 500 `raw_body_unavailable`; every other error goes to `next`.
+ *
+ * @example
+ * app.use(express.json({ verify: saveRawBody, limit: '1mb' }));
+ * app.post('/webhooks/kasko', expressHandler(webhooks, 'kasko'));
+ * app.use(expressErrorHandler(webhooks, (req) => (req.originalUrl?.startsWith('/webhooks/kasko') ? 'kasko' : undefined)));
+ */
+export function expressErrorHandler(webhooks: Webhooks, provider: ProviderSelector<ExpressRequest>) {
+  return async (error: unknown, req: ExpressRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> => {
+    const type = (error as { type?: unknown } | null)?.type;
+    const name = typeof type === 'string' && PARSER_ERRORS.has(type) ? selectProvider(provider, req) : undefined;
+    if (!webhooks.serves(name)) return next(error);
+    const outcome = await receiveAtEdge(webhooks, name, {
+      method: req.method,
+      url: req.originalUrl ?? req.url,
+      headers: req.headers,
+      read: async (): Promise<BodyRead> => {
+        if (type === 'entity.too.large') return { tooLarge: true };
+        if (Buffer.isBuffer(req.rawBody)) return { body: req.rawBody };
+        return { consumed: parserThatRan(req), fix: 'Keep its raw bytes with express.json({ verify: saveRawBody }), or mount the webhook route before it.' };
+      },
+    });
+    writeOutcome(req, res, outcome);
+  };
+}

@@ -20,6 +20,7 @@ export interface FastifyLike {
     parser: (request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => void,
   ): void;
   setErrorHandler(handler: (error: { statusCode?: number; message?: string }, request: FastifyRequestLike, reply: FastifyReplyLike) => unknown): void;
+  addHook(name: 'onRequest', hook: (request: FastifyRequestLike) => Promise<void>): unknown;
   route(options: {
     method: string[];
     url: string;
@@ -51,6 +52,9 @@ export interface FastifyWebhooksOptions {
   bodyLimit?: number;
 }
 
+/** A media type Fastify can parse (`type/subtype`, parameters after `;`). */
+const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(;.*)?$/;
+
 const send = (reply: FastifyReplyLike, response: WebhookResponse) => reply.code(response.status).headers(response.headers).send(response.body);
 
 /**
@@ -64,11 +68,18 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
   return async function insuranceWebhooks(instance: FastifyLike): Promise<void> {
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+    // Fastify answers 415 to a Content-Type it cannot parse (empty, `application`, a list) before
+    // any parser runs; the signature covers the body, not this header, and the other adapters
+    // accept such deliveries, so here too the body is read as bytes.
+    instance.addHook('onRequest', async (request) => {
+      const type = request.headers['content-type'];
+      if (type !== undefined && (typeof type !== 'string' || !MEDIA_TYPE.test(type))) request.headers['content-type'] = 'application/octet-stream';
+    });
     instance.setErrorHandler((error, request, reply) => {
       return send(reply, frameworkRefusal(webhooks, selectProvider(provider, request), bodyLimit, error));
     });
     instance.route({
-      method: ['POST', 'GET', 'PUT', 'PATCH', 'DELETE'],
+      method: ['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], // every method reaches the edge: 405 like the other adapters
       url: path,
       bodyLimit,
       handler: async (request, reply) => {

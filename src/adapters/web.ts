@@ -8,6 +8,7 @@
  * export const POST = webHandler(webhooks, 'kasko');
  * // Hono: app.post('/webhooks/kasko', (c) => handler(c.req.raw));
  */
+import { Refusal } from '../router/report.js';
 import { adapterFailed, type WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
 import { receiveAtEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
@@ -70,13 +71,16 @@ const pathAndQuery = (request: Request): string => {
 export function webHandler(webhooks: Webhooks, provider: ProviderSelector<Request>, options: WebHandlerOptions = {}) {
   const urlOf = options.url ?? pathAndQuery;
   return async (request: Request): Promise<Response> => {
-    const outcome = await receiveAtEdge(webhooks, selectProvider(provider, request), {
+    const name = selectProvider(provider, request);
+    const outcome = await receiveAtEdge(webhooks, name, {
       method: request.method,
       url: urlOf(request),
       headers: request.headers,
       read: (limit) => readRequestBody(request, limit),
     });
     // A Request has no connection to drop: a body that failed mid-read is answered (500, retryable).
-    return toResponse('gone' in outcome ? adapterFailed() : outcome.response);
+    if (!('gone' in outcome)) return toResponse(outcome.response);
+    webhooks.report(new Refusal('adapter_failed', 500, 'the request body stream failed before it was complete'), { provider: webhooks.serves(name) ? name : undefined });
+    return toResponse(adapterFailed());
   };
 }

@@ -12,11 +12,14 @@ export interface CryptoBackend {
 
 interface NodeCrypto {
   createSecretKey(key: Uint8Array): unknown;
+  createHash(algorithm: 'sha256'): { update(data: string | Uint8Array, encoding?: 'utf8'): { digest(encoding: 'hex'): string } };
   createHmac(algorithm: string, key: unknown): {
     update(data: string | Uint8Array, encoding?: 'utf8'): { update: NodeHmacUpdate; digest(): Uint8Array };
   };
 }
 type NodeHmacUpdate = (data: string | Uint8Array, encoding?: 'utf8') => { update: NodeHmacUpdate; digest(): Uint8Array };
+
+import { sha256 } from './sha256.js';
 
 const NODE_NAMES = { 'SHA-1': 'sha1', 'SHA-256': 'sha256' } as const;
 const encoder = new TextEncoder();
@@ -81,6 +84,18 @@ export function webBackend(subtle: SubtleHmac = (globalThis as unknown as { cryp
 type GetBuiltin = (id: string) => unknown;
 const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: GetBuiltin } }).process?.getBuiltinModule;
 const nodeCrypto = getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+
+/**
+ * The hex SHA-256 of a body (a string as its UTF-8 bytes), synchronously: Node's crypto where it
+ * exists, else plain JavaScript (sha256.ts).
+ *
+ * @example
+ * bodyDigest('{}'); // '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a'
+ */
+export function bodyDigest(body: string | Uint8Array): string {
+  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(body, 'utf8').digest('hex');
+  return encodeHex(sha256(typeof body === 'string' ? encoder.encode(body) : body));
+}
 
 /** The backend `receive()` and `sign()` use: Node's crypto when present, else Web Crypto. */
 export const defaultBackend: CryptoBackend = nodeCrypto ? nodeBackend(nodeCrypto) : webBackend();

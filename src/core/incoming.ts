@@ -21,17 +21,20 @@ export interface IncomingWebhook {
 }
 
 /**
- * One header's value by lower-case name. Every header this package reads holds one value, so a
- * header sent several times (an array, or the ", "-joined value Node and Web `Headers` make of
- * repeats) counts once when the repeats are identical, and is refused as `header_invalid` naming
- * the header when they differ: `policy.created, policy.cancelled` must never be taken as either.
+ * One header's value by lower-case name. The headers this package reads hold one value (none of
+ * them has a comma), so a header sent several times — an array, or the joined value Node and Web
+ * `Headers` make of repeats (`a, b`), or API Gateway (`a,b`) — counts once when the repeats are
+ * identical, and is refused as `header_invalid` naming the header when they differ:
+ * `policy.created, policy.cancelled` must never be taken as either. A `list` header (a signature
+ * such as `t=…,v1=…,v1=…`) is returned whole, repeats joined with ", ", for its parser.
  */
-export function readHeader(headers: HeaderBag, name: string): string | undefined {
+export function readHeader(headers: HeaderBag, name: string, list = false, conflict: 'header_invalid' | 'signature_invalid' = 'header_invalid'): string | undefined {
   let value: string | string[] | null | undefined;
   if (typeof (headers as HeadersLike).get === 'function') value = (headers as HeadersLike).get(name);
   else value = ownHeader(headers as Record<string, string | string[] | undefined>, name);
-  if (Array.isArray(value)) return value.length ? single(name, value) : undefined;
-  return typeof value === 'string' ? (value.includes(', ') ? single(name, value.split(', ')) : value) : undefined;
+  if (list) return Array.isArray(value) ? (value.length ? value.join(', ') : undefined) : (value ?? undefined);
+  if (Array.isArray(value)) return value.length ? single(name, value.flatMap(parts), conflict) : undefined;
+  return typeof value === 'string' ? (value.includes(',') ? single(name, parts(value), conflict) : value) : undefined;
 }
 
 /** The value of `name` in a plain object of headers, in any key case, own properties only. */
@@ -48,10 +51,12 @@ function ownHeader(bag: Record<string, string | string[] | undefined>, name: str
   return value;
 }
 
-function single(name: string, values: readonly string[]): string {
+const parts = (value: string): string[] => value.split(/\s*,\s*/);
+
+function single(name: string, values: readonly string[], code: 'header_invalid' | 'signature_invalid'): string {
   const [first] = values;
   if (values.every((value) => value === first)) return first!;
-  throw new WebhookError('header_invalid', `the ${name} header is repeated with different values`);
+  throw new WebhookError(code, `the ${name} header is repeated with different values`);
 }
 
 /** Byte length of the body; for strings, exact only when it could exceed `limit`. */

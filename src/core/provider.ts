@@ -35,11 +35,9 @@ export interface ProviderDefinition<EventMap = unknown> {
    * for providers that always send a delivery id.
    */
   bodyIdempotencyKey(payload: unknown): string | undefined;
-  /** Reads a transport location from the headers or the parsed body. */
-  read(location: Location | undefined, headers: HeaderBag, body: unknown): string | undefined;
 }
 
-
+/** Reads a transport location (provider.json) from the headers or the parsed body: a string, or undefined. */
 export function readLocation(location: Location | undefined, headers: HeaderBag, body: unknown): string | undefined {
   if (!location) return undefined;
   if (location.in === 'header') return readHeader(headers, location.header);
@@ -89,7 +87,7 @@ export function defineProvider<EventMap>(
     throw new Error(`${catalog.name}: the delivery id is a header, so the module must give an exampleDeliveryId`);
   }
   const { newDeliveryId, exampleDeliveryId = () => undefined, freshIdentity, bodyIdempotencyKey = () => undefined } = identity;
-  return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, freshIdentity, bodyIdempotencyKey, read: readLocation };
+  return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, freshIdentity, bodyIdempotencyKey };
 }
 
 /**

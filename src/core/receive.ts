@@ -5,11 +5,11 @@ import { UsageError, WebhookError } from './errors.js';
 import type { WebhookEvent } from './event.js';
 import { bodyText, exceedsLimit, readHeader, type IncomingWebhook } from './incoming.js';
 import { parseJson } from './json.js';
-import { recordSignedDigest } from './signed.js';
-import type { ProviderDefinition } from './provider.js';
+import { recordSignedBody } from './signed.js';
+import { readLocation, type ProviderDefinition } from './provider.js';
 import { parseTimestamp, type SignatureScheme, type SignedRequest } from './signature.js';
 import type { EventCatalogEntry } from './types.js';
-import { issuesOf, printable } from './validation.js';
+import { boundedIssue, issuesOf, printable } from './validation.js';
 
 export interface ReceiveOptions {
   /** The webhook secret; several during a rotation (any one may match). Empty values are refused. */
@@ -129,6 +129,12 @@ function checkWindow(timestampMs: number, options: ReceiveOptions): void {
 const MISMATCH_CAUSES =
   'Check: the raw bytes were passed, not re-serialised JSON (a body parser ran first); the body is not still base64-encoded (AWS API Gateway/Lambda: isBase64Encoded); the secret has no surrounding whitespace and is the one for this endpoint and mode (test or live).';
 
+/** `value` of header `name`, refused as header_invalid past `max` characters. */
+function boundedHeader(name: string, value: string | undefined, max: number, type?: string): string | undefined {
+  if (value !== undefined && value.length > max) throw new WebhookError('header_invalid', `the ${name} header is longer than ${max} characters`, type === undefined ? {} : { type });
+  return value;
+}
+
 /** Longest event type: the catalog's are under 40 characters; a longer one is refused before it is echoed anywhere. */
 const MAX_EVENT_TYPE = 200;
 
@@ -138,29 +144,28 @@ const MAX_DELIVERY_ID = 200;
 function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, strict: boolean | undefined): WebhookEvent {
   const { transport, events } = definition.catalog;
   const { headers } = incoming;
-  const headerType = transport.eventType.in === 'header' ? readHeader(headers, transport.eventType.header) : undefined;
+  // The headers first: they are not signed, they are echoed (answers, logs, idempotency records),
+  // so each is bounded before anything is done with it.
+  const headerType = transport.eventType.in === 'header' ? boundedHeader(transport.eventType.header, readHeader(headers, transport.eventType.header), MAX_EVENT_TYPE) : undefined;
   if (transport.eventType.in === 'header' && headerType === undefined) {
     throw new WebhookError('header_missing', `the ${transport.eventType.header} header is missing`);
   }
+  const headerDeliveryId = transport.deliveryId?.in === 'header' ? boundedHeader(transport.deliveryId.header, readHeader(headers, transport.deliveryId.header), MAX_DELIVERY_ID, headerType) : undefined;
   const text = bodyText(incoming.body);
-  if (text === undefined) throw new WebhookError('payload_malformed', 'body is not valid UTF-8', { type: headerType });
+  if (text === undefined) throw new WebhookError('payload_malformed', 'body is not valid UTF-8', { type: headerType, deliveryId: headerDeliveryId });
   const parsed = parseJson(text);
-  const headerDeliveryId = transport.deliveryId?.in === 'header' ? readHeader(headers, transport.deliveryId.header) : undefined;
-  // Not signed, and kept (idempotency records, answers, logs): bounded, so a 16 KB id costs nothing.
-  if (headerDeliveryId !== undefined && headerDeliveryId.length > MAX_DELIVERY_ID) {
-    throw new WebhookError('header_invalid', `the ${(transport.deliveryId as { header: string }).header} header is longer than ${MAX_DELIVERY_ID} characters`, { type: headerType });
-  }
   if (!parsed.ok) {
     if (parsed.reason === 'malformed') throw new WebhookError('payload_malformed', printable(parsed.message), { type: headerType, deliveryId: headerDeliveryId });
-    throw new WebhookError('payload_invalid', `body ${printable(parsed.path ?? '')} ${printable(parsed.message)}`, {
+    const issue = boundedIssue(parsed.path ?? '', parsed.message);
+    throw new WebhookError('payload_invalid', `body ${printable(issue.path)} ${printable(issue.message)}`, {
       type: headerType,
       deliveryId: headerDeliveryId,
-      errors: [{ path: parsed.path!, message: parsed.message }],
+      errors: [issue],
     });
   }
   const payload = parsed.value;
-  const type = headerType ?? definition.read(transport.eventType, headers, payload);
-  const deliveryId = headerDeliveryId ?? definition.read(transport.deliveryId, headers, payload);
+  const type = headerType ?? readLocation(transport.eventType, headers, payload);
+  const deliveryId = headerDeliveryId ?? readLocation(transport.deliveryId, headers, payload);
   if (type !== undefined && type.length > MAX_EVENT_TYPE) {
     const where = transport.eventType.in === 'header' ? `the ${transport.eventType.header} header` : `the event type at ${transport.eventType.pointer}`;
     throw new WebhookError(transport.eventType.in === 'header' ? 'header_invalid' : 'payload_invalid', `${where} is longer than ${MAX_EVENT_TYPE} characters`, {
@@ -191,7 +196,7 @@ function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, 
       errors,
     });
   }
-  const webhookId = transport.webhookId ? definition.read(transport.webhookId, headers, payload) : undefined;
+  const webhookId = transport.webhookId?.in === 'header' ? boundedHeader(transport.webhookId.header, readHeader(headers, transport.webhookId.header), MAX_DELIVERY_ID, type) : readLocation(transport.webhookId, headers, payload);
   return { provider: definition.name, type, deliveryId, webhookId, payload } as WebhookEvent;
 }
 
@@ -223,7 +228,7 @@ function accept(
   }
   if (timestampMs !== undefined) checkWindow(timestampMs, options);
   const event = decodeEvent(definition, incoming, options.strict);
-  recordSignedDigest(event, mac);
+  recordSignedBody(event, incoming.body);
   return event;
 }
 
@@ -235,7 +240,8 @@ function run(backend: CryptoBackend, definition: ProviderDefinition, incoming: I
   if (exceedsLimit(body, limit)) throw new WebhookError('body_too_large', `body is larger than ${limit} bytes`);
 
   const { signature } = definition.catalog.transport;
-  const signatureHeader = readHeader(headers, signature.header);
+  // Several different signatures in one header are a signature that does not verify (401).
+  const signatureHeader = readHeader(headers, signature.header, scheme.listValued, 'signature_invalid');
   if (signatureHeader === undefined) {
     if (options.allowUnsigned) return decodeEvent(definition, incoming, options.strict);
     throw new WebhookError('signature_missing', `the ${signature.header} header is missing`);

@@ -26,6 +26,11 @@ export interface SignatureScheme {
   readonly signsRequestLine?: boolean;
   /** Where the signed timestamp travels: the transport's timestamp header, or inside the signature header. */
   readonly timestamp?: 'header' | 'signature';
+  /**
+   * The header holds comma-separated parts (`t=…,v1=…,v1=…`): read whole, repeats joined, and left
+   * to `parse`. Otherwise it holds one value, and repeats of it are checked like any header's.
+   */
+  readonly listValued?: boolean;
   /** Decodes a signature header value; undefined when it cannot be a signature of this scheme. */
   parse(value: string): ParsedSignature | undefined;
   /** What is signed before the raw body (empty when only the body is signed). */
@@ -90,6 +95,7 @@ export function timestampedHmac(name: string): SignatureScheme {
     name,
     algorithm: 'SHA-256',
     timestamp: 'signature',
+    listValued: true,
     parse(value) {
       let timestamp: string | undefined;
       const macs: Uint8Array[] = [];

@@ -19,8 +19,15 @@ export { escapePointer };
 
 function toIssue(error: SchemaValidationError): ValidationIssue {
   const issue = issueOf(error);
-  // Paths hold property names from the request: bounded (still a JSON Pointer when short enough).
-  return issue.path.length > MAX_TEXT ? { path: `${issue.path.slice(0, MAX_TEXT)}…`, message: issue.message } : issue;
+  return boundedIssue(issue.path, issue.message);
+}
+
+/**
+ * An issue whose path and message fit an answer and a log line: paths hold property names from the
+ * request, so each is cut at 200 characters (still a JSON Pointer when shorter).
+ */
+export function boundedIssue(path: string, message: string): ValidationIssue {
+  return { path: path.length > MAX_TEXT ? `${path.slice(0, MAX_TEXT)}…` : path, message: message.length > MAX_TEXT ? `${message.slice(0, MAX_TEXT)}…` : message };
 }
 
 function issueOf(error: SchemaValidationError): ValidationIssue {

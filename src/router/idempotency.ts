@@ -27,10 +27,11 @@ export interface IdempotencyOptions {
  * The key `createWebhooks` deduplicates by, chosen so that only what the signature covers decides
  * what is a duplicate (README, "Threat model"):
  * - where the delivery id is an unsigned header (KASKO `X-KASKO-Delivery`, InsurUp
- *   `x-webhook-delivery`), the event type and the verified signature of the body, a digest of the
- *   signed bytes: a captured body replayed under a fresh id is a duplicate, and an old body sent
- *   under a genuine delivery's id does not make the genuine retry look like a replay. Sync events
- *   (their answer is a decision made now) and unsigned deliveries keep the delivery id;
+ *   `x-webhook-delivery`), the event type and the SHA-256 of the signed body (not the MAC, so a
+ *   rotation of secrets does not make a retry new): a captured body replayed under a fresh id is a
+ *   duplicate, and an old body sent under a genuine delivery's id does not make the genuine retry
+ *   look like a replay. Sync events (their answer is a decision made now) and unsigned deliveries
+ *   keep the delivery id;
  * - where the delivery id is signed (CoverKit's envelope `id`), that id;
  * - where there is none (Axitech), what its provider module derives from the signed body
  *   (`event_type` + `data.sessionId` + `created_at`).
@@ -40,15 +41,34 @@ export interface IdempotencyOptions {
  * createWebhooks({ providers, idempotency: { key: (event) => `tenant-7:${defaultIdempotencyKey(event)}` } });
  */
 export function defaultIdempotencyKey(event: { provider: Provider; type?: string | undefined; deliveryId?: string | undefined; payload: unknown }): string | undefined {
-  const { transport, events } = providerDefinition(event.provider).catalog;
-  if (transport.deliveryId?.in === 'header' && event.type !== undefined) {
-    const digest = signedDigest(event);
-    const sync = Object.hasOwn(events, event.type) && (events as Record<string, { delivery: string }>)[event.type]!.delivery === 'sync';
-    if (digest && !sync) return `${event.provider}:${event.type}:${digest}`;
+  return keyOf(event, () => signedDigest(event));
+}
+
+/**
+ * `defaultIdempotencyKey` with the body's digest given (`digest`, called only when needed): for an
+ * authentic delivery that did not become an event (kept by onInvalid), whose body the router has.
+ */
+export function keyOf(delivery: { provider: Provider; type?: string | undefined; deliveryId?: string | undefined; payload: unknown }, digest: () => string | undefined): string | undefined {
+  const { provider, type, deliveryId, payload } = delivery;
+  const { transport, events } = providerDefinition(provider).catalog;
+  if (transport.deliveryId?.in === 'header') {
+    const sync = type !== undefined && Object.hasOwn(events, type) && (events as Record<string, { delivery: string }>)[type]!.delivery === 'sync';
+    const hash = sync ? undefined : digest();
+    if (hash !== undefined) return `${provider}:${type ?? ''}:${hash}`;
   }
-  if (event.deliveryId) return `${event.provider}:${event.deliveryId}`;
-  const key = providerDefinition(event.provider).bodyIdempotencyKey(event.payload);
-  return key === undefined ? undefined : `${event.provider}:${key}`;
+  if (deliveryId) return `${provider}:${deliveryId}`;
+  const key = providerDefinition(provider).bodyIdempotencyKey(payload);
+  return key === undefined ? undefined : `${provider}:${key}`;
+}
+
+/** The `{ status, body }` a completed claim stored, or undefined when the record is not one. */
+function storedAnswer(record: string): Pick<WebhookResponse, 'status' | 'body'> | undefined {
+  try {
+    const { status, body } = JSON.parse(record) as Partial<WebhookResponse>;
+    return Number.isInteger(status) && typeof body === 'string' ? { status: status!, body } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Records `settle`'s answer: a 2xx completes the key, anything else releases it. */
@@ -77,8 +97,11 @@ export async function once(
     return storeUnavailable();
   }
   if (claim.state === 'done') {
-    const { status, body } = JSON.parse(claim.response) as Pick<WebhookResponse, 'status' | 'body'>;
-    return replay(status, body);
+    const stored = storedAnswer(claim.response);
+    if (stored) return replay(stored.status, stored.body);
+    // Not an answer this package stored (a shared store, a corrupt record): a store fault, retryable.
+    report(new Error('the idempotency store returned a record that is not a stored answer'));
+    return storeUnavailable();
   }
   if (claim.state === 'in_progress') return inProgress();
   const { token } = claim;

@@ -40,6 +40,8 @@ export interface ErrorContext {
   event?: WebhookEvent;
   /** Set when the delivery was authentic but could not be used (schema, JSON, event header). */
   invalid?: InvalidDelivery;
+  /** The status the endpoint answered, where it differs from the error's own (`failureStatus`). */
+  status?: number;
 }
 
 /** The logger used when no `onError` handler is registered: pino, console, or anything with these. */

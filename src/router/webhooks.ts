@@ -3,6 +3,8 @@
 // (sync.ts), answers (responses.ts) and reporting (report.ts) each in their own file. Adapters
 // (src/adapters/) only move bytes between their framework and `handle()` (src/adapters/edge.ts).
 import { WebhookError, type WebhookErrorCode } from '../core/errors.js';
+import { printable } from '../core/validation.js';
+import { bodyDigest } from '../core/crypto.js';
 import type { EventType, Provider, WebhookEvent } from '../core/event.js';
 import type { IncomingWebhook } from '../core/incoming.js';
 import type { ProviderDefinition } from '../core/provider.js';
@@ -10,8 +12,10 @@ import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, UsageError, type ReceiveOp
 import { memoryStore } from '../idempotency/memory.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { providerDefinition, receive } from '../receive.js';
-import { defaultIdempotencyKey, once, type IdempotencyOptions } from './idempotency.js';
-import { report, type ErrorHandler } from './report.js';
+import { defaultIdempotencyKey, keyOf, once, type IdempotencyOptions } from './idempotency.js';
+import { Observer, type DeliveryHook, type Observation } from './observe.js';
+import { checkTelemetryOption, type TelemetryOption } from './otel.js';
+import { Refusal, report, type ErrorHandler } from './report.js';
 import * as answer from './responses.js';
 import { decide, syncSettings, type SyncOptions } from './sync.js';
 import { DEADLINE, deadline } from './timing.js';
@@ -46,6 +50,14 @@ export interface WebhooksOptions {
    * `console`; `false` silences it. Called as `logger.warn(fields, message)` (pino's order).
    */
   logger?: Logger | false;
+  /**
+   * OpenTelemetry spans and metrics (README, "Operating the endpoint"). Default: through
+   * `@opentelemetry/api` when the application has it installed (imported once, in the background,
+   * from the first `createWebhooks`; nothing is done, nor paid per delivery, when it is not).
+   * `{ api }`: this API module (`import * as api from '@opentelemetry/api'`), for a bundle in which
+   * the package cannot import it at run time. `false`: none.
+   */
+  telemetry?: TelemetryOption;
 }
 
 /**
@@ -59,6 +71,24 @@ const AUTHENTIC: ReadonlySet<WebhookErrorCode> = new Set(['header_missing', 'pay
  * Durations that would silently switch a protection off (a `NaN` lease from an unset variable
  * disables deduplication; a `NaN` deadline never fires) are wrong use, refused at start-up.
  */
+function checkOptions(options: WebhooksOptions): void {
+  checkDurations(options);
+  const choices: [string, unknown, readonly unknown[]][] = [
+    ['failureStatus', options.failureStatus, [500, 503]],
+    ['invalidPayloads', options.invalidPayloads, ['retry', 'reject']],
+    ['unknownEvents', options.unknownEvents, ['acknowledge', 'reject']],
+    ['sync.onDeadline', options.sync?.onDeadline, ['allow', 'block']],
+  ];
+  for (const [name, value, allowed] of choices) {
+    // A 400 as failureStatus would make a provider give up on a delivery our handler failed.
+    if (value !== undefined && !allowed.includes(value)) throw new UsageError(`insurance-webhooks: ${name} must be ${allowed.map((v) => JSON.stringify(v)).join(' or ')} (got ${JSON.stringify(value)})`);
+  }
+  const { logger } = options;
+  if (logger !== undefined && logger !== false && (typeof logger?.warn !== 'function' || typeof logger.error !== 'function')) {
+    throw new UsageError('insurance-webhooks: logger must have warn() and error() (pino, console, …), or be false');
+  }
+}
+
 function checkDurations(options: WebhooksOptions): void {
   const idempotency = options.idempotency || {};
   const durations: [string, number | undefined][] = [
@@ -103,6 +133,7 @@ export class Webhooks {
   readonly #invalid: ((delivery: InvalidDelivery) => unknown)[] = [];
   readonly #errors: ErrorHandler[] = [];
   readonly #store: IdempotencyStore | undefined;
+  readonly #observer: Observer;
 
   constructor(options: WebhooksOptions) {
     if (!options || typeof options.providers !== 'object' || Object.keys(options.providers).length === 0) {
@@ -117,9 +148,10 @@ export class Webhooks {
       warnAboutWhitespace(provider, receiveOptions, options.logger);
       this.#served.set(provider, { definition, options: receiveOptions, maxBodyBytes: receiveOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
     }
-    checkDurations(options);
+    checkOptions(options);
     this.#options = options;
     this.#store = options.idempotency === false ? undefined : (options.idempotency?.store ?? memoryStore());
+    this.#observer = new Observer(checkTelemetryOption(options.telemetry));
   }
 
   /**
@@ -179,6 +211,33 @@ export class Webhooks {
   }
 
   /**
+   * Called once per delivery, refusals at the adapter included, with what became of it
+   * (`DeliveryRecord`: provider, type, deliveryId, outcome, status, error, durationMs): one log line
+   * per delivery is one line of code. Must not throw. Never given a secret, a signature or a payload.
+   *
+   * @example
+   * webhooks.onDelivery((record) => log.info(record, 'webhook delivery'));
+   */
+  onDelivery(hook: DeliveryHook): this {
+    this.#observer.hook(hook);
+    return this;
+  }
+
+  /** Whether anything observes deliveries (`onDelivery`, OpenTelemetry): adapters time requests only then. */
+  get observing(): boolean {
+    return this.#observer.active;
+  }
+
+  /**
+   * Records a request answered at the edge, before `handle()` (a refusal `{ code, status }`, or a
+   * client that left mid-body), for `onDelivery` and OpenTelemetry; `since` is `performance.now()`
+   * at the request's start. For adapters, after `report()`; nothing happens while not `observing`.
+   */
+  observeEdge(provider: Provider | undefined, answer: { code: string; status: number } | 'aborted', since?: number): void {
+    this.#observer.edge(provider, answer, since);
+  }
+
+  /**
    * Reports a refusal or failure the way the router does (onError, or the logger): for adapters,
    * which refuse some requests before `handle()` (413, a body a framework already read).
    */
@@ -201,23 +260,46 @@ export class Webhooks {
    * 2xx only after the handlers succeeded (or `onInvalid` kept it); a store outage or a failure of
    * ours answers 5xx so the provider retries. A provider this endpoint does not serve is a 404.
    */
-  async handle(provider: string, incoming: IncomingWebhook): Promise<WebhookResponse> {
+  handle(provider: string, incoming: IncomingWebhook): Promise<WebhookResponse> {
+    let answered: Promise<WebhookResponse>;
+    try {
+      if (!this.#observer.active) answered = this.#handle(provider, incoming, undefined);
+      else answered = this.#observer.deliver(this.serves(provider) ? provider : undefined, (observation) => this.#handle(provider, incoming, observation));
+    } catch (error) {
+      answered = Promise.reject(error);
+    }
+    // Never rejects: a bug of ours or of user code the router calls (a key function, a store's
+    // stored answer) is a retryable 500, reported, never an unhandled rejection in an adapter.
+    return answered.catch((error: unknown) => {
+      this.report(error, { provider: this.serves(provider) ? provider : undefined });
+      return answer.internalError();
+    });
+  }
+
+  async #handle(provider: string, incoming: IncomingWebhook, observation: Observation | undefined): Promise<WebhookResponse> {
     const served = this.#served.get(provider);
-    if (!served) return answer.notFound();
+    if (!served) {
+      this.report(new Refusal('not_found', 404, 'no webhook provider of that name is configured'), { provider: undefined });
+      return answer.notFound();
+    }
     const name = provider as Provider;
-    if (incoming.method && incoming.method.toUpperCase() !== 'POST') return answer.methodNotAllowed();
+    if (incoming !== null && typeof incoming === 'object' && typeof incoming.method === 'string' && incoming.method.toUpperCase() !== 'POST') {
+      this.report(new Refusal('method_not_allowed', 405, `${printable(incoming.method, 20)} is not POST`), { provider: name });
+      return answer.methodNotAllowed();
+    }
     let event: WebhookEvent;
     try {
-      event = await receive(name, incoming, served.options);
+      event = await (observation ? observation.receive(() => receive(name, incoming, served.options)) : receive(name, incoming, served.options));
     } catch (error) {
-      if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error) : this.#refused(name, error);
+      if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error, observation) : this.#refused(name, error, observation);
       this.report(error, { provider: name });
       // Wrong use the start-up checks cannot see (an adapter without Axitech's url), or a bug of
       // ours: never the sender's fault, so a retryable 500, never a 4xx.
       return error instanceof UsageError ? answer.configurationError() : answer.internalError();
     }
     const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
-    return once(this.#store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle));
+    const store = observation ? observation.store(this.#store) : this.#store;
+    return once(store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle, observation));
   }
 
   get #idempotency(): IdempotencyOptions {
@@ -232,8 +314,8 @@ export class Webhooks {
    * Dispatches and records the outcome (`settle`). With `handlerTimeoutMs`, an async handler that
    * overruns is answered 503 while it goes on; its outcome is still recorded when it settles.
    */
-  async #answer(event: WebhookEvent, settle: (response: WebhookResponse) => Promise<void>): Promise<WebhookResponse> {
-    const work = this.#dispatch(event);
+  async #answer(event: WebhookEvent, settle: (response: WebhookResponse) => Promise<void>, observation: Observation | undefined): Promise<WebhookResponse> {
+    const work = this.#dispatch(event, observation);
     const limit = this.#options.handlerTimeoutMs;
     if (limit === undefined || this.#isSync(event.provider, event.type)) {
       const response = await work;
@@ -257,10 +339,11 @@ export class Webhooks {
     return Object.hasOwn(events, type) && events[type]!.delivery === 'sync';
   }
 
-  async #dispatch(event: WebhookEvent): Promise<WebhookResponse> {
-    const handlers = this.#handlers.get(`${event.provider}\u0000${event.type}`) ?? this.#catchAll.get(event.provider) ?? [];
+  async #dispatch(event: WebhookEvent, observation: Observation | undefined): Promise<WebhookResponse> {
+    const registered = this.#handlers.get(`${event.provider}\u0000${event.type}`) ?? this.#catchAll.get(event.provider) ?? [];
+    const handlers = observation ? observation.handlers(registered, 'webhook.handler') : registered;
     const context = { provider: event.provider, event };
-    if (this.#isSync(event.provider, event.type)) return decide(event, handlers, this.#options.sync, (error) => this.report(error, context));
+    if (this.#isSync(event.provider, event.type)) return decide(event, handlers, observation ? observation.sync(this.#options.sync) : this.#options.sync, (error) => this.report(error, context));
     try {
       for (const handler of handlers) await handler(event as never);
     } catch (error) {
@@ -271,13 +354,13 @@ export class Webhooks {
   }
 
   /** A refusal before or instead of a typed event: unknown event types are kept, never dropped in silence. */
-  async #refused(provider: Provider, error: WebhookError): Promise<WebhookResponse> {
+  async #refused(provider: Provider, error: WebhookError, observation: Observation | undefined): Promise<WebhookResponse> {
     if (error.code !== 'event_unknown') {
       this.report(error, { provider });
       return answer.refusal(error);
     }
     try {
-      for (const handler of this.#unknown) await handler(error, provider);
+      for (const handler of observation ? observation.handlers(this.#unknown, 'webhook.on_unknown') : this.#unknown) await handler(error, provider);
     } catch (failure) {
       this.report(failure, { provider });
       return answer.handlerFailed(this.#failureStatus, 'the unknown event could not be kept');
@@ -291,7 +374,7 @@ export class Webhooks {
    * An authentic delivery that cannot become a typed event: kept by `onInvalid` (202, recorded by
    * idempotency), or answered per `invalidPayloads` and reported. Never a silent 4xx.
    */
-  async #invalidDelivery(provider: Provider, incoming: IncomingWebhook, error: WebhookError): Promise<WebhookResponse> {
+  async #invalidDelivery(provider: Provider, incoming: IncomingWebhook, error: WebhookError, observation: Observation | undefined): Promise<WebhookResponse> {
     const delivery: InvalidDelivery = {
       provider,
       ...(error.type !== undefined ? { type: error.type } : {}),
@@ -303,24 +386,26 @@ export class Webhooks {
       error,
     };
     const context: ErrorContext = { provider, invalid: delivery };
-    if (delivery.type !== undefined && this.#isSync(provider, delivery.type)) return this.#invalidSync(delivery, context);
+    if (delivery.type !== undefined && this.#isSync(provider, delivery.type)) return this.#invalidSync(delivery, context, observation);
     if (this.#invalid.length === 0) {
-      this.report(error, context);
-      return answer.refusal(error, this.#options.invalidPayloads === 'reject' ? error.status : this.#failureStatus);
+      const status = this.#options.invalidPayloads === 'reject' ? error.status : this.#failureStatus;
+      this.report(error, { ...context, status });
+      return answer.refusal(error, status);
     }
     // The default key only: a custom `idempotency.key` expects a valid event's shape.
-    const key = this.#store ? defaultIdempotencyKey({ provider, deliveryId: delivery.deliveryId, payload: delivery.payload }) : undefined;
-    return once(this.#store, this.#idempotency, key, (failure) => this.report(failure, context), async (settle) => {
-      const response = await this.#keep(delivery, context);
+    // Keyed on the body it is (it is authentic), never on an unsigned header alone.
+    const key = this.#store ? keyOf({ ...delivery, payload: delivery.payload }, () => bodyDigest(incoming.body)) : undefined;
+    return once(observation ? observation.store(this.#store) : this.#store, this.#idempotency, key, (failure) => this.report(failure, context), async (settle) => {
+      const response = await this.#keep(delivery, context, observation);
       await settle(response);
       return response;
     });
   }
 
   /** Runs the onInvalid handlers: 202 when they all resolve, `failureStatus` (retry) when one throws. */
-  async #keep(delivery: InvalidDelivery, context: ErrorContext): Promise<WebhookResponse> {
+  async #keep(delivery: InvalidDelivery, context: ErrorContext, observation: Observation | undefined): Promise<WebhookResponse> {
     try {
-      for (const handler of this.#invalid) await handler(delivery);
+      for (const handler of observation ? observation.handlers(this.#invalid, 'webhook.on_invalid') : this.#invalid) await handler(delivery);
     } catch (error) {
       this.report(error, context);
       return answer.handlerFailed(this.#failureStatus, 'the invalid delivery could not be kept');
@@ -333,13 +418,13 @@ export class Webhooks {
    * bare 400; onInvalid runs within the sync deadline, and the refusal is always reported, since it
    * decides the operation without the handlers.
    */
-  async #invalidSync(delivery: InvalidDelivery, context: ErrorContext): Promise<WebhookResponse> {
-    const { deadlineMs, respond, fallback } = syncSettings(this.#options.sync);
+  async #invalidSync(delivery: InvalidDelivery, context: ErrorContext, observation: Observation | undefined): Promise<WebhookResponse> {
+    const { deadlineMs, respond, fallback } = syncSettings(observation ? observation.sync(this.#options.sync) : this.#options.sync);
     this.report(delivery.error, context);
     if (this.#invalid.length > 0) {
       const timer = deadline(deadlineMs);
       try {
-        if ((await Promise.race([this.#keep(delivery, context), timer.promise])) === DEADLINE) {
+        if ((await Promise.race([this.#keep(delivery, context, observation), timer.promise])) === DEADLINE) {
           this.report(new Error(`onInvalid for a sync ${delivery.type} exceeded ${deadlineMs} ms`), context);
         }
       } finally {

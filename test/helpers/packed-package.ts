@@ -40,6 +40,12 @@ export const CONSUMER_DEPENDENCIES = [
   '@nestjs/platform-express',
   'reflect-metadata',
   'rxjs',
+  // README, "Operating the endpoint": the OpenTelemetry SDK with a Prometheus exporter (the package
+  // itself without @opentelemetry/api: test/observability.test.ts installs the tarball alone)
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/sdk-trace-node',
+  '@opentelemetry/exporter-prometheus',
 ] as const;
 
 export interface PackedPackage {

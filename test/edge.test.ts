@@ -285,3 +285,39 @@ describe('Express with a body parser before the route: its failures become our a
     }
   });
 });
+
+describe('expressErrorHandler: what the parser refused before reading is read, and its own limit is named', () => {
+  it('a charset body-parser does not support is read raw and handled (200), as on the other adapters', async () => {
+    const { webhooks, handled } = setup();
+    const app = express();
+    app.use(express.json({ verify: saveRawBody }));
+    app.post('/webhooks/kasko', expressHandler(webhooks, 'kasko'));
+    app.use(expressErrorHandler(webhooks, (req) => (req.originalUrl?.startsWith('/webhooks/kasko') ? 'kasko' : undefined)));
+    const server = await listen(app);
+    try {
+      const body = kaskoBody.replace('"TEST-POLICY-12345"', '"CHARSET-1"');
+      const headers = { ...(await sign('kasko', { type: 'policy.created', body }, SECRET)), 'content-type': 'application/json; charset=iso-8859-1' };
+      const response = await fetch(`${server.origin}/webhooks/kasko`, { method: 'POST', headers, body });
+      expect(response.status).toBe(200);
+      expect(handled).toEqual(['policy.created']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a body over the parser’s limit is answered with that limit', async () => {
+    const { webhooks } = setup();
+    const app = express();
+    app.use(express.json({ verify: saveRawBody, limit: 1000 }));
+    app.post('/webhooks/kasko', expressHandler(webhooks, 'kasko'));
+    app.use(expressErrorHandler(webhooks, () => 'kasko'));
+    const server = await listen(app);
+    try {
+      const body = JSON.stringify({ ...(examples.kasko['policy.created'] as object), metadata: { pad: 'x'.repeat(2000) } });
+      const response = await fetch(`${server.origin}/webhooks/kasko`, { method: 'POST', headers: { ...(await sign('kasko', { type: 'policy.created', body }, SECRET)), 'content-type': 'application/json' }, body });
+      expect([response.status, await response.json()]).toEqual([413, { error: 'body_too_large', message: 'body is larger than 1000 bytes' }]);
+    } finally {
+      await server.close();
+    }
+  });
+});

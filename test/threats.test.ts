@@ -1,7 +1,10 @@
 // What an attacker can do with what a provider does not sign, and what the package does about it
 // (README, "Threat model"); and errors that must never be blamed on the sender.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { createWebhooks, examples, receive, sign, UsageError, WebhookError, type SignatureScheme, type WebhookEvent } from '../src/index.js';
+import { nodeHandler } from '../src/adapters/node.js';
+import { block, createWebhooks, examples, receive, sign, UsageError, WebhookError, type SignatureScheme, type WebhookEvent } from '../src/index.js';
 import { NOW, SECRET } from './helpers/deliveries.js';
 
 const kaskoBody = (policy: string) => JSON.stringify({ ...(examples.kasko['policy.created'] as object), policy_id: policy });
@@ -136,5 +139,93 @@ describe('never the sender’s fault when it is ours', () => {
     const rejected = await receive('kasko', { body, headers: await sign('kasko', { type: 'policy.created', body }, SECRET) }, { secret: SECRET, signature: broken }).catch((error: unknown) => error);
     expect(rejected).toBeInstanceOf(TypeError); // receive() passes a bug on as it is
     vi.restoreAllMocks();
+  });
+});
+
+describe('second review: decisions, selectors, stores, parsers, replays and logs', () => {
+  const purchasing = JSON.stringify(examples.insurup['proposal_premium.purchasing']);
+
+  it.each([
+    ['a later handler throws', async () => {
+      throw new Error('audit log down');
+    }],
+    ['a later handler is slower than the deadline', () => new Promise((resolve) => setTimeout(resolve, 300))],
+  ])('a block already returned stands when %s, even with onDeadline: allow', async (_, later) => {
+    const webhooks = createWebhooks({ providers: { insurup: { secret: SECRET } }, sync: { onDeadline: 'allow', deadlineMs: 100 }, logger: false })
+      .on('insurup', 'proposal_premium.purchasing', async () => block('flagged by fraud check'))
+      .on('insurup', 'proposal_premium.purchasing', later);
+    const answer = await webhooks.handle('insurup', { body: purchasing, headers: await sign('insurup', { type: 'proposal_premium.purchasing', body: purchasing }, SECRET) });
+    expect([answer.status, JSON.parse(answer.body)]).toEqual([422, { allow: false, reason: 'flagged by fraud check' }]);
+  });
+
+  it('a provider selector that throws is a 500 internal_error, reported, and the server keeps serving', async () => {
+    const errors: unknown[] = [];
+    const webhooks = createWebhooks({ providers: { kasko: { secret: SECRET } } }).onError((error) => void errors.push(error));
+    const server = http.createServer(nodeHandler(webhooks, (req) => decodeURIComponent(req.url!.split('/')[2]!) as never));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const broken = await fetch(`${origin}/webhooks/%E0%A4%A`, { method: 'POST', body: '{}' });
+      expect([broken.status, ((await broken.json()) as { error: string }).error]).toEqual([500, 'internal_error']);
+      expect(errors).toEqual([expect.objectContaining({ code: 'adapter_failed', status: 500 })]);
+      const body = kaskoBody('AFTER-THROWING-SELECTOR');
+      const ok = await fetch(`${origin}/webhooks/kasko`, { method: 'POST', headers: await sign('kasko', { type: 'policy.created', body }, SECRET), body });
+      expect(ok.status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it.each([
+    ['{"status":0,"body":"x"}'],
+    ['{"status":302,"body":"x"}'],
+    ['{"status":"200","body":"x"}'],
+  ])('a store record %s that is not a 2xx this package stored is a store fault (503), never replayed', async (record) => {
+    const store = { claim: async () => ({ state: 'done' as const, response: record }), complete: async () => {}, release: async () => {} };
+    const webhooks = createWebhooks({ providers: { kasko: { secret: SECRET } }, idempotency: { store }, logger: false });
+    const body = kaskoBody('FOREIGN-RECORD');
+    const answer = await webhooks.handle('kasko', { body, headers: await sign('kasko', { type: 'policy.created', body }, SECRET) });
+    expect([answer.status, JSON.parse(answer.body).error]).toEqual([503, 'store_unavailable']);
+  });
+
+  it('unknown event types are deduplicated like any delivery: onUnknown runs once for five replays under fresh ids', async () => {
+    const seen = vi.fn();
+    const webhooks = createWebhooks({ providers: { kasko: { secret: SECRET } }, logger: false }).onUnknown(seen);
+    const body = kaskoBody('UNKNOWN-REPLAYED');
+    for (let i = 0; i < 5; i++) {
+      const answer = await webhooks.handle('kasko', { body, headers: await sign('kasko', { type: 'policy.renewed', body, deliveryId: `${i}`.repeat(32) }, SECRET) });
+      expect(answer.status).toBe(202);
+    }
+    expect(seen).toHaveBeenCalledTimes(1);
+  });
+
+  it('an invalid body relabelled as the sync event is decided each time (fallback) but kept once', async () => {
+    const kept = vi.fn();
+    const webhooks = createWebhooks({ providers: { insurup: { secret: SECRET } }, logger: false }).onInvalid(kept);
+    const body = JSON.stringify({ proposalId: 42 });
+    for (let i = 0; i < 5; i++) {
+      const answer = await webhooks.handle('insurup', { body, headers: await sign('insurup', { type: 'proposal_premium.purchasing', body }, SECRET) });
+      expect(answer.status).toBe(422);
+    }
+    expect(kept).toHaveBeenCalledTimes(1);
+  });
+
+  it('a payload never rides along when an error is logged as JSON, and a malformed body is not quoted', async () => {
+    const body = JSON.stringify({ ...(examples.kasko['policy.created'] as object), first_name: 12345, last_name: 'Ayse_Yilmaz' });
+    const refused = (await receive('kasko', { body, headers: await sign('kasko', { type: 'policy.created', body }, SECRET) }, { secret: SECRET }).catch((error: unknown) => error)) as WebhookError;
+    expect(refused.payload).toMatchObject({ last_name: 'Ayse_Yilmaz' }); // still there for onInvalid and onError
+    expect(JSON.stringify({ error: refused })).not.toContain('Ayse_Yilmaz');
+    const malformed = '{"a": Ayse_Yilmaz}';
+    const bad = (await receive('kasko', { body: malformed, headers: await sign('kasko', { type: 'policy.created', body: malformed }, SECRET) }, { secret: SECRET }).catch((error: unknown) => error)) as WebhookError;
+    expect(bad.code).toBe('payload_malformed');
+    expect(bad.message).not.toContain('Yilmaz');
+  });
+
+  it.each([
+    ['idempotency.store', { idempotency: { store: {} } }, 'idempotency.store must have claim(), complete() and release() (memoryStore(), redisStore(), or your own)'],
+    ['idempotency.key', { idempotency: { key: 'x' } }, 'idempotency.key must be a function of the event'],
+    ['sync.respond', { sync: { respond: 'x' } }, 'sync.respond must be a function of the decision'],
+  ])('a %s of the wrong shape is refused at start-up', (_, extra, says) => {
+    expect(() => createWebhooks({ providers: { kasko: { secret: SECRET } }, ...(extra as object) })).toThrow(new UsageError(`insurance-webhooks: ${says}`));
   });
 });

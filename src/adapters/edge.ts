@@ -4,6 +4,7 @@
 // supplies only "read the raw body" and "write the answer", so all four answer the same situation
 // with the same status and body, and every refusal is reported the way the router reports its own.
 import type { Provider } from '../core/event.js';
+import { printable } from '../core/validation.js';
 import type { HeaderBag } from '../core/incoming.js';
 import { adapterFailed, methodNotAllowed, notFound, rawBodyUnavailable, tooLarge, type WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
@@ -14,8 +15,8 @@ export type ProviderSelector<R> = Provider | ((request: R) => Provider | string 
 /** What reading the body gave. */
 export type BodyRead =
   | { body: Uint8Array | string }
-  /** More than `limit` bytes: the adapter stopped reading. */
-  | { tooLarge: true }
+  /** More than `limit` bytes: the adapter stopped reading (`limit`: a framework's own, when it was that). */
+  | { tooLarge: true; limit?: number }
   /** A framework's parser read the body first: its raw bytes are gone. `fix` says what to change. */
   | { consumed: string; fix: string };
 
@@ -84,8 +85,9 @@ export async function receiveAtEdge(webhooks: Webhooks, provider: string | undef
     return { gone: true };
   }
   if ('tooLarge' in read) {
-    refuse(webhooks, new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context, since);
-    return { response: tooLarge(limit), discardRest: true };
+    const applied = read.limit ?? limit;
+    refuse(webhooks, new EdgeRefusal('body_too_large', 413, `body is larger than ${applied} bytes`), context, since);
+    return { response: tooLarge(applied), discardRest: true };
   }
   if ('consumed' in read) {
     const message = `${read.consumed} read this request's body before the webhook handler, so its raw bytes are gone and the signature cannot be verified. ${read.fix}`;
@@ -96,11 +98,34 @@ export async function receiveAtEdge(webhooks: Webhooks, provider: string | undef
 }
 
 /**
+ * `receiveAtEdge` for what `prepare` picks from the request, guarded: a selector or url function of
+ * the user's that throws (a malformed path through `decodeURIComponent`, say) is a 500, reported,
+ * never an unhandled rejection that brings the process down.
+ *
+ * @example
+ * const outcome = await atEdge(webhooks, () => ({ provider: selectProvider(select, req), request: { method: req.method, url: req.url, headers: req.headers, read } }));
+ */
+export async function atEdge(webhooks: Webhooks, prepare: () => { provider: string | undefined; request: EdgeRequest }): Promise<EdgeOutcome> {
+  try {
+    const { provider, request } = prepare();
+    return await receiveAtEdge(webhooks, provider, request);
+  } catch (error) {
+    refuse(webhooks, new EdgeRefusal('adapter_failed', 500, printable(String((error as Error)?.message ?? error), 500)), { provider: undefined });
+    return { response: adapterFailed() };
+  }
+}
+
+/**
  * For a framework error met outside the edge (e.g. its own body limit of `limit` bytes): our
  * answer, reported. Anything but a 413 is a 500: the fault is not the sender's.
  */
-export function frameworkRefusal(webhooks: Webhooks, provider: string | undefined, limit: number, error: { statusCode?: number; message?: string }): WebhookResponse {
+export function frameworkRefusal(webhooks: Webhooks, provider: string | undefined, limit: number, error: { statusCode?: number; message?: string; code?: string }): WebhookResponse {
   const context = { provider: webhooks.serves(provider) ? provider : undefined };
+  // The client left mid-body: as at the edge, recorded as aborted and not reported (no one listens).
+  if (error.code === 'ECONNRESET' || error.code === 'ECONNABORTED' || error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.message === 'aborted') {
+    if (context.provider) webhooks.observeEdge(context.provider, 'aborted', undefined);
+    return adapterFailed();
+  }
   if (error.statusCode === 413) {
     refuse(webhooks, new EdgeRefusal('body_too_large', 413, `body is larger than ${limit} bytes`), context);
     return tooLarge(limit);

@@ -15,7 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Webhooks } from '../router/webhooks.js';
-import { receiveAtEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
+import { atEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
 import { alreadyRead, readRawBody, writeOutcome } from './node-io.js';
 
 /**
@@ -66,12 +66,10 @@ function readExpressBody(req: ExpressRequest, limit: number): Promise<BodyRead> 
  */
 export function expressHandler(webhooks: Webhooks, provider: ProviderSelector<ExpressRequest>) {
   return async (req: ExpressRequest, res: ServerResponse): Promise<void> => {
-    const outcome = await receiveAtEdge(webhooks, selectProvider(provider, req), {
-      method: req.method,
-      url: req.originalUrl ?? req.url,
-      headers: req.headers,
-      read: async (limit) => readExpressBody(req, limit),
-    });
+    const outcome = await atEdge(webhooks, () => ({
+      provider: selectProvider(provider, req),
+      request: { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, read: async (limit: number) => readExpressBody(req, limit) },
+    }));
     writeOutcome(req, res, outcome);
   };
 }
@@ -96,19 +94,29 @@ const PARSER_ERRORS = new Set(['entity.parse.failed', 'entity.too.large', 'entit
  */
 export function expressErrorHandler(webhooks: Webhooks, provider: ProviderSelector<ExpressRequest>) {
   return async (error: unknown, req: ExpressRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> => {
-    const type = (error as { type?: unknown } | null)?.type;
-    const name = typeof type === 'string' && PARSER_ERRORS.has(type) ? selectProvider(provider, req) : undefined;
+    const { type, limit: parserLimit } = (error ?? {}) as { type?: unknown; limit?: unknown };
+    let name: string | undefined;
+    try {
+      name = typeof type === 'string' && PARSER_ERRORS.has(type) ? selectProvider(provider, req) : undefined;
+    } catch {
+      name = undefined;
+    }
     if (!webhooks.serves(name)) return next(error);
-    const outcome = await receiveAtEdge(webhooks, name, {
-      method: req.method,
-      url: req.originalUrl ?? req.url,
-      headers: req.headers,
-      read: async (): Promise<BodyRead> => {
-        if (type === 'entity.too.large') return { tooLarge: true };
-        if (Buffer.isBuffer(req.rawBody)) return { body: req.rawBody };
-        return { consumed: parserThatRan(req), fix: 'Keep its raw bytes with express.json({ verify: saveRawBody }), or mount the webhook route before it.' };
+    const outcome = await atEdge(webhooks, () => ({
+      provider: name,
+      request: {
+        method: req.method,
+        url: req.originalUrl ?? req.url,
+        headers: req.headers,
+        read: async (limit: number): Promise<BodyRead> => {
+          if (type === 'entity.too.large') return { tooLarge: true, ...(typeof parserLimit === 'number' ? { limit: parserLimit } : {}) };
+          if (Buffer.isBuffer(req.rawBody)) return { body: req.rawBody };
+          // A charset or encoding refused before anything was read: the bytes are still there.
+          if (!alreadyRead(req)) return readRawBody(req, limit);
+          return { consumed: parserThatRan(req), fix: 'Keep its raw bytes with express.json({ verify: saveRawBody }), or mount the webhook route before it.' };
+        },
       },
-    });
+    }));
     writeOutcome(req, res, outcome);
   };
 }

@@ -9,7 +9,7 @@
  */
 import type { WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
-import { frameworkRefusal, receiveAtEdge, selectProvider, type ProviderSelector } from './edge.js';
+import { atEdge, frameworkRefusal, selectProvider, type ProviderSelector } from './edge.js';
 
 /** The parts of a Fastify instance, request and reply this plugin uses. */
 export interface FastifyLike {
@@ -19,7 +19,7 @@ export interface FastifyLike {
     options: { parseAs: 'buffer'; bodyLimit: number },
     parser: (request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => void,
   ): void;
-  setErrorHandler(handler: (error: { statusCode?: number; message?: string }, request: FastifyRequestLike, reply: FastifyReplyLike) => unknown): void;
+  setErrorHandler(handler: (error: { statusCode?: number; message?: string; code?: string }, request: FastifyRequestLike, reply: FastifyReplyLike) => unknown): void;
   addHook(name: 'onRequest', hook: (request: FastifyRequestLike) => Promise<void>): unknown;
   route(options: {
     method: string[];
@@ -76,21 +76,25 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
       if (type !== undefined && (typeof type !== 'string' || !MEDIA_TYPE.test(type))) request.headers['content-type'] = 'application/octet-stream';
     });
     instance.setErrorHandler((error, request, reply) => {
-      return send(reply, frameworkRefusal(webhooks, selectProvider(provider, request), bodyLimit, error));
+      let name: string | undefined;
+      try {
+        name = selectProvider(provider, request);
+      } catch {
+        name = undefined;
+      }
+      return send(reply, frameworkRefusal(webhooks, name, bodyLimit, error));
     });
     instance.route({
       method: ['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], // every method reaches the edge: 405 like the other adapters
       url: path,
       bodyLimit,
       handler: async (request, reply) => {
-        const outcome = await receiveAtEdge(webhooks, selectProvider(provider, request), {
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          read: async () => ({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) }),
-        });
-        // Fastify has read the whole body; a client that left mid-body never reaches the handler.
-        return send(reply, 'gone' in outcome ? frameworkRefusal(webhooks, selectProvider(provider, request), bodyLimit, { message: 'the request could not be read' }) : outcome.response);
+        const outcome = await atEdge(webhooks, () => ({
+          provider: selectProvider(provider, request),
+          request: { method: request.method, url: request.url, headers: request.headers, read: async () => ({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) }) },
+        }));
+        // Fastify has read the whole body before the handler: 'gone' cannot happen here.
+        return send(reply, 'gone' in outcome ? frameworkRefusal(webhooks, undefined, bodyLimit, { message: 'the request could not be read' }) : outcome.response);
       },
     });
   };

@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Webhooks } from '../router/webhooks.js';
-import { receiveAtEdge, selectProvider, type ProviderSelector } from './edge.js';
+import { atEdge, selectProvider, type ProviderSelector } from './edge.js';
 import { alreadyRead, readRawBody, writeOutcome } from './node-io.js';
 
 export type { ProviderSelector } from './edge.js';
@@ -30,12 +30,15 @@ const PARSER_FIX =
  */
 export function nodeHandler(webhooks: Webhooks, provider: ProviderSelector<IncomingMessage>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const outcome = await receiveAtEdge(webhooks, selectProvider(provider, req), {
-      method: req.method,
-      url: req.url,
-      headers: req.headers,
-      read: async (limit) => (alreadyRead(req) ? { consumed: 'A body parser', fix: PARSER_FIX } : readRawBody(req, limit)),
-    });
+    const outcome = await atEdge(webhooks, () => ({
+      provider: selectProvider(provider, req),
+      request: {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        read: async (limit) => (alreadyRead(req) ? { consumed: 'A body parser', fix: PARSER_FIX } : readRawBody(req, limit)),
+      },
+    }));
     writeOutcome(req, res, outcome);
   };
 }

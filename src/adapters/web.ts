@@ -8,14 +8,13 @@
  * export const POST = webHandler(webhooks, 'kasko');
  * // Hono: app.post('/webhooks/kasko', (c) => handler(c.req.raw));
  */
-import { Refusal } from '../router/report.js';
 import { adapterFailed, type WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
-import { receiveAtEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
+import { atEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
 
 /** The request body, or `tooLarge` as soon as more than `limit` bytes arrive (the stream is cancelled). */
 async function readRequestBody(request: Request, limit: number): Promise<BodyRead> {
-  if (request.bodyUsed) {
+  if (request.bodyUsed || request.body?.locked) {
     return { consumed: 'Something (request.json(), request.text(), a framework body parser)', fix: 'Pass the untouched Request: in Hono `c.req.raw` before any `c.req.json()`; in a Next.js route handler do not read the body first.' };
   }
   const declared = request.headers.get('content-length');
@@ -71,16 +70,12 @@ const pathAndQuery = (request: Request): string => {
 export function webHandler(webhooks: Webhooks, provider: ProviderSelector<Request>, options: WebHandlerOptions = {}) {
   const urlOf = options.url ?? pathAndQuery;
   return async (request: Request): Promise<Response> => {
-    const name = selectProvider(provider, request);
-    const outcome = await receiveAtEdge(webhooks, name, {
-      method: request.method,
-      url: urlOf(request),
-      headers: request.headers,
-      read: (limit) => readRequestBody(request, limit),
-    });
-    // A Request has no connection to drop: a body that failed mid-read is answered (500, retryable).
-    if (!('gone' in outcome)) return toResponse(outcome.response);
-    webhooks.report(new Refusal('adapter_failed', 500, 'the request body stream failed before it was complete'), { provider: webhooks.serves(name) ? name : undefined });
-    return toResponse(adapterFailed());
+    const outcome = await atEdge(webhooks, () => ({
+      provider: selectProvider(provider, request),
+      request: { method: request.method, url: urlOf(request), headers: request.headers, read: (limit: number) => readRequestBody(request, limit) },
+    }));
+    // A body stream that failed mid-read is a client gone (recorded as aborted, as with Node); a
+    // Request still wants a Response: 500, retryable, and no one reads it.
+    return toResponse('gone' in outcome ? adapterFailed() : outcome.response);
   };
 }

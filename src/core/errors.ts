@@ -51,7 +51,7 @@ export class WebhookError extends Error {
   readonly errors?: ValidationIssue[];
   readonly type?: string;
   readonly deliveryId?: string;
-  readonly payload?: unknown;
+  declare readonly payload?: unknown;
 
   constructor(code: WebhookErrorCode, message: string, details: WebhookErrorDetails = {}) {
     super(message);
@@ -59,7 +59,8 @@ export class WebhookError extends Error {
     if (details.errors) this.errors = details.errors;
     if (details.type !== undefined) this.type = details.type;
     if (details.deliveryId !== undefined) this.deliveryId = details.deliveryId;
-    if (details.payload !== undefined) this.payload = details.payload;
+    // Not enumerable: an error logged as JSON (pino, `{ error }`) must not carry the payload.
+    if (details.payload !== undefined) Object.defineProperty(this, 'payload', { value: details.payload, enumerable: false, writable: false, configurable: true });
   }
 
   /** The HTTP status an endpoint should answer with. */

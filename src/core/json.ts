@@ -85,7 +85,10 @@ export function parseJson(raw: string): ParseOutcome {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: 'malformed', message: `body is not JSON: ${(error as Error).message}` };
+    // V8 quotes up to ~10 characters of the body on each side of the error (`…, "{"a": Ay"... is not
+    // valid JSON`): dropped, since the message reaches answers and logs, which never carry payloads.
+    const reason = (error as Error).message.replace(/,? ".*" is not valid JSON$/s, '');
+    return { ok: false, reason: 'malformed', message: `body is not JSON: ${reason}` };
   }
   if (value === null || typeof value !== 'object') return { ok: true, value };
   // Only bodies that could spell a forbidden key, or are long enough to nest MAX_DEPTH levels (two

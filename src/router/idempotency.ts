@@ -65,7 +65,8 @@ export function keyOf(delivery: { provider: Provider; type?: string | undefined;
 function storedAnswer(record: string): Pick<WebhookResponse, 'status' | 'body'> | undefined {
   try {
     const { status, body } = JSON.parse(record) as Partial<WebhookResponse>;
-    return Number.isInteger(status) && typeof body === 'string' ? { status: status!, body } : undefined;
+    // Only 2xx answers are ever completed: anything else is not ours to replay.
+    return Number.isInteger(status) && status! >= 200 && status! < 300 && typeof body === 'string' ? { status: status!, body } : undefined;
   } catch {
     return undefined;
   }

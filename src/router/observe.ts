@@ -160,7 +160,7 @@ export class Observation {
     }
   }
 
-  /** The store, its calls in spans (never the key: it holds a MAC). */
+  /** The store, its calls in spans (never the key: it holds a digest of the body). */
   store(store: IdempotencyStore | undefined): IdempotencyStore | undefined {
     const trace = this.spans;
     if (!store || !trace) return store;

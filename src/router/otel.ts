@@ -15,7 +15,7 @@
 // - metrics `webhook.deliveries` (counter), `webhook.delivery.duration` (histogram, seconds) and
 //   `webhook.active_deliveries` (up-down counter).
 // Attribute values are facts the router already has: never a secret, a signature, a header, an
-// idempotency key (it holds a MAC) or a payload.
+// idempotency key (it holds a digest of the body) or a payload.
 import type { DeliveryRecord } from './observe.js';
 
 /** Attribute values as OpenTelemetry takes them. */

@@ -37,23 +37,25 @@ export function syncSettings(options: SyncOptions = {}) {
  */
 export async function decide(event: WebhookEvent, handlers: readonly Handler<never>[], options: SyncOptions | undefined, report: (error: unknown) => void): Promise<WebhookResponse> {
   const { deadlineMs, respond, fallback, onDeadline } = syncSettings(options);
+  // A block already returned stands whatever happens next: a later handler's failure or slowness
+  // must not turn a fraud check's block into the fallback (which may be allow).
+  let blocked: SyncDecision | undefined;
   const run = async (): Promise<SyncDecision> => {
-    let decision: SyncDecision = allow();
     for (const handler of handlers) {
       const result = (await handler(event as never)) as SyncDecision | undefined;
-      if (result && result.allow === false) decision = result;
+      if (result && result.allow === false) blocked ??= result;
     }
-    return decision;
+    return blocked ?? allow();
   };
   const timer = deadline(deadlineMs);
   try {
     const decision = await Promise.race([run(), timer.promise]);
     if (decision !== DEADLINE) return respond(decision);
-    report(new Error(`sync handler for ${event.type} exceeded ${deadlineMs} ms; answered ${onDeadline}`));
+    report(new Error(`sync handler for ${event.type} exceeded ${deadlineMs} ms; answered ${blocked ? 'the block already decided' : onDeadline}`));
   } catch (error) {
     report(error);
   } finally {
     timer.cancel();
   }
-  return respond(fallback('the decision could not be made in time'));
+  return respond(blocked ?? fallback('the decision could not be made in time'));
 }

@@ -87,6 +87,14 @@ function checkOptions(options: WebhooksOptions): void {
   if (logger !== undefined && logger !== false && (typeof logger?.warn !== 'function' || typeof logger.error !== 'function')) {
     throw new UsageError('insurance-webhooks: logger must have warn() and error() (pino, console, …), or be false');
   }
+  // Wrong shapes that would otherwise answer every delivery 500 or 503.
+  const idempotency = options.idempotency || {};
+  const store = idempotency.store as Partial<Record<'claim' | 'complete' | 'release', unknown>> | undefined;
+  if (store !== undefined && !(['claim', 'complete', 'release'] as const).every((method) => typeof store?.[method] === 'function')) {
+    throw new UsageError('insurance-webhooks: idempotency.store must have claim(), complete() and release() (memoryStore(), redisStore(), or your own)');
+  }
+  if (idempotency.key !== undefined && typeof idempotency.key !== 'function') throw new UsageError('insurance-webhooks: idempotency.key must be a function of the event');
+  if (options.sync?.respond !== undefined && typeof options.sync.respond !== 'function') throw new UsageError('insurance-webhooks: sync.respond must be a function of the decision');
 }
 
 function checkDurations(options: WebhooksOptions): void {
@@ -291,13 +299,14 @@ export class Webhooks {
     try {
       event = await (observation ? observation.receive(() => receive(name, incoming, served.options)) : receive(name, incoming, served.options));
     } catch (error) {
-      if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error, observation) : this.#refused(name, error, observation);
+      if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error, observation) : this.#refused(name, incoming, error, observation);
       this.report(error, { provider: name });
       // Wrong use the start-up checks cannot see (an adapter without Axitech's url), or a bug of
       // ours: never the sender's fault, so a retryable 500, never a 4xx.
       return error instanceof UsageError ? answer.configurationError() : answer.internalError();
     }
     const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
+    if (key !== undefined && typeof key !== 'string') throw new TypeError(`insurance-webhooks: idempotency.key returned a ${typeof key}, not a string or undefined`);
     const store = observation ? observation.store(this.#store) : this.#store;
     return once(store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle, observation));
   }
@@ -354,20 +363,28 @@ export class Webhooks {
   }
 
   /** A refusal before or instead of a typed event: unknown event types are kept, never dropped in silence. */
-  async #refused(provider: Provider, error: WebhookError, observation: Observation | undefined): Promise<WebhookResponse> {
+  async #refused(provider: Provider, incoming: IncomingWebhook, error: WebhookError, observation: Observation | undefined): Promise<WebhookResponse> {
     if (error.code !== 'event_unknown') {
       this.report(error, { provider });
       return answer.refusal(error);
     }
-    try {
-      for (const handler of observation ? observation.handlers(this.#unknown, 'webhook.on_unknown') : this.#unknown) await handler(error, provider);
-    } catch (failure) {
-      this.report(failure, { provider });
-      return answer.handlerFailed(this.#failureStatus, 'the unknown event could not be kept');
-    }
-    // Without an onUnknown handler it is at least reported.
-    if (this.#unknown.length === 0 || this.#options.unknownEvents === 'reject') this.report(error, { provider });
-    return this.#options.unknownEvents === 'reject' ? answer.refusal(error, 400) : answer.unknownAcknowledged(error.type);
+    // Authentic: deduplicated like any delivery (on the signed body where the id header is not signed).
+    const key = this.#store ? keyOf({ provider, type: error.type, deliveryId: error.deliveryId, payload: error.payload }, () => bodyDigest(incoming.body)) : undefined;
+    const store = observation ? observation.store(this.#store) : this.#store;
+    return once(store, this.#idempotency, key, (failure) => this.report(failure, { provider }), async (settle) => {
+      let response: WebhookResponse;
+      try {
+        for (const handler of observation ? observation.handlers(this.#unknown, 'webhook.on_unknown') : this.#unknown) await handler(error, provider);
+        // Without an onUnknown handler it is at least reported.
+        if (this.#unknown.length === 0 || this.#options.unknownEvents === 'reject') this.report(error, { provider });
+        response = this.#options.unknownEvents === 'reject' ? answer.refusal(error, 400) : answer.unknownAcknowledged(error.type);
+      } catch (failure) {
+        this.report(failure, { provider });
+        response = answer.handlerFailed(this.#failureStatus, 'the unknown event could not be kept');
+      }
+      await settle(response);
+      return response;
+    });
   }
 
   /**
@@ -422,9 +439,17 @@ export class Webhooks {
     const { deadlineMs, respond, fallback } = syncSettings(observation ? observation.sync(this.#options.sync) : this.#options.sync);
     this.report(delivery.error, context);
     if (this.#invalid.length > 0) {
+      // Kept once per signed body: a replay (even under another id) decides again but is not kept again.
+      const key = this.#store ? `${delivery.provider}:${delivery.type}:invalid:${bodyDigest(delivery.body)}` : undefined;
+      const store = observation ? observation.store(this.#store) : this.#store;
+      const kept = once(store, this.#idempotency, key, (failure) => this.report(failure, context), async (settle) => {
+        const response = await this.#keep(delivery, context, observation);
+        await settle(response);
+        return response;
+      });
       const timer = deadline(deadlineMs);
       try {
-        if ((await Promise.race([this.#keep(delivery, context, observation), timer.promise])) === DEADLINE) {
+        if ((await Promise.race([kept, timer.promise])) === DEADLINE) {
           this.report(new Error(`onInvalid for a sync ${delivery.type} exceeded ${deadlineMs} ms`), context);
         }
       } finally {

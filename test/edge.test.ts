@@ -321,3 +321,37 @@ describe('expressErrorHandler: what the parser refused before reading is read, a
     }
   });
 });
+
+describe('Web adapter and Axitech: the URL the sender signed, not the one the URL parser rewrote', () => {
+  it("a query with ' is signed raw: 401 from request.url, 200 with the url option (raw request line)", async () => {
+    const webhooks = createWebhooks({ providers: { axitech: { secret: SECRET } }, logger: false });
+    const app = new Hono<{ Bindings: { incoming: http.IncomingMessage } }>();
+    app.post('/parsed/*', (c) => webHandler(webhooks, 'axitech')(c.req.raw));
+    app.post('/raw/*', (c) => webHandler(webhooks, 'axitech', { url: () => c.env.incoming.url! })(c.req.raw));
+    const server = await new Promise<RunningServer>((resolve) => {
+      const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve({ origin: `http://127.0.0.1:${info.port}`, close: () => new Promise((done) => (started as http.Server).close(() => done())) }),
+      );
+    });
+    try {
+      const body = JSON.stringify(examples.axitech['session.submitted']);
+      const post = async (path: string) => {
+        const headers = await sign('axitech', { type: 'session.submitted', body, url: path }, SECRET);
+        // node:http keeps the request line as sent; fetch would normalise it, so send it raw.
+        return new Promise<number>((resolve, reject) => {
+          const { hostname, port } = new URL(server.origin);
+          const request = http.request({ hostname, port, path, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+            response.resume();
+            resolve(response.statusCode!);
+          });
+          request.on('error', reject);
+          request.end(body);
+        });
+      };
+      expect(await post("/parsed/hook?name=o'brien")).toBe(401);
+      expect(await post("/raw/hook?name=o'brien")).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

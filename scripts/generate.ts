@@ -12,6 +12,7 @@ import { providerValidatorsModule } from './lib/validators.js';
 import { providerCatalogModule, providerExamplesModule, rootModules } from './lib/catalog.js';
 import { asyncApiYaml } from './lib/asyncapi.js';
 import { eventsMarkdown } from './lib/events-markdown.js';
+import { wiringFiles } from './lib/wiring.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schemasDir = join(root, 'schemas');
@@ -20,13 +21,18 @@ const outDir = join(root, 'generated');
 /** Fixed formatting options, so output does not depend on a user's prettier config. */
 const PRETTIER = { parser: 'typescript', singleQuote: true, printWidth: 120, trailingComma: 'all' } as const;
 
-/** Files the generator owns outside generated/, by path relative to the repository root. */
-async function referenceDocs(tree: ReturnType<typeof loadSchemaTree>): Promise<Map<string, string>> {
-  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  return new Map([
+/**
+ * Files the generator owns outside generated/, by path relative to the repository root: the
+ * reference docs and the wiring of each provider (scripts/lib/wiring.ts).
+ */
+async function outsideFiles(tree: ReturnType<typeof loadSchemaTree>): Promise<Map<string, string>> {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const files = new Map([
     ['docs/events.md', `${eventsMarkdown(tree)}\n`],
-    ['docs/asyncapi.yaml', asyncApiYaml(tree, version)],
+    ['docs/asyncapi.yaml', asyncApiYaml(tree, pkg.version)],
   ]);
+  for (const [name, source] of wiringFiles(root, tree, pkg)) files.set(name, name.endsWith('.ts') ? await format(source, PRETTIER) : source);
+  return files;
 }
 
 async function build(): Promise<{ generated: Map<string, string>; docs: Map<string, string> }> {
@@ -59,7 +65,7 @@ async function build(): Promise<{ generated: Map<string, string>; docs: Map<stri
     }
   }
   for (const [name, source] of files) files.set(name, await format(source, PRETTIER));
-  return { generated: files, docs: await referenceDocs(tree) };
+  return { generated: files, docs: await outsideFiles(tree) };
 }
 
 function existing(dir: string): string[] {

@@ -9,7 +9,7 @@ import {
   type WebhookErrorCode,
 } from '../src/index.js';
 import { receiveWith } from '../src/core/receive.js';
-import { providerDefinition } from '../src/receive.js';
+import { providerDefinition } from '../src/root-api.js';
 import { webBackend } from '../src/core/crypto.js';
 import { coverkitTimestampedScheme } from '../src/providers/coverkit.js';
 import { allExamples, delivery, NOW, options, providers, SECRET, SIGNATURE_HEADER, URL_PATH, type Delivery } from './helpers/deliveries.js';

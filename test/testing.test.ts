@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWebhooks, defaultIdempotencyKey, examples, providers, receive, validate, WebhookError, type Provider, type WebhookEvent } from '../src/index.js';
-import { providerDefinition } from '../src/receive.js';
+import { providerDefinition } from '../src/root-api.js';
 import { nodeHandler } from '../src/adapters/node.js';
 import { expressHandler } from '../src/adapters/express.js';
 import { fastifyWebhooks } from '../src/adapters/fastify.js';

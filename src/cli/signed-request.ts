@@ -2,7 +2,7 @@
 // headers the provider would send with it.
 import type { Provider } from '../core/event.js';
 import { examples, sign } from '../index.js';
-import { providerDefinition } from '../receive.js';
+import { providerDefinition } from '../root-api.js';
 import { eventEntry, providerOption, readInput, requireString, secretOption, type Values } from './args.js';
 import { CommandLineError, type CliIo } from './io.js';
 

@@ -2,7 +2,7 @@
 import type { CryptoBackend } from './crypto.js';
 import type { ProviderDefinition } from './provider.js';
 import type { SignatureScheme, SignedRequest } from './signature.js';
-import { UsageError } from './receive.js';
+import { UsageError } from './errors.js';
 
 export interface SignInput {
   /** The event type. Sent in the event header where the provider uses one (KASKO, InsurUp); CoverKit and Axitech carry it in the body. */

@@ -1,6 +1,7 @@
 // Axitech: everything this package knows about the provider that is not in schemas/axitech/: its
-// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
-// the public entry point is src/entries/axitech.ts; the registry is src/providers/index.ts.
+// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). The default
+// export is its definition, which the generated registry (src/providers/index.ts) and entry point
+// (src/entries/axitech.ts) bind; its named exports are public through that entry point.
 import { axitech as catalog } from '../../generated/axitech/index.js';
 import { encodeHex, decodeHex } from '../core/crypto.js';
 import { defineProvider, randomAlphanumeric, utcSeconds } from '../core/provider.js';
@@ -43,7 +44,7 @@ const field = (object: unknown, key: string): unknown => (object !== null && typ
  * example's `52nmBydtBQpGYjXGWXu3` (62^20 values: no collision in practice). That is also what a
  * new event really is: another submitted session. `data.date` (the claim date) stays as documented.
  */
-export const definition = defineProvider(catalog, scheme, {
+export default defineProvider(catalog, scheme, {
   newDeliveryId: () => '',
   freshIdentity: (payload, now) => ({ ...payload, created_at: utcSeconds(now), data: { ...payload.data, sessionId: randomAlphanumeric(20) } }),
   bodyIdempotencyKey: (payload) => {

@@ -1,6 +1,7 @@
 // CoverKit: everything this package knows about the provider that is not in schemas/coverkit/: its
-// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
-// the public entry point is src/entries/coverkit.ts; the registry is src/providers/index.ts.
+// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). The default
+// export is its definition, which the generated registry (src/providers/index.ts) and entry point
+// (src/entries/coverkit.ts) bind; its named exports are public through that entry point.
 import { coverkit as catalog } from '../../generated/coverkit/index.js';
 import { defineProvider, randomHex, utcSeconds } from '../core/provider.js';
 import { bodyHmac, timestampedHmac } from '../core/signature.js';
@@ -22,7 +23,7 @@ const newEventId = () => `evt_${randomHex(12)}`;
  * go with it. `data` stays as documented: nothing is keyed on it. Pinned to
  * the example, the example's own `id` is the key; there is no delivery id header.
  */
-export const definition = defineProvider(
+export default defineProvider(
   catalog,
   bodyHmac({ name: 'coverkit-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex'], label: 'sha256=', labelOptional: true }),
   { newDeliveryId: newEventId, freshIdentity: (payload, now) => ({ ...payload, id: newEventId(), createdAt: utcSeconds(now) }) },

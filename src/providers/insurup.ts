@@ -1,6 +1,7 @@
 // InsurUp: everything this package knows about the provider that is not in schemas/insurup/: its
-// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
-// the public entry point is src/entries/insurup.ts; the registry is src/providers/index.ts.
+// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). The default
+// export is its definition, which the generated registry (src/providers/index.ts) and entry point
+// (src/entries/insurup.ts) bind; its named exports are public through that entry point.
 import { insurup as catalog } from '../../generated/insurup/index.js';
 import { defineProvider, randomAlphanumeric, stableHex } from '../core/provider.js';
 import { bodyHmac } from '../core/signature.js';
@@ -28,7 +29,7 @@ const pinnedUuid = (type: string) => {
  * `673afd15f11de64fe1f2bjdb`) and a new header id. The docs show no delivery id value; pinned to
  * the example, the body is unchanged and the header a fixed UUID per event (`pinnedUuid`).
  */
-export const definition = defineProvider(
+export default defineProvider(
   catalog,
   bodyHmac({ name: 'insurup-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex', 'base64'] }),
   { newDeliveryId: () => globalThis.crypto.randomUUID(), exampleDeliveryId: pinnedUuid, freshIdentity: (payload) => ({ ...payload, proposalId: randomAlphanumeric(24).toLowerCase() }) },

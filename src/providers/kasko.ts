@@ -1,6 +1,7 @@
 // KASKO: everything this package knows about the provider that is not in schemas/kasko/: its
-// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). Internal:
-// the public entry point is src/entries/kasko.ts; the registry is src/providers/index.ts.
+// signature scheme and what makes a delivery new (delivery ids, test-delivery identity). The default
+// export is its definition, which the generated registry (src/providers/index.ts) and entry point
+// (src/entries/kasko.ts) bind; its named exports are public through that entry point.
 import { kasko as catalog } from '../../generated/kasko/index.js';
 import { defineProvider, randomAlphanumeric, randomHex, stableHex } from '../core/provider.js';
 import { bodyHmac } from '../core/signature.js';
@@ -17,7 +18,7 @@ import { bodyHmac } from '../core/signature.js';
  * header value for `policy.created` (their "Headers" table pairs the two), a fixed id derived from
  * the name for the other events.
  */
-export const definition = defineProvider(
+export default defineProvider(
   catalog,
   bodyHmac({ name: 'kasko-hmac-sha1', algorithm: 'SHA-1', encodings: ['hex'], label: 'sha1=' }),
   {

@@ -3,7 +3,7 @@
 import type { Provider, WebhookEvent } from '../core/event.js';
 import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
 import { signedDigest } from '../core/signed.js';
-import { providerDefinition } from '../receive.js';
+import { providerDefinition } from '../root-api.js';
 import { inProgress, replay, storeUnavailable, type WebhookResponse } from './responses.js';
 import { within } from './timing.js';
 

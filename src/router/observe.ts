@@ -5,7 +5,7 @@
 import { WebhookError, type WebhookErrorCode } from '../core/errors.js';
 import type { Provider } from '../core/event.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
-import { providerDefinition } from '../receive.js';
+import { providerDefinition } from '../root-api.js';
 import { ATTRIBUTES, loadOpenTelemetry, Telemetry, type DeliveryTrace, type TelemetryOption } from './otel.js';
 import type { WebhookResponse } from './responses.js';
 import { syncSettings, type SyncDecision, type SyncOptions } from './sync.js';

@@ -11,7 +11,7 @@ import type { ProviderDefinition } from '../core/provider.js';
 import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, UsageError, type ReceiveOptions } from '../core/receive.js';
 import { memoryStore } from '../idempotency/memory.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
-import { providerDefinition, receive } from '../receive.js';
+import { providerDefinition, receive } from '../root-api.js';
 import { defaultIdempotencyKey, keyOf, once, type IdempotencyOptions } from './idempotency.js';
 import { Observer, type DeliveryHook, type Observation } from './observe.js';
 import { checkTelemetryOption, type TelemetryOption } from './otel.js';

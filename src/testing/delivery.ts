@@ -4,7 +4,7 @@ import type { EventPayload, EventType, Provider } from '../core/event.js';
 import { catalogEntry } from '../core/provider-api.js';
 import type { SignatureScheme } from '../core/signature.js';
 import { examples, providerCatalog, sign } from '../index.js';
-import { providerDefinition } from '../receive.js';
+import { providerDefinition } from '../root-api.js';
 
 /**
  * Whose identity a generated test delivery carries: what the receiver's default idempotency key is

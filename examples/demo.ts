@@ -3,7 +3,8 @@
 // the deliveries a receiver must refuse. Prints a table; exits 0 only if every outcome is expected.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { block, createWebhooks, examples, providers, sign, type Provider } from '../src/index.js';
+import { block, createWebhooks, examples, providers, type Provider } from '../src/index.js';
+import { buildDelivery } from '../src/testing/delivery.js';
 import { nodeHandler } from '../src/adapters/node.js';
 
 const secret = `whsec_demo_${Math.random().toString(36).slice(2)}`;
@@ -12,10 +13,10 @@ const handled: string[] = [];
 const kept: string[] = [];
 
 const webhooks = createWebhooks({
-  providers: { kasko: { secret }, insurup: { secret }, axitech: { secret }, coverkit: { secret } },
+  providers: Object.fromEntries(Object.keys(providers).map((provider) => [provider, { secret }])),
   logger: false, // the table below shows every outcome
 }).onInvalid((delivery) => void kept.push(`${delivery.provider} ${delivery.type}`));
-for (const provider of Object.keys(examples) as Provider[]) webhooks.onAny(provider, (event) => void handled.push(`${provider} ${event.type}`));
+for (const provider of Object.keys(providers) as Provider[]) webhooks.onAny(provider, (event) => void handled.push(`${provider} ${event.type}`));
 webhooks.on('insurup', 'proposal_premium.purchasing', (event) => {
   handled.push(`insurup ${event.type}`);
   return event.payload.installmentNumber > 6 ? block('at most 6 instalments') : undefined;
@@ -55,9 +56,8 @@ async function send(c: Case, body: string, headers: Record<string, string>, path
 }
 
 async function run(c: Case): Promise<void> {
-  const path = `/webhooks/${c.provider}`;
-  const body = JSON.stringify(c.payload ?? (examples[c.provider] as Record<string, unknown>)[c.type]);
-  const headers = await sign(c.provider, { type: c.type, body, url: path, timestamp: c.timestamp }, secret);
+  // The documented example with fresh ids (a new event each time), or the case's own payload as given.
+  const { url: path, body, headers } = await buildDelivery(c.provider, c.type, { secret, payload: c.payload, timestamp: c.timestamp });
   const before = handled.length;
   let result = await send(c, body, headers, path);
   if (c.repeat) result = await send(c, body, headers, path);

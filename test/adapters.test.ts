@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { block, createWebhooks, examples, sign, type Provider, type WebhookEvent } from '../src/index.js';
-import { allExamples, delivery, SECRET } from './helpers/deliveries.js';
+import { allExamples, delivery, everyProvider, SECRET } from './helpers/deliveries.js';
 import { adapters, type RunningServer } from './helpers/servers.js';
 
 const LIMIT = 64 * 1024;
@@ -12,7 +12,7 @@ function setup() {
   const seen: WebhookEvent[] = [];
   const errors: unknown[] = [];
   const webhooks = createWebhooks({
-    providers: { kasko: providerOptions, insurup: providerOptions, axitech: providerOptions, coverkit: providerOptions },
+    providers: everyProvider(providerOptions),
     sync: { deadlineMs: 300 },
   })
     .onAny('kasko', (event) => void seen.push(event))

@@ -13,6 +13,7 @@ import { runCli } from '../src/cli/run.js';
 import { memoryIo } from '../src/cli/io.js';
 import { shellQuote } from '../src/cli/commands/sign.js';
 import { createDelivery } from '../src/testing/index.js';
+import { everyProvider } from './helpers/deliveries.js';
 import { COVERKIT_EVENT_ID, freshExample } from './helpers/identity.js';
 import { buildPackageLayout } from './helpers/package-layout.js';
 import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
@@ -66,7 +67,7 @@ function signedOutput(out: string) {
 /** A receiver for `send` and curl: records verified events, answers as the library does. */
 async function startReceiver() {
   const seen: WebhookEvent[] = [];
-  const webhooks = createWebhooks({ providers: { kasko: { secret }, insurup: { secret }, axitech: { secret }, coverkit: { secret } } });
+  const webhooks = createWebhooks({ providers: everyProvider({ secret }) });
   for (const provider of Object.keys(providers) as Provider[]) webhooks.onAny(provider, (event) => void seen.push(event));
   const server = http.createServer(nodeHandler(webhooks, (req) => req.url?.match(/^\/webhooks\/(\w+)/)?.[1] as Provider | undefined));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

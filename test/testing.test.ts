@@ -26,6 +26,7 @@ import {
 } from '../src/testing/index.js';
 import { deepMerge } from '../src/testing/delivery.js';
 import { eventArbitrary, payloadArbitrary } from '../src/testing/fast-check.js';
+import { everyProvider } from './helpers/deliveries.js';
 import { AXITECH_SESSION_ID, COVERKIT_EVENT_ID, freshExample, INSURUP_PROPOSAL_ID } from './helpers/identity.js';
 import { buildPackageLayout } from './helpers/package-layout.js';
 
@@ -235,7 +236,7 @@ describe('createDelivery identity: a repeated test delivery is a new event unles
 
   it('a createWebhooks router handles every fresh delivery, and a pinned one once (then replays its answer)', async () => {
     const handled: string[] = [];
-    const webhooks = createWebhooks({ providers: { kasko: { secret }, insurup: { secret }, axitech: { secret }, coverkit: { secret } } });
+    const webhooks = createWebhooks({ providers: everyProvider({ secret }) });
     for (const provider of Object.keys(providers) as Provider[]) webhooks.onAny(provider, (event) => void handled.push(`${provider} ${event.type}`));
     const post = async (provider: Provider, type: string, identity: 'fresh' | 'example') => {
       const d = await createDelivery(provider, type as never, { secret, identity });

@@ -8,7 +8,7 @@
 // It listens on 127.0.0.1 only and answers the parent over IPC (see ServerRequest / ServerReply).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWebhooks, defaultIdempotencyKey, memoryStore, WebhookError, type Provider, type WebhookEvent } from '../../src/index.js';
+import { createWebhooks, defaultIdempotencyKey, memoryStore, providers, WebhookError, type Provider, type WebhookEvent } from '../../src/index.js';
 import { nodeHandler } from '../../src/adapters/node.js';
 
 export interface ServerConfig {
@@ -66,18 +66,15 @@ async function main(): Promise<void> {
     runs.set(key, (runs.get(key) ?? 0) + 1);
   };
   const options = { secret: config.secret, maxBodyBytes: config.maxBodyBytes };
+  const names = Object.keys(providers) as Provider[];
   const webhooks = createWebhooks({
-    providers: { kasko: options, insurup: options, axitech: options, coverkit: options },
+    providers: Object.fromEntries(names.map((name) => [name, options])),
     idempotency: { store, ttlSeconds: config.ttlSeconds },
-  })
-    .onAny('kasko', count)
-    .onAny('insurup', count)
-    .onAny('axitech', count)
-    .onAny('coverkit', count)
-    .onError((error) => {
+  }).onError((error) => {
       if (error instanceof WebhookError) refusals[error.code] = (refusals[error.code] ?? 0) + 1;
       else if (failures.length < 100) failures.push(String((error as Error)?.stack ?? error));
     });
+  for (const name of names) webhooks.onAny(name, count);
 
   const route = (url: string | undefined) => url?.match(/^\/webhooks\/(\w+)/)?.[1] as Provider | undefined;
   const server =

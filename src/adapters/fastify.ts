@@ -7,6 +7,8 @@
  * @example
  * app.register(fastifyWebhooks(webhooks, { provider: 'kasko', path: '/webhooks/kasko' }));
  */
+import type { Provider } from '../core/event.js';
+import { definitions } from '../providers/index.js';
 import type { WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
 import { atEdge, frameworkRefusal, selectProvider, type ProviderSelector } from './edge.js';
@@ -63,7 +65,7 @@ const send = (reply: FastifyReplyLike, response: WebhookResponse) => reply.code(
  */
 export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOptions) {
   const { provider, path } = options;
-  const configured = (['kasko', 'insurup', 'axitech', 'coverkit'] as const).filter((name) => webhooks.serves(name));
+  const configured = (Object.keys(definitions) as Provider[]).filter((name) => webhooks.serves(name));
   const bodyLimit = options.bodyLimit ?? (typeof provider === 'function' ? Math.max(...configured.map((name) => webhooks.maxBodyBytes(name))) : webhooks.maxBodyBytes(provider));
   return async function insuranceWebhooks(instance: FastifyLike): Promise<void> {
     instance.removeAllContentTypeParsers();

@@ -1,7 +1,8 @@
 // What `sign` and `send` share: the body (a file's exact bytes, or the documented example) and the
 // headers the provider would send with it.
 import type { Provider } from '../core/event.js';
-import { examples, sign } from '../index.js';
+import { sign } from '../index.js';
+import { buildDelivery } from '../testing/delivery.js';
 import { providerDefinition } from '../root-api.js';
 import { eventEntry, providerOption, readInput, requireString, secretOption, type Values } from './args.js';
 import { CommandLineError, type CliIo } from './io.js';
@@ -54,9 +55,9 @@ export function keepIdsHelp(column: number): string {
 
 /**
  * Reads --provider, --event, --secret, --body and --keep-ids, and signs the body for a request to
- * `path`. Without --body the documented example is sent with fresh identity (new ids, created now:
- * the provider module's `freshIdentity`, and a new delivery id header from `sign()`), so repeated
- * runs are new events, not duplicates; --keep-ids pins the example's. A --body file is never changed.
+ * `path`. Without --body the documented example is sent as `createDelivery()` builds it, with fresh
+ * identity (new ids, created now), so repeated runs are new events, not duplicates; --keep-ids pins
+ * the example's. A --body file is never changed.
  *
  * @example
  * const request = await signedRequest('send', values, io, '/webhooks/kasko');
@@ -67,16 +68,15 @@ export async function signedRequest(command: string, values: Values, io: CliIo, 
   eventEntry(command, catalog, type);
   const secret = secretOption(command, values, io);
   if (!path.startsWith('/')) throw new CommandLineError(`${command}: --url must be a path and query starting with / (got "${path}")`);
-  const definition = providerDefinition(catalog.name);
   const keepIds = values['keep-ids'] === true;
   const bodyFile = typeof values.body === 'string' ? values.body : undefined;
-  let body: Buffer | string;
-  if (bodyFile !== undefined) body = await readInput(command, bodyFile, io);
-  else {
-    const example = (examples[catalog.name] as Record<string, unknown>)[type];
-    body = JSON.stringify(keepIds ? example : definition.freshIdentity(example as never, new Date()));
+  if (bodyFile === undefined) {
+    const delivery = await buildDelivery(catalog.name, type, { secret, url: path, identity: keepIds ? 'example' : 'fresh' });
+    return { provider: catalog.name, type, method: 'POST', path, headers: delivery.headers, body: delivery.body };
   }
-  const deliveryId = keepIds ? definition.exampleDeliveryId(type) : undefined; // undefined: sign() draws a fresh one
+  // A file is sent as its exact bytes, never re-encoded: signed as it is.
+  const body = await readInput(command, bodyFile, io);
+  const deliveryId = keepIds ? providerDefinition(catalog.name).exampleDeliveryId(type) : undefined; // undefined: sign() draws a fresh one
   const headers = await sign(catalog.name, { type, body, method: 'POST', url: path, deliveryId }, secret);
-  return { provider: catalog.name, type, method: 'POST', path, headers, body, ...(bodyFile !== undefined && { bodyFile }) };
+  return { provider: catalog.name, type, method: 'POST', path, headers, body, bodyFile };
 }

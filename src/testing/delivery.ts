@@ -1,6 +1,7 @@
 // Genuine signed deliveries for contract tests: the documented example (or a given payload),
 // optionally patched, signed exactly as the provider signs it, ready for any HTTP test client.
 import type { EventPayload, EventType, Provider } from '../core/event.js';
+import { UsageError } from '../core/errors.js';
 import { catalogEntry } from '../core/provider-api.js';
 import type { SignatureScheme } from '../core/signature.js';
 import { examples, providerCatalog, sign } from '../index.js';
@@ -121,13 +122,14 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
 /** The documented example, with fresh identity unless pinned; `now` for its creation time. */
 function exampleOf(provider: Provider, type: string, identity: DeliveryIdentityMode, now: Date): unknown {
   const example = (examples[provider] as Record<string, unknown>)[type];
+  if (example === undefined) throw new UsageError(`insurance-webhooks: "${type}" has no example to send: pass a payload`);
   return identity === 'example' ? example : providerDefinition(provider).freshIdentity(example as never, now);
 }
 
 function bodyOf(provider: Provider, type: string, options: DeliveryOptions, identity: DeliveryIdentityMode): string {
   const { payload, overrides } = options;
   if (typeof payload === 'string') {
-    if (overrides !== undefined) throw new TypeError('insurance-webhooks: createDelivery() cannot apply overrides to a string payload');
+    if (overrides !== undefined) throw new UsageError('insurance-webhooks: createDelivery() cannot apply overrides to a string payload');
     return payload;
   }
   // Overrides are merged last, so a field the test sets wins over a fresh value.
@@ -136,8 +138,33 @@ function bodyOf(provider: Provider, type: string, options: DeliveryOptions, iden
 }
 
 /**
+ * The one builder of signed test deliveries: `createDelivery()`, the CLI's `sign` and `send`, the
+ * demo and the package's own tests call it. Unlike `createDelivery()`, `type` may be any string
+ * (with a `payload`): a delivery of an event the catalog does not know is a test case too.
+ *
+ * @example
+ * const d = await buildDelivery('kasko', 'policy.renamed', { secret, payload: { id: 'lpol_1' } }); // answered 202, event_unknown
+ */
+export async function buildDelivery(provider: Provider, type: string, options: DeliveryOptions): Promise<Delivery> {
+  if (!options || typeof options !== 'object') throw new UsageError('insurance-webhooks: createDelivery() needs options with a secret');
+  const identity = options.identity ?? 'fresh';
+  if (identity !== 'fresh' && identity !== 'example') {
+    throw new UsageError(`insurance-webhooks: createDelivery() identity must be 'fresh' or 'example' (got ${JSON.stringify(identity)})`);
+  }
+  const method = (options.method ?? 'POST').toUpperCase();
+  const url = options.url ?? `/webhooks/${provider}`;
+  const body = bodyOf(provider, type, options, identity);
+  // Fresh: sign() draws a new delivery id header. Pinned: the event's fixed one (the provider module's).
+  const deliveryId = options.deliveryId ?? (identity === 'example' ? providerDefinition(provider).exampleDeliveryId(type) : undefined);
+  const input = { type, body, method, url, timestamp: options.timestamp, deliveryId, webhookId: options.webhookId };
+  const headers = await sign(provider, input, options.secret, options.signature ? { signature: options.signature } : undefined);
+  return { method, url, headers, body };
+}
+
+/**
  * A genuine delivery of one event, signed with `secret` as the provider signs it: by default the
- * documented example with fresh ids (see `identity`), POSTed to `/webhooks/<provider>`.
+ * documented example with fresh ids (see `identity`), POSTed to `/webhooks/<provider>`. An unknown
+ * provider or event type throws a UsageError (a TypeError) listing the known names.
  *
  * @example
  * const d = await createDelivery('kasko', 'policy.created', { secret, overrides: { gross_premium: 2500 } });
@@ -149,18 +176,6 @@ export async function createDelivery<P extends Provider, T extends EventType<P>>
   type: T,
   options: DeliveryOptions<EventPayload<P, T>>,
 ): Promise<Delivery> {
-  catalogEntry(providerCatalog(provider), type); // a clear TypeError naming the known events
-  if (!options || typeof options !== 'object') throw new TypeError('insurance-webhooks: createDelivery() needs options with a secret');
-  const identity = options.identity ?? 'fresh';
-  if (identity !== 'fresh' && identity !== 'example') {
-    throw new TypeError(`insurance-webhooks: createDelivery() identity must be 'fresh' or 'example' (got ${JSON.stringify(identity)})`);
-  }
-  const method = (options.method ?? 'POST').toUpperCase();
-  const url = options.url ?? `/webhooks/${provider}`;
-  const body = bodyOf(provider, type, options as DeliveryOptions, identity);
-  // Fresh: sign() draws a new delivery id header. Pinned: the event's fixed one (the provider module's).
-  const deliveryId = options.deliveryId ?? (identity === 'example' ? providerDefinition(provider).exampleDeliveryId(type) : undefined);
-  const input = { type, body, method, url, timestamp: options.timestamp, deliveryId, webhookId: options.webhookId };
-  const headers = await sign(provider, input, options.secret, options.signature ? { signature: options.signature } : undefined);
-  return { method, url, headers, body };
+  catalogEntry(providerCatalog(provider), type);
+  return buildDelivery(provider, type, options as DeliveryOptions);
 }

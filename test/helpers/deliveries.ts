@@ -1,6 +1,7 @@
-// Genuine signed deliveries for tests, built with sign() (whose output test/known-answer.test.ts
-// checks against the providers' own sample code).
-import { examples, sign, type Provider } from '../../src/index.js';
+// Genuine signed deliveries for tests, built by the package's one builder (src/testing/delivery.ts)
+// over sign(), whose output test/known-answer.test.ts checks against the providers' own sample code.
+import { examples, providers as catalogs, type Provider } from '../../src/index.js';
+import { buildDelivery } from '../../src/testing/delivery.js';
 
 export const SECRET = 'whsec_behaviour_tests';
 export const URL_PATH = '/webhooks/in?tenant=7';
@@ -20,19 +21,17 @@ export interface Delivery {
   url: string;
 }
 
+/** `payload` (default: the documented example, as documented) signed for URL_PATH at NOW; `type` may be unknown. */
 export async function delivery(provider: Provider, type: string, payload: unknown = (examples[provider] as Record<string, unknown>)[type], secret = SECRET): Promise<Delivery> {
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const headers = await sign(provider, { type, body, url: URL_PATH, timestamp: NOW }, secret);
-  return { provider, type, body, headers, method: 'POST', url: URL_PATH };
+  const built = await buildDelivery(provider, type, { secret, payload, url: URL_PATH, timestamp: NOW });
+  return { provider, type, ...built };
 }
 
 /** Options that match `delivery()`: same secret, clock at the signing time. */
 export const options = { secret: SECRET, now: NOW };
 
-/** The signature header name of each provider. */
-export const SIGNATURE_HEADER: Record<Provider, string> = {
-  kasko: 'x-kasko-signature',
-  insurup: 'x-webhook-signature',
-  axitech: 'x-aw-signature',
-  coverkit: 'coverkit-signature',
-};
+/** The signature header name of each provider (its provider.json). */
+export const SIGNATURE_HEADER = Object.fromEntries(providers.map((provider) => [provider, catalogs[provider].transport.signature.header])) as Record<Provider, string>;
+
+/** The same receive() options for every provider, as createWebhooks takes them. */
+export const everyProvider = <O>(options: O) => Object.fromEntries(providers.map((provider) => [provider, options])) as Record<Provider, O>;

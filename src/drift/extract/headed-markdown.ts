@@ -46,3 +46,13 @@ export function extractHeadedMarkdown(text: string, options: HeadedMarkdownOptio
   if (events.list().length === 0) problems.push(`no event headings found in a section matching ${options.eventsSection}`);
   return { events: events.list(), examples, problems };
 }
+
+/**
+ * A doc in the common shape (docs/adding-a-provider.md): a `## Events` section with one
+ * `` ### `event.name` `` heading per event and its JSON example under it. Drift reads a provider's
+ * doc this way unless src/drift/extract/ has an extractor of its own for it.
+ *
+ * @example
+ * extractStandardDoc('## Events\n\n### `policy.issued`\n\n```json\n{"id":"evt_1"}\n```').events[0]?.name; // 'policy.issued'
+ */
+export const extractStandardDoc = (text: string): ExtractedDoc => extractHeadedMarkdown(text, { eventsSection: /^Events$/i, titles: false });

@@ -1,7 +1,6 @@
-// Loads the schemas/ folder: one folder per provider with provider.json (transport),
-// _defs.schema.json (shared definitions) and one <event>.schema.json per event.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The schemas/ folder at build time: its loader (src/schema-tree.ts, shared with drift and the
+// fast-check arbitraries), the naming conventions and the lint the generator runs before writing.
+import type { SchemaTree } from '../../src/schema-tree.js';
 import { provenanceProblems, transportProblems } from './provenance.js';
 
 export const SCHEMA_BASE = 'https://insurance-webhooks.dev/schemas/';
@@ -13,34 +12,7 @@ export const STRICT_BASE = `${SCHEMA_BASE}strict/`;
  */
 export const ANNOTATION_KEYWORDS = ['x-source', 'x-inferred', 'x-required', 'x-event', 'x-provider', 'x-delivery', 'x-example'] as const;
 
-export type JsonSchema = { [key: string]: any };
-
-export interface EventSchemaFile {
-  provider: string;
-  event: string;
-  file: string;
-  schema: JsonSchema;
-}
-
-export interface ProviderFolder {
-  name: string;
-  transport: JsonSchema;
-  defs: JsonSchema | undefined;
-  events: EventSchemaFile[];
-}
-
-export interface SchemaTree {
-  providerSchema: JsonSchema;
-  providers: ProviderFolder[];
-}
-
-const readJson = (path: string): JsonSchema => {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
-};
+export { readSchemaTree as loadSchemaTree, type EventSchemaFile, type JsonSchema, type ProviderFolder, type SchemaTree } from '../../src/schema-tree.js';
 
 /** `policy.created` → `PolicyCreated`, `proposal_premium.purchase_failed` → `ProposalPremiumPurchaseFailed`. */
 export const pascalCase = (name: string): string =>
@@ -49,33 +21,6 @@ export const pascalCase = (name: string): string =>
     .filter(Boolean)
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
-
-export function loadSchemaTree(root: string): SchemaTree {
-  const providerSchema = readJson(join(root, 'provider.schema.json'));
-  const names = readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-  const providers = names.map((name): ProviderFolder => {
-    const dir = join(root, name);
-    const files = readdirSync(dir).sort();
-    const events = files
-      .filter((file) => file.endsWith('.schema.json') && !file.startsWith('_'))
-      .map((file) => ({
-        provider: name,
-        event: file.slice(0, -'.schema.json'.length),
-        file: join(dir, file),
-        schema: readJson(join(dir, file)),
-      }));
-    return {
-      name,
-      transport: readJson(join(dir, 'provider.json')),
-      defs: files.includes('_defs.schema.json') ? readJson(join(dir, '_defs.schema.json')) : undefined,
-      events,
-    };
-  });
-  return { providerSchema, providers };
-}
 
 /**
  * The conventions every event schema follows; the generator refuses a tree that breaks one,

@@ -3,9 +3,9 @@
 // and one named export per event and shared definition.
 import { compile } from 'json-schema-to-typescript';
 import { citation, provenanceOf, ruleQuotes } from './provenance.js';
+import { DEFS_REF, LOCAL_REF } from '../../src/schema-tree.js';
 import { pascalCase, type JsonSchema, type ProviderFolder } from './schema-files.js';
-
-const DEFS_REF = '_defs.schema.json#/definitions/';
+import { DROP, transformSchema, WALK } from './schema-walk.js';
 
 /**
  * The doc comment of a schema node: its description, then where it comes from — the docs
@@ -25,21 +25,21 @@ export function docComment(node: JsonSchema): string | undefined {
   return [description, lines.join('\n')].filter(Boolean).join('\n\n');
 }
 
+/** What jsts must not see: the file's own keywords, examples and the reasons behind decisions. */
+const HIDDEN = new Set(['$id', '$schema', 'examples', 'definitions', '$comment']);
+
 /** Rewrites cross-file refs into refs of the synthetic root and drops what jsts must not see. */
 function localize(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(localize);
-  if (node === null || typeof node !== 'object') return node;
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === '$id' || key === '$schema' || key === 'examples' || key === 'definitions' || key === '$comment') continue;
-    if (key === '$ref' && typeof value === 'string' && value.startsWith(DEFS_REF)) {
-      out[key] = `#/definitions/${value.slice(DEFS_REF.length)}`;
-    } else out[key] = localize(value);
-  }
-  // Only schema nodes carry markers; maps of them (properties, definitions) never do.
-  const comment = docComment(node as JsonSchema);
-  if (comment !== undefined) out.description = comment;
-  return out;
+  return transformSchema(node, {
+    key: (key, value) => {
+      if (HIDDEN.has(key)) return DROP;
+      return key === '$ref' && typeof value === 'string' && value.startsWith(DEFS_REF) ? `${LOCAL_REF}${value.slice(DEFS_REF.length)}` : WALK;
+    },
+    leave: (out, node) => {
+      const comment = docComment(node);
+      if (comment !== undefined) out.description = comment;
+    },
+  });
 }
 
 export function eventMapName(provider: string): string {

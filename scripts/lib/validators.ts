@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { MAX_SCHEMA_ERRORS } from '../../src/core/validation.js';
 import { ANNOTATION_KEYWORDS, SCHEMA_BASE, STRICT_BASE, type JsonSchema, type ProviderFolder } from './schema-files.js';
+import { DROP, transformSchema, WALK } from './schema-walk.js';
 
 // ajv's standalone entry is CommonJS with a default export; createRequire sidesteps the interop shape.
 const standaloneCode: (ajv: Ajv, refsOrFunc: Record<string, string>) => string = createRequire(import.meta.url)(
@@ -21,25 +22,13 @@ export function createAjv(): Ajv {
 }
 
 const ANNOTATIONS = new Set<string>(['title', 'description', 'examples', '$comment', ...ANNOTATION_KEYWORDS]);
-const SCHEMA_MAPS = new Set(['properties', 'definitions', '$defs', 'patternProperties']);
-const VALUES = new Set(['const', 'enum', 'default']);
 
 /**
  * The schema without annotations (descriptions, examples, provenance). Validation does not read
  * them, and ajv standalone would otherwise embed them, examples included, in the shipped code.
  */
 export function stripAnnotations(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(stripAnnotations);
-  if (node === null || typeof node !== 'object') return node;
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (ANNOTATIONS.has(key)) continue;
-    if (VALUES.has(key)) out[key] = value;
-    else if (SCHEMA_MAPS.has(key)) {
-      out[key] = Object.fromEntries(Object.entries(value as JsonSchema).map(([name, schema]) => [name, stripAnnotations(schema)]));
-    } else out[key] = stripAnnotations(value);
-  }
-  return out;
+  return transformSchema(node, { key: (key) => (ANNOTATIONS.has(key) ? DROP : WALK) });
 }
 
 /**
@@ -48,16 +37,12 @@ export function stripAnnotations(node: unknown): unknown {
  * (`additionalProperties: true`, e.g. KASKO metadata, Axitech meta) stay open.
  */
 export function closeObjects(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(closeObjects);
-  if (node === null || typeof node !== 'object') return node;
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'examples' || key === 'const' || key === 'enum') out[key] = value;
-    else if (key === '$id' && typeof value === 'string') out[key] = value.replace(SCHEMA_BASE, STRICT_BASE);
-    else out[key] = closeObjects(value);
-  }
-  if (out.properties && typeof out.properties === 'object' && !('additionalProperties' in out)) out.additionalProperties = false;
-  return out;
+  return transformSchema(node, {
+    key: (key, value) => (key === '$id' && typeof value === 'string' ? value.replace(SCHEMA_BASE, STRICT_BASE) : WALK),
+    leave: (out) => {
+      if (out.properties && typeof out.properties === 'object' && !('additionalProperties' in out)) out.additionalProperties = false;
+    },
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
 // Reads a schemas/ directory as the drift pipeline needs it: per provider, its doc file (from
 // provider.json) and per event its shape, delivery mode and whether its example is documented.
 // A runtime module of its own (scripts/lib is build-time only and not shipped).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readProviderFolder } from '../schema-tree.js';
 import { schemaShape } from './schema-shape.js';
 import type { Shape } from './shape.js';
 
@@ -24,23 +25,12 @@ export interface SchemaFolder {
   events: Map<string, EventSchema>;
 }
 
-function readJson(path: string): { [key: string]: unknown } {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 function loadFolder(dir: string, provider: string): SchemaFolder {
-  const transport = readJson(join(dir, 'provider.json'));
+  const { transport, files } = readProviderFolder(dir, provider);
   if (typeof transport.doc !== 'string') throw new Error(`${join(dir, 'provider.json')}: "doc" (the provider's doc file) is required`);
-  const names = readdirSync(dir).filter((file) => file.endsWith('.json') && file !== 'provider.json').sort();
-  // Every JSON file of the folder, so `_defs.schema.json#/…` resolves.
-  const files = new Map(names.map((file) => [file, readJson(join(dir, file)) as unknown]));
   const events = new Map<string, EventSchema>();
-  for (const file of names.filter((name) => name.endsWith('.schema.json') && !name.startsWith('_'))) {
-    const schema = files.get(file) as { [key: string]: unknown };
+  for (const [file, schema] of files) {
+    if (!file.endsWith('.schema.json') || file.startsWith('_')) continue;
     const event = typeof schema['x-event'] === 'string' ? schema['x-event'] : file.slice(0, -'.schema.json'.length);
     events.set(event, {
       event,
@@ -61,7 +51,7 @@ function loadFolder(dir: string, provider: string): SchemaFolder {
  */
 export function loadSchemaFolders(schemasDir: string): SchemaFolder[] {
   return readdirSync(schemasDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && readdirSync(join(schemasDir, entry.name)).includes('provider.json'))
+    .filter((entry) => entry.isDirectory() && existsSync(join(schemasDir, entry.name, 'provider.json')))
     .map((entry) => entry.name)
     .sort()
     .map((provider) => loadFolder(join(schemasDir, provider), provider));

@@ -1,6 +1,6 @@
-// JSON Schema → Shape, resolving $refs ourselves: `_defs.schema.json#/definitions/x` from an event
-// file, `#/definitions/x` inside a file. Used for our schemas and for quicktype's inferred schema.
-import { valueAt } from '../core/pointer.js';
+// JSON Schema → Shape, following $refs with the shared schema-tree loader: `_defs.schema.json#/definitions/x`
+// from an event file, `#/definitions/x` inside a file. Used for our schemas and for quicktype's inferred schema.
+import { resolveRef } from '../schema-tree.js';
 import { ANY, intersectionOf, scalarOrAny, shapeOfValue, unionOf, type Shape } from './shape.js';
 
 type SchemaNode = { readonly [key: string]: unknown };
@@ -9,9 +9,6 @@ const isNode = (value: unknown): value is SchemaNode => value !== null && typeof
 
 /** The schema documents a `$ref` may point into, by file name (`_defs.schema.json`). */
 export type SchemaFiles = ReadonlyMap<string, unknown>;
-
-/** Follows a `$ref` fragment (`/definitions/x`) into a document. */
-const follow = (document: unknown, pointer: string): unknown => (pointer === '/' ? document : valueAt(document, pointer, { fragment: true }));
 
 class Converter {
   constructor(private readonly files: SchemaFiles) {}
@@ -32,15 +29,9 @@ class Converter {
   }
 
   private resolve(ref: string, file: string, stack: readonly string[]): Shape {
-    const hash = ref.indexOf('#');
-    const target = (hash === -1 ? ref : ref.slice(0, hash)) || file;
-    const key = `${target}#${hash === -1 ? '' : ref.slice(hash + 1)}`;
-    if (stack.includes(key)) return ANY;
-    const document = this.files.get(target);
-    if (document === undefined) throw new Error(`${file}: $ref "${ref}" points to a file that is not loaded`);
-    const node = follow(document, hash === -1 ? '' : ref.slice(hash + 1));
-    if (node === undefined) throw new Error(`${file}: $ref "${ref}" does not resolve`);
-    return this.convert(node, target, [...stack, key]);
+    const target = resolveRef(ref, file, (name) => this.files.get(name));
+    if (stack.includes(target.key)) return ANY;
+    return this.convert(target.node, target.file, [...stack, target.key]);
   }
 
   /** The node's own `type` (or the type its keywords imply), with properties and items. */

@@ -16,8 +16,9 @@
 import fc, { type Arbitrary } from 'fast-check';
 import type { EventPayload, EventType, Provider, WebhookEvent } from '../core/event.js';
 import { catalogEntry } from '../core/provider-api.js';
-import { escapePointer, valueAt } from '../core/pointer.js';
+import { escapePointer } from '../core/pointer.js';
 import { providerCatalog } from '../index.js';
+import { resolveRef } from '../schema-tree.js';
 import { readPackageJson } from './package-files.js';
 
 export interface PayloadArbitraryOptions {
@@ -69,14 +70,14 @@ function schemaFile(provider: string, file: string): Schema {
   return document;
 }
 
-/** Follows a `$ref` (`#/definitions/x` in the same file, `_defs.schema.json#/definitions/x` next to it). */
-function resolveRef(ref: string, at: Position): { schema: Schema; at: Position } {
-  const [file = '', fragment = ''] = ref.split('#', 2);
-  if (file !== '' && !/^[\w.-]+\.json$/.test(file)) throw unsupported(at, `the $ref "${ref}" (only files next to the schema)`);
-  const target: Position = { provider: at.provider, file: file || at.file, pointer: fragment };
-  const node = valueAt(schemaFile(target.provider, target.file), fragment, { fragment: true });
-  if (node === undefined) throw new Error(`insurance-webhooks/testing/fast-check: the $ref "${ref}" at ${where(at)} points nowhere`);
-  return { schema: node as Schema, at: target };
+/** Follows a `$ref` by the schema tree's rules (src/schema-tree.ts): the same file, or a file next to it. */
+function followRef(ref: string, at: Position): { schema: Schema; at: Position } {
+  try {
+    const { node, file, key } = resolveRef(ref, at.file, (name) => schemaFile(at.provider, name));
+    return { schema: node as Schema, at: { provider: at.provider, file, pointer: key.slice(file.length + 1) } };
+  } catch (error) {
+    throw new Error(`insurance-webhooks/testing/fast-check: ${where(at)}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 const isReserved = (key: string) => key === 'constructor' || key === 'prototype';
@@ -127,7 +128,7 @@ function build(schema: unknown, at: Position, settings: Settings, depth = 0): Ar
   checkKeywords(s, at);
   // draft-07: keywords next to $ref are ignored (ours are annotations).
   if (typeof s.$ref === 'string') {
-    const target = resolveRef(s.$ref, at);
+    const target = followRef(s.$ref, at);
     return build(target.schema, target.at, settings, depth + 1);
   }
   if (s.allOf !== undefined) {

@@ -151,7 +151,7 @@ console.log(JSON.stringify(out));`,
     // (or, for a provider, `insurance-webhooks/<provider>`); the root's, anywhere.
     const about = (specifier: string) => {
       if (specifier === 'insurance-webhooks') return spans.map((s) => s.code);
-      const providerEntry = /^insurance-webhooks\/(kasko|insurup|axitech|coverkit)$/.test(specifier);
+      const providerEntry = Object.keys(providers).some((provider) => specifier === `insurance-webhooks/${provider}`);
       return spans.filter(({ block }) => block.includes(`${specifier}'`) || block.includes(`${specifier}\``) || (providerEntry && block.includes('insurance-webhooks/<provider>'))).map((s) => s.code);
     };
     const undocumented = [...declaredValues()].flatMap(([specifier, names]) => {

@@ -15,6 +15,8 @@ export interface ProviderDefinition<EventMap = unknown> {
   readonly signature: SignatureScheme;
   /** A fresh delivery id in the provider's own format, for `sign()`. */
   newDeliveryId(): string;
+  /** A webhook (configuration) id for `sign()` where the provider sends one in a header; undefined otherwise. */
+  newWebhookId(): string | undefined;
   /**
    * The delivery id header of a test delivery of `type` pinned to the documented example
    * (`createDelivery` `identity: 'example'`, CLI `--keep-ids`): the same on every call, different
@@ -54,6 +56,8 @@ export interface DeliveryIdentity<EventMap> {
   newDeliveryId: () => string;
   /** See `ProviderDefinition.exampleDeliveryId`; required when the delivery id is a header. */
   exampleDeliveryId?: (type: string) => string;
+  /** A webhook id in the provider's format; required when provider.json has a `webhookId` header. */
+  newWebhookId?: () => string;
   /**
    * See `ProviderDefinition.freshIdentity`. Generic, so that the result has the type of the event
    * it was given: with several events, a non-generic union would mix one event's envelope with
@@ -86,8 +90,11 @@ export function defineProvider<EventMap>(
   if (catalog.transport.deliveryId?.in === 'header' && identity.exampleDeliveryId === undefined) {
     throw new Error(`${catalog.name}: the delivery id is a header, so the module must give an exampleDeliveryId`);
   }
-  const { newDeliveryId, exampleDeliveryId = () => undefined, freshIdentity, bodyIdempotencyKey = () => undefined } = identity;
-  return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, freshIdentity, bodyIdempotencyKey };
+  if (catalog.transport.webhookId?.in === 'header' && identity.newWebhookId === undefined) {
+    throw new Error(`${catalog.name}: the webhook id is a header, so the module must give a newWebhookId`);
+  }
+  const { newDeliveryId, exampleDeliveryId = () => undefined, newWebhookId = () => undefined, freshIdentity, bodyIdempotencyKey = () => undefined } = identity;
+  return { name: catalog.name, catalog, signature, newDeliveryId, exampleDeliveryId, newWebhookId, freshIdentity, bodyIdempotencyKey };
 }
 
 /**

@@ -17,7 +17,7 @@ export interface SignInput {
   timestamp?: Date | number | string;
   /** Default: a fresh id in the provider's format (KASKO 32 hex characters; InsurUp a UUID). */
   deliveryId?: string;
-  /** InsurUp `x-webhook-id` (the webhook configured in the agency panel). Default a UUID. */
+  /** InsurUp `x-webhook-id` (the webhook configured in the agency panel). Default: a fresh one from the provider module (InsurUp: a UUID). */
   webhookId?: string;
 }
 
@@ -72,7 +72,8 @@ async function signChecked(
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (transport.eventType.in === 'header') headers[transport.eventType.header] = input.type;
   if (transport.deliveryId?.in === 'header') headers[transport.deliveryId.header] = input.deliveryId ?? definition.newDeliveryId();
-  if (transport.webhookId?.in === 'header') headers[transport.webhookId.header] = input.webhookId ?? globalThis.crypto.randomUUID();
+  const webhookId = input.webhookId ?? definition.newWebhookId();
+  if (transport.webhookId?.in === 'header' && webhookId !== undefined) headers[transport.webhookId.header] = webhookId;
   if (scheme.timestamp === 'header' && transport.timestamp?.in === 'header') headers[transport.timestamp.header] = request.timestamp!;
   headers[transport.signature.header] = scheme.format(mac, request);
   return headers;

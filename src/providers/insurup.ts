@@ -21,7 +21,8 @@ const pinnedUuid = (type: string) => {
  * Python, JavaScript, PHP and C# samples compare lower-case hex (C# lower-cases the received
  * value); the Java sample produces Base64. Decision: accept hex in any case and Base64 (with or
  * without padding); `sign()` sends lower-case hex like four of the five samples. The header is sent
- * only when the webhook has a secret: see `allowUnsigned`. Delivery ids: UUIDs (format undocumented).
+ * only when the webhook has a secret: see `allowUnsigned`. Delivery and webhook ids (`x-webhook-id`):
+ * UUIDs (format undocumented: a decision).
  *
  * Identity of test deliveries: `x-webhook-delivery` is not signed, so receivers deduplicate async
  * events on the event type and the signed body (README, "Threat model"): a new delivery needs a new
@@ -32,5 +33,10 @@ const pinnedUuid = (type: string) => {
 export default defineProvider(
   catalog,
   bodyHmac({ name: 'insurup-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex', 'base64'] }),
-  { newDeliveryId: () => globalThis.crypto.randomUUID(), exampleDeliveryId: pinnedUuid, freshIdentity: (payload) => ({ ...payload, proposalId: randomAlphanumeric(24).toLowerCase() }) },
+  {
+    newDeliveryId: () => globalThis.crypto.randomUUID(),
+    newWebhookId: () => globalThis.crypto.randomUUID(),
+    exampleDeliveryId: pinnedUuid,
+    freshIdentity: (payload) => ({ ...payload, proposalId: randomAlphanumeric(24).toLowerCase() }),
+  },
 );

@@ -1,5 +1,7 @@
 // Genuine signed deliveries for contract tests: the documented example (or a given payload),
 // optionally patched, signed exactly as the provider signs it, ready for any HTTP test client.
+// The package's one builder of test deliveries: the CLI (sign, send), the demo and its own tests
+// use it too (buildDelivery), so a provider module's identity rules apply everywhere alike.
 import type { EventPayload, EventType, Provider } from '../core/event.js';
 import { UsageError } from '../core/errors.js';
 import { catalogEntry } from '../core/provider-api.js';

@@ -116,10 +116,15 @@ describe.each(providers)('%s signatures', (provider) => {
     expect((await receive(provider, incoming(d, { headers: { ...d.headers, [header]: [good, good] } }), options)).type).toBe(type);
     expect((await receive(provider, incoming(d, { headers: { ...d.headers, [header]: `${good}, ${good}` } }), options)).type).toBe(type);
     const other = `${good.slice(0, -1)}${good.endsWith('0') ? '1' : '0'}`;
-    await expectCode(receive(provider, incoming(d, { headers: { ...d.headers, [header]: [other, good] } }), options), 'signature_invalid');
+    // A list-valued scheme (Stripe-style `t=…,v1=…`) carries several signatures by design: any one may match.
+    const differing = async (value: string | string[]) =>
+      providerDefinition(provider).signature.listValued
+        ? expect((await receive(provider, incoming(d, { headers: { ...d.headers, [header]: value } }), options)).type).toBe(type)
+        : expectCode(receive(provider, incoming(d, { headers: { ...d.headers, [header]: value } }), options), 'signature_invalid');
+    await differing([other, good]);
     // API Gateway joins repeats with "," (no space): the same rules.
     expect((await receive(provider, incoming(d, { headers: { ...d.headers, [header]: `${good},${good}` } }), options)).type).toBe(type);
-    await expectCode(receive(provider, incoming(d, { headers: { ...d.headers, [header]: `${good},${other}` } }), options), 'signature_invalid');
+    await differing(`${good},${other}`);
   });
 
   it('refuses wrong use at once with a UsageError', async () => {

@@ -94,6 +94,7 @@ const kaskoClean = (): ProviderDrift => ({
   missingEvents: [],
   examplesMissing: [],
   problems: [],
+  facts: [],
   events: [
     cleanEvent('offer.created', 'Offer created'),
     cleanEvent('policy.created', 'Policy created'),
@@ -114,6 +115,7 @@ const insurupClean = (): ProviderDrift => ({
   missingEvents: [],
   examplesMissing: [],
   problems: [],
+  facts: [],
   events: [
     cleanEvent('proposal_premium.received', '`proposal_premium.received` *async*'),
     cleanEvent('proposal_premium.purchasing', '`proposal_premium.purchasing` *sync*'),
@@ -134,6 +136,7 @@ const coverkitClean = (): ProviderDrift => ({
   missingEvents: [],
   examplesMissing: [],
   problems: [],
+  facts: [],
   events: [cleanEvent('policy.created', 'Webhook Payload')],
   changes: 0,
 });
@@ -148,6 +151,7 @@ const axitechClean = (): ProviderDrift => ({
   missingEvents: [],
   examplesMissing: [],
   problems: [],
+  facts: [],
   events: [cleanEvent('session.submitted', 'Full Payload Example')],
   changes: 0,
 });
@@ -188,7 +192,7 @@ describe('runDrift on edited docs', () => {
     await expectOthersClean(report, 'kasko');
     expect(report).toMatchObject({ clean: false, changes: 2 });
     expect(formatDriftReport(report)).toBe(
-      formattedWith('kasko', ['KASKO (kasko-webhooks.md): 4 events, 4 examples: 2 changes', '  policy.created', '    + policy_number (string)', '    - policy_id'], 2),
+      formattedWith('kasko', ['KASKO (kasko-webhooks.md): 4 events, 4 examples: 2 changes', '  policy.created', '    example under "Policy created" vs schemas/kasko/policy.created.schema.json', '    + policy_number (string)', '    - policy_id'], 2),
     );
   });
 
@@ -203,7 +207,7 @@ describe('runDrift on edited docs', () => {
     expect(providerOf(report, 'insurup')).toEqual(expected);
     await expectOthersClean(report, 'insurup');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.received', '    ~ productId: integer → string'], 1),
+      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.received', '    example under "`proposal_premium.received` *async*" vs schemas/insurup/proposal_premium.received.schema.json', '    ~ productId: integer → string'], 1),
     );
   });
 
@@ -219,7 +223,7 @@ describe('runDrift on edited docs', () => {
     expect(providerOf(report, 'insurup')).toEqual(expected);
     await expectOthersClean(report, 'insurup');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.purchase_failed', '    - failureReason'], 1),
+      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.purchase_failed', '    example under "`proposal_premium.purchase_failed` *async*" vs schemas/insurup/proposal_premium.purchase_failed.schema.json', '    - failureReason'], 1),
     );
   });
 
@@ -234,7 +238,19 @@ describe('runDrift on edited docs', () => {
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
     expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'premiums[].grossPremium', schema: 'number', docs: 'integer | string' }], changes: 1 };
-    expected.events[1] = { ...expected.events[1]!, section: '`proposal_premium.purchasing` *async*', delivery: { schema: 'sync', docs: 'async' }, changes: 1 };
+    expected.events[1] = { ...expected.events[1]!, section: '`proposal_premium.purchasing` *async*' };
+    expected.facts = [
+      {
+        kind: 'delivery-mode',
+        subject: 'delivery mode',
+        event: 'proposal_premium.purchasing',
+        docs: 'async',
+        ours: 'sync',
+        docLine: { doc: 'insurup-webhooks.md', line: 82, text: '### `proposal_premium.purchasing` *async*' },
+        file: 'schemas/insurup/proposal_premium.purchasing.schema.json',
+        action: 'set x-delivery to "async" (a sync event\'s answer allows or blocks the operation)',
+      },
+    ];
     expected.changes = 2;
     expect(providerOf(report, 'insurup')).toEqual(expected);
     expect(formatDriftReport(report)).toBe(
@@ -243,9 +259,12 @@ describe('runDrift on edited docs', () => {
         [
           'InsurUp (insurup-webhooks.md): 4 events, 4 examples: 2 changes',
           '  proposal_premium.received',
+          '    example under "`proposal_premium.received` *async*" vs schemas/insurup/proposal_premium.received.schema.json',
           '    ~ premiums[].grossPremium: number → integer | string',
           '  proposal_premium.purchasing',
-          '    ~ delivery: sync → async',
+          '    ≠ delivery mode: docs async / ours sync',
+          '        doc   insurup-webhooks.md:82: ### `proposal_premium.purchasing` *async*',
+          '        fix   schemas/insurup/proposal_premium.purchasing.schema.json: set x-delivery to "async" (a sync event\'s answer allows or blocks the operation)',
         ],
         2,
       ),
@@ -262,7 +281,7 @@ describe('runDrift on edited docs', () => {
     expect(providerOf(report, 'coverkit')).toEqual(expected);
     await expectOthersClean(report, 'coverkit');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('coverkit', ['CoverKit (coverkit-webhooks.txt): 11 events, 1 example, 9 named only: 1 change', '  + event claim.reopened: in the docs, no schema'], 1),
+      formattedWith('coverkit', ['CoverKit (coverkit-webhooks.txt): 11 events, 1 example, 9 named only: 1 change', "  + event claim.reopened: in the docs' event list, no schema (add schemas/coverkit/claim.reopened.schema.json)"], 1),
     );
   });
 
@@ -281,7 +300,7 @@ describe('runDrift on edited docs', () => {
     expect(formatDriftReport(report)).toBe(
       formattedWith(
         'coverkit',
-        ['CoverKit (coverkit-webhooks.txt): 10 events, 2 examples, 8 named only: 1 change', '  claim.paid', "    * example now documented (the schema's example is constructed)"],
+        ['CoverKit (coverkit-webhooks.txt): 10 events, 2 examples, 8 named only: 1 change', '  claim.paid', '    example under "Webhook Payload" vs schemas/coverkit/claim.paid.schema.json', "    * example now documented (the schema's example is constructed)"],
         1,
       ),
     );
@@ -300,7 +319,7 @@ describe('runDrift on edited docs', () => {
     expect(providerOf(report, 'axitech')).toEqual(expected);
     await expectOthersClean(report, 'axitech');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: 1 change', '  session.submitted', '    + data.channel (string)'], 1),
+      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: 1 change', '  session.submitted', '    example under "Full Payload Example" vs schemas/axitech/session.submitted.schema.json', '    + data.channel (string)'], 1),
     );
   });
 
@@ -312,9 +331,10 @@ describe('runDrift on edited docs', () => {
     const kasko = providerOf(report, 'kasko');
     expect(kasko.changes).toBe(1);
     expect(kasko.events[2]).toEqual({ ...cleanEvent('policy.updated', 'Policy updated'), violations: [{ path: 'start_date', message: expect.stringMatching(/^must match pattern "\^\[0-9\]\{4\}/) }], changes: 1 });
-    expect(formatDriftReport(report).split('\n').slice(3, 6)).toEqual([
+    expect(formatDriftReport(report).split('\n').slice(3, 7)).toEqual([
       'KASKO (kasko-webhooks.md): 4 events, 4 examples: 1 change',
       '  policy.updated',
+      '    example under "Policy updated" vs schemas/kasko/policy.updated.schema.json',
       `    ! start_date: ${kasko.events[2]!.violations[0]!.message}`,
     ]);
   });
@@ -337,7 +357,7 @@ describe('runDrift on edited docs', () => {
         'kasko',
         [
           'KASKO (kasko-webhooks.md): 3 events, 2 examples: 2 changes',
-          '  - event policy.cancelled: has a schema, not in the docs',
+          "  - event policy.cancelled: schemas/kasko/policy.cancelled.schema.json exists, the docs' event list no longer names it",
           "  - example of policy.updated: the schema's example is documented, the docs show none",
         ],
         2,

@@ -1,67 +1,83 @@
 // The pipeline: per provider, extract the doc's events and examples, compare each example with
 // our schema of its event (quicktype-inferred shape vs our shape, plus strict validation), and
 // compare the doc's event list with our schema files.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareShapes } from './compare.js';
 import { extractors } from './extract/index.js';
+import { compareFacts } from './facts/compare.js';
+import { factExtractors } from './facts/extract.js';
+import { DocText } from './facts/text.js';
 import { inferShape } from './infer.js';
 import { defaultDocsDir, defaultSchemasDir } from './paths.js';
 import { loadSchemaFolders, type EventSchema, type SchemaFolder } from './schema-folder.js';
-import type { DocExample, DriftOptions, DriftReport, EventDrift, ListedEvent, ProviderDrift } from './types.js';
+import type { DocExample, DriftOptions, DriftReport, EventDrift, ProviderDrift } from './types.js';
 import { unexplainedViolations } from './violations.js';
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 
-async function eventDrift(provider: string, schema: EventSchema, example: DocExample, listed: ListedEvent | undefined): Promise<EventDrift> {
+async function eventDrift(provider: string, schema: EventSchema, example: DocExample): Promise<EventDrift> {
   const diff = compareShapes(await inferShape(example.payload), schema.shape);
   const violations = unexplainedViolations(provider, schema.event, example.payload, diff);
   const newlyDocumented = schema.example === 'constructed';
   const drift: EventDrift = { event: schema.event, section: example.section, newlyDocumented, ...diff, violations, changes: 0 };
-  // Only docs that mark sync/async (InsurUp) say anything about delivery; silence is not drift.
-  if (listed?.delivery && listed.delivery !== schema.delivery) drift.delivery = { schema: schema.delivery, docs: listed.delivery };
-  drift.changes = diff.added.length + diff.removed.length + diff.retyped.length + violations.length + (drift.delivery ? 1 : 0) + (newlyDocumented ? 1 : 0);
+  // Sync/async is compared with the other documented facts (facts/compare.ts), with its doc line.
+  drift.changes = diff.added.length + diff.removed.length + diff.retyped.length + violations.length + (newlyDocumented ? 1 : 0);
   return drift;
 }
 
 function emptyDrift(folder: SchemaFolder, problems: string[]): ProviderDrift {
   const { provider, displayName, doc } = folder;
-  return { provider, displayName, doc, listedEvents: [], examples: 0, namedOnly: [], newEvents: [], missingEvents: [], examplesMissing: [], problems, events: [], changes: problems.length };
+  return { provider, displayName, doc, listedEvents: [], examples: 0, namedOnly: [], newEvents: [], missingEvents: [], examplesMissing: [], problems, events: [], facts: [], changes: problems.length };
 }
 
-async function providerDrift(folder: SchemaFolder, docsDir: string): Promise<ProviderDrift> {
+/** provider.json and every schema file of a provider folder, raw, for the fact comparison. */
+function rawFolder(schemasDir: string, provider: string): { transport: { [key: string]: unknown }; files: Map<string, unknown> } {
+  const dir = join(schemasDir, provider);
+  const files = new Map<string, unknown>();
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) files.set(file, JSON.parse(readFileSync(join(dir, file), 'utf8')));
+  return { transport: files.get('provider.json') as { [key: string]: unknown }, files };
+}
+
+async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: string): Promise<ProviderDrift> {
   const { provider, displayName, doc, events: schemas } = folder;
   const path = join(docsDir, doc);
   if (!existsSync(path)) return emptyDrift(folder, [`${doc} is not in ${docsDir}`]);
   const extract = Object.hasOwn(extractors, provider) ? extractors[provider] : undefined;
   if (!extract) return emptyDrift(folder, [`no extractor for ${provider}'s doc (${doc})`]);
-  const extracted = extract(readFileSync(path, 'utf8'));
+  const text = readFileSync(path, 'utf8');
+  const extracted = extract(text);
+  const factExtract = Object.hasOwn(factExtractors, provider) ? factExtractors[provider] : undefined;
+  const factsFound = factExtract ? factExtract(text) : { facts: [], properties: [], problems: [`no fact extractor for ${provider}'s doc (${doc})`] };
+  const { transport, files } = rawFolder(schemasDir, provider);
+  const facts = compareFacts({ provider, doc, text: new DocText(text), transport, folder, files }, factsFound);
 
-  const listed = new Map(extracted.events.map((event) => [event.name, event]));
+  const listed = new Set(extracted.events.map((event) => event.name));
   const exampled = new Set(extracted.examples.map((example) => example.event));
   const schemaNames = [...schemas.keys()];
   const events: EventDrift[] = [];
   for (const example of extracted.examples) {
     const schema = schemas.get(example.event);
     // An example of an event without a schema is reported once, as a new event.
-    if (schema) events.push(await eventDrift(provider, schema, example, listed.get(example.event)));
+    if (schema) events.push(await eventDrift(provider, schema, example));
   }
   const drift: ProviderDrift = {
     provider,
     displayName,
     doc,
-    listedEvents: sorted(listed.keys()),
+    listedEvents: sorted(listed),
     examples: extracted.examples.length,
     namedOnly: sorted(schemaNames.filter((name) => listed.has(name) && !exampled.has(name) && schemas.get(name)!.example === 'constructed')),
-    newEvents: sorted([...listed.keys()].filter((name) => !schemas.has(name))),
+    newEvents: sorted([...listed].filter((name) => !schemas.has(name))),
     missingEvents: sorted(schemaNames.filter((name) => !listed.has(name))),
     examplesMissing: sorted(schemaNames.filter((name) => listed.has(name) && !exampled.has(name) && schemas.get(name)!.example === 'documented')),
-    problems: extracted.problems,
+    problems: [...extracted.problems, ...factsFound.problems],
     events,
+    facts,
     changes: 0,
   };
   drift.changes =
-    drift.newEvents.length + drift.missingEvents.length + drift.examplesMissing.length + drift.problems.length + events.reduce((sum, event) => sum + event.changes, 0);
+    drift.newEvents.length + drift.missingEvents.length + drift.examplesMissing.length + drift.problems.length + facts.length + events.reduce((sum, event) => sum + event.changes, 0);
   return drift;
 }
 
@@ -91,7 +107,7 @@ export async function runDrift(options: DriftOptions = {}): Promise<DriftReport>
   );
   const schemasDir = existingDirectory(options.schemasDir ?? defaultSchemasDir(), 'the schemas directory', '');
   const providers: ProviderDrift[] = [];
-  for (const folder of loadSchemaFolders(schemasDir)) providers.push(await providerDrift(folder, docsDir));
+  for (const folder of loadSchemaFolders(schemasDir)) providers.push(await providerDrift(folder, docsDir, schemasDir));
   const changes = providers.reduce((sum, provider) => sum + provider.changes, 0);
   return { clean: changes === 0, changes, docsDir, schemasDir, providers };
 }

@@ -1,6 +1,7 @@
 // The shapes the drift pipeline passes around: what an extractor finds in a provider's doc, and
 // the report that compares it with our schemas. Plain data only, so a report survives
 // JSON.stringify unchanged (the CLI's --json).
+import type { FactFinding } from './facts/types.js';
 
 /**
  * How a doc names an event: written out as a name, derived from a heading title, only seen in an
@@ -72,8 +73,6 @@ export interface EventDrift {
   section: string;
   /** The doc now shows an example for an event whose schema example is constructed. */
   newlyDocumented: boolean;
-  /** Present when the doc marks the event sync/async differently from our schema. */
-  delivery?: { schema: 'sync' | 'async'; docs: 'sync' | 'async' };
   added: AddedField[];
   removed: RemovedField[];
   retyped: RetypedField[];
@@ -104,6 +103,11 @@ export interface ProviderDrift {
   problems: string[];
   /** One entry per doc example of an event that has a schema, in doc order. */
   events: EventDrift[];
+  /**
+   * Every documented fact (headers, signature, formats, property lists, sync/async, retries,
+   * acknowledgement) that differs from provider.json, the schemas or the runtime, with its doc line.
+   */
+  facts: FactFinding[];
   /** Number of changes in this provider. */
   changes: number;
 }

@@ -36,7 +36,8 @@ export function extractAxitech(text: string): ExtractedDoc {
       problems.push(`${EXAMPLE_MARKER} the example has no string event_type`);
       continue;
     }
-    events.add({ name: type, evidence: 'example' });
+    // The example is not the event list: an event whose "The <event> Event" section is gone is
+    // drift even while the example still carries its name.
     examples.push({ event: type, section: 'Full Payload Example', payload: parsed.value });
   }
   if (events.list().length === 0) problems.push('no "The <event> Event" heading and no example found');

@@ -3,8 +3,8 @@
 // bindingPolicy Events…". Each item is "<name> - <description>"; a name can be glued to the end
 // of the previous description, so a word boundary before it cannot be relied on. Glued names are
 // split off with the nouns the doc itself uses: its category headings ("Quote Events", "Policy
-// Events", "Claim Events") and the names in the registration sample's `events: [...]`, which
-// also count as listed.
+// Events", "Claim Events") and the names in the registration sample's `events: [...]`. Only the
+// list lists: the sample's names help split glued names, they never count as listed.
 // The single example follows "Webhook Payload" and belongs to the event its `type` names.
 import { EVENT_NAME, EventList } from '../event-names.js';
 import { jsonAfterMarkers } from '../json-text.js';
@@ -44,8 +44,8 @@ export function listedEventNames(list: string, knownNouns: readonly string[]): s
 }
 
 /**
- * The events and the example of CoverKit's doc: the flattened event list, the registration
- * sample's `events: [...]`, and the example's `type`.
+ * The events and the example of CoverKit's doc: the events are the flattened event list's only;
+ * the example belongs to the event its `type` names.
  *
  * @example
  * const doc = extractCoverkit(readFileSync('docs/providers/coverkit-webhooks.txt', 'utf8'));
@@ -63,7 +63,8 @@ export function extractCoverkit(text: string): ExtractedDoc {
     const nouns = registered.map((name) => name.split('.')[0]!);
     for (const name of listedEventNames(list, nouns)) events.add({ name, evidence: 'name' });
   }
-  for (const name of registered) events.add({ name, evidence: 'name' });
+  // The registration sample's names and the example's type are not the event list: an event
+  // dropped from the list is drift even while the setup sample still subscribes to it.
   const examples: DocExample[] = [];
   for (const parsed of jsonAfterMarkers(text, EXAMPLE_MARKER)) {
     if (!parsed.ok) {
@@ -75,7 +76,6 @@ export function extractCoverkit(text: string): ExtractedDoc {
       problems.push(`${EXAMPLE_MARKER}: the example has no string type`);
       continue;
     }
-    events.add({ name: type, evidence: 'example' });
     examples.push({ event: type, section: EXAMPLE_MARKER, payload: parsed.value });
   }
   return { events: events.list(), examples, problems };

@@ -13,7 +13,7 @@ function headerTableEventNames(text: string): string[] {
 
 /**
  * The events and examples of KASKO's doc: titles mapped to names (`Policy created` →
- * `policy.created`), plus the names the header table spells out.
+ * `policy.created`), confirmed by the names the header table spells out.
  *
  * @example
  * const doc = extractKasko(readFileSync('docs/providers/kasko-webhooks.md', 'utf8'));
@@ -21,10 +21,12 @@ function headerTableEventNames(text: string): string[] {
  */
 export function extractKasko(text: string): ExtractedDoc {
   const fromHeadings = extractHeadedMarkdown(text, { eventsSection: /^Events$/i, titles: true });
-  // The header table comes first in the doc, so its names lead; a title that maps to a spelled
-  // name then only confirms it.
+  // The header table comes first in the doc, so its names lead; but it is not the event list: a
+  // name it spells out only confirms an event an `## Events` heading lists (a removed section is a
+  // removed event even while the table still shows its name as an example value).
   const events = new EventList();
-  for (const name of headerTableEventNames(text)) events.add({ name, evidence: 'name' });
+  const listed = new Set(fromHeadings.events.map((event) => event.name));
+  for (const name of headerTableEventNames(text)) if (listed.has(name)) events.add({ name, evidence: 'name' });
   for (const event of fromHeadings.events) events.add(event);
   return { ...fromHeadings, events: events.list() };
 }

@@ -1,7 +1,7 @@
 // The pipeline: per provider, extract the doc's events and examples, compare each example with
 // our schema of its event (quicktype-inferred shape vs our shape, plus strict validation), and
 // compare the doc's event list with our schema files.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareShapes } from './compare.js';
 import { extractors } from './extract/index.js';
@@ -9,6 +9,7 @@ import { compareFacts } from './facts/compare.js';
 import { factExtractors } from './facts/extract.js';
 import { DocText } from './facts/text.js';
 import { inferShape } from './infer.js';
+import { rawFolder } from './raw-folder.js';
 import { defaultDocsDir, defaultSchemasDir } from './paths.js';
 import { loadSchemaFolders, type EventSchema, type SchemaFolder } from './schema-folder.js';
 import type { DocExample, DriftOptions, DriftReport, EventDrift, ProviderDrift } from './types.js';
@@ -29,14 +30,6 @@ async function eventDrift(provider: string, schema: EventSchema, example: DocExa
 function emptyDrift(folder: SchemaFolder, problems: string[]): ProviderDrift {
   const { provider, displayName, doc } = folder;
   return { provider, displayName, doc, listedEvents: [], examples: 0, namedOnly: [], newEvents: [], missingEvents: [], examplesMissing: [], problems, events: [], facts: [], changes: problems.length };
-}
-
-/** provider.json and every schema file of a provider folder, raw, for the fact comparison. */
-function rawFolder(schemasDir: string, provider: string): { transport: { [key: string]: unknown }; files: Map<string, unknown> } {
-  const dir = join(schemasDir, provider);
-  const files = new Map<string, unknown>();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) files.set(file, JSON.parse(readFileSync(join(dir, file), 'utf8')));
-  return { transport: files.get('provider.json') as { [key: string]: unknown }, files };
 }
 
 async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: string): Promise<ProviderDrift> {

@@ -81,7 +81,7 @@ function resolved(node: unknown, file: string, files: SchemaFiles, depth = 0): A
 }
 
 /** The raw schema nodes at a field path of an event schema (with their refs). */
-function nodesAt(schemaFile: string, path: string, files: SchemaFiles): Array<{ node: Json; file: string }> {
+export function nodesAt(schemaFile: string, path: string, files: SchemaFiles): Array<{ node: Json; file: string }> {
   let nodes = resolved(files.get(schemaFile), schemaFile, files);
   for (const segment of path.split('.')) {
     const [name = '', brackets] = segment.split('[]');

@@ -61,9 +61,10 @@ const formattedWith = (provider: DocName, lines: string[], changes: number) =>
   [...PROVIDER_ORDER.flatMap((name) => (name === provider ? lines : [CLEAN_LINES[name]])), `drift: ${changes} change(s)`].join('\n');
 
 /** A clean comparison of one example, to spread the expected changes over. */
-const cleanEvent = (event: string, section: string): EventDrift => ({
+const cleanEvent = (event: string, section: string, line: number): EventDrift => ({
   event,
   section,
+  line,
   newlyDocumented: false,
   added: [],
   removed: [],
@@ -96,10 +97,10 @@ const kaskoClean = (): ProviderDrift => ({
   problems: [],
   facts: [],
   events: [
-    cleanEvent('offer.created', 'Offer created'),
-    cleanEvent('policy.created', 'Policy created'),
-    cleanEvent('policy.updated', 'Policy updated'),
-    cleanEvent('policy.cancelled', 'Policy cancelled'),
+    cleanEvent('offer.created', 'Offer created', 59),
+    cleanEvent('policy.created', 'Policy created', 97),
+    cleanEvent('policy.updated', 'Policy updated', 136),
+    cleanEvent('policy.cancelled', 'Policy cancelled', 175),
   ],
   changes: 0,
 });
@@ -117,10 +118,10 @@ const insurupClean = (): ProviderDrift => ({
   problems: [],
   facts: [],
   events: [
-    cleanEvent('proposal_premium.received', '`proposal_premium.received` *async*'),
-    cleanEvent('proposal_premium.purchasing', '`proposal_premium.purchasing` *sync*'),
-    cleanEvent('proposal_premium.purchase_failed', '`proposal_premium.purchase_failed` *async*'),
-    cleanEvent('proposal_premium.purchased', '`proposal_premium.purchased` *async*'),
+    cleanEvent('proposal_premium.received', '`proposal_premium.received` *async*', 26),
+    cleanEvent('proposal_premium.purchasing', '`proposal_premium.purchasing` *sync*', 89),
+    cleanEvent('proposal_premium.purchase_failed', '`proposal_premium.purchase_failed` *async*', 104),
+    cleanEvent('proposal_premium.purchased', '`proposal_premium.purchased` *async*', 120),
   ],
   changes: 0,
 });
@@ -137,7 +138,7 @@ const coverkitClean = (): ProviderDrift => ({
   examplesMissing: [],
   problems: [],
   facts: [],
-  events: [cleanEvent('policy.created', 'Webhook Payload')],
+  events: [cleanEvent('policy.created', 'Webhook Payload', 22)],
   changes: 0,
 });
 const axitechClean = (): ProviderDrift => ({
@@ -152,7 +153,7 @@ const axitechClean = (): ProviderDrift => ({
   examplesMissing: [],
   problems: [],
   facts: [],
-  events: [cleanEvent('session.submitted', 'Full Payload Example')],
+  events: [cleanEvent('session.submitted', 'Full Payload Example', 43)],
   changes: 0,
 });
 
@@ -186,13 +187,13 @@ describe('runDrift on edited docs', () => {
     const docsDir = editedDocs('kasko', [policyCreated, policyCreated.replace('"policy_id":', '"policy_number":')]);
     const report = await runDrift({ docsDir });
     const expected = kaskoClean();
-    expected.events[1] = { ...cleanEvent('policy.created', 'Policy created'), added: [{ path: 'policy_number', type: 'string' }], removed: [{ path: 'policy_id' }], changes: 2 };
+    expected.events[1] = { ...expected.events[1]!, added: [{ path: 'policy_number', type: 'string', line: 100 }], removed: [{ path: 'policy_id' }], changes: 2 };
     expected.changes = 2;
     expect(providerOf(report, 'kasko')).toEqual(expected);
     await expectOthersClean(report, 'kasko');
     expect(report).toMatchObject({ clean: false, changes: 2 });
     expect(formatDriftReport(report)).toBe(
-      formattedWith('kasko', ['KASKO (kasko-webhooks.md): 4 events, 4 examples: 2 changes', '  policy.created', '    example under "Policy created" vs schemas/kasko/policy.created.schema.json', '    + policy_number (string)', '    - policy_id'], 2),
+      formattedWith('kasko', ['KASKO (kasko-webhooks.md): 4 events, 4 examples: 2 changes', '  policy.created', '    example under "Policy created" (kasko-webhooks.md:97) vs schemas/kasko/policy.created.schema.json', '    + policy_number (string) — kasko-webhooks.md:100', '    - policy_id'], 2),
     );
   });
 
@@ -202,12 +203,12 @@ describe('runDrift on edited docs', () => {
     const docsDir = editedDocs('insurup', [received, received.replace('"productId": 40235', '"productId": "40235"')]);
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
-    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'productId', schema: 'integer', docs: 'string' }], changes: 1 };
+    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'productId', schema: 'integer', docs: 'string', line: 28 }], changes: 1 };
     expected.changes = 1;
     expect(providerOf(report, 'insurup')).toEqual(expected);
     await expectOthersClean(report, 'insurup');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.received', '    example under "`proposal_premium.received` *async*" vs schemas/insurup/proposal_premium.received.schema.json', '    ~ productId: integer → string'], 1),
+      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.received', '    example under "`proposal_premium.received` *async*" (insurup-webhooks.md:26) vs schemas/insurup/proposal_premium.received.schema.json', '    ~ productId: integer → string — insurup-webhooks.md:28'], 1),
     );
   });
 
@@ -219,11 +220,13 @@ describe('runDrift on edited docs', () => {
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
     expected.events[2] = { ...expected.events[2]!, removed: [{ path: 'failureReason' }], changes: 1 };
+    // One line fewer above the last example.
+    expected.events[3] = { ...expected.events[3]!, line: 119 };
     expected.changes = 1;
     expect(providerOf(report, 'insurup')).toEqual(expected);
     await expectOthersClean(report, 'insurup');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.purchase_failed', '    example under "`proposal_premium.purchase_failed` *async*" vs schemas/insurup/proposal_premium.purchase_failed.schema.json', '    - failureReason'], 1),
+      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.purchase_failed', '    example under "`proposal_premium.purchase_failed` *async*" (insurup-webhooks.md:104) vs schemas/insurup/proposal_premium.purchase_failed.schema.json', '    - failureReason'], 1),
     );
   });
 
@@ -237,7 +240,7 @@ describe('runDrift on edited docs', () => {
     );
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
-    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'premiums[].grossPremium', schema: 'number', docs: 'integer | string' }], changes: 1 };
+    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'premiums[].grossPremium', schema: 'number', docs: 'integer | string', line: 33 }], changes: 1 };
     expected.events[1] = { ...expected.events[1]!, section: '`proposal_premium.purchasing` *async*' };
     expected.facts = [
       {
@@ -259,8 +262,8 @@ describe('runDrift on edited docs', () => {
         [
           'InsurUp (insurup-webhooks.md): 4 events, 4 examples: 2 changes',
           '  proposal_premium.received',
-          '    example under "`proposal_premium.received` *async*" vs schemas/insurup/proposal_premium.received.schema.json',
-          '    ~ premiums[].grossPremium: number → integer | string',
+          '    example under "`proposal_premium.received` *async*" (insurup-webhooks.md:26) vs schemas/insurup/proposal_premium.received.schema.json',
+          '    ~ premiums[].grossPremium: number → integer | string — insurup-webhooks.md:33',
           '  proposal_premium.purchasing',
           '    ≠ delivery mode: docs async / ours sync',
           '        doc   insurup-webhooks.md:82: ### `proposal_premium.purchasing` *async*',
@@ -294,13 +297,13 @@ describe('runDrift on edited docs', () => {
     const expected = coverkitClean();
     expected.examples = 2;
     expected.namedOnly = COVERKIT_NAMED_ONLY.filter((name) => name !== 'claim.paid');
-    expected.events.push({ ...cleanEvent('claim.paid', 'Webhook Payload'), newlyDocumented: true, changes: 1 });
+    expected.events.push({ ...cleanEvent('claim.paid', 'Webhook Payload', 36), newlyDocumented: true, changes: 1 });
     expected.changes = 1;
     expect(providerOf(report, 'coverkit')).toEqual(expected);
     expect(formatDriftReport(report)).toBe(
       formattedWith(
         'coverkit',
-        ['CoverKit (coverkit-webhooks.txt): 10 events, 2 examples, 8 named only: 1 change', '  claim.paid', '    example under "Webhook Payload" vs schemas/coverkit/claim.paid.schema.json', "    * example now documented (the schema's example is constructed)"],
+        ['CoverKit (coverkit-webhooks.txt): 10 events, 2 examples, 8 named only: 1 change', '  claim.paid', '    example under "Webhook Payload" (coverkit-webhooks.txt:36) vs schemas/coverkit/claim.paid.schema.json', "    * example now documented (the schema's example is constructed)"],
         1,
       ),
     );
@@ -314,12 +317,12 @@ describe('runDrift on edited docs', () => {
     );
     const report = await runDrift({ docsDir });
     const expected = axitechClean();
-    expected.events[0] = { ...expected.events[0]!, added: [{ path: 'data.channel', type: 'string' }], changes: 1 };
+    expected.events[0] = { ...expected.events[0]!, added: [{ path: 'data.channel', type: 'string', line: 50 }], changes: 1 };
     expected.changes = 1;
     expect(providerOf(report, 'axitech')).toEqual(expected);
     await expectOthersClean(report, 'axitech');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: 1 change', '  session.submitted', '    example under "Full Payload Example" vs schemas/axitech/session.submitted.schema.json', '    + data.channel (string)'], 1),
+      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: 1 change', '  session.submitted', '    example under "Full Payload Example" (axitech-webhooks.txt:43) vs schemas/axitech/session.submitted.schema.json', '    + data.channel (string) — axitech-webhooks.txt:50'], 1),
     );
   });
 
@@ -330,11 +333,11 @@ describe('runDrift on edited docs', () => {
     const report = await runDrift({ docsDir });
     const kasko = providerOf(report, 'kasko');
     expect(kasko.changes).toBe(1);
-    expect(kasko.events[2]).toEqual({ ...cleanEvent('policy.updated', 'Policy updated'), violations: [{ path: 'start_date', message: expect.stringMatching(/^must match pattern "\^\[0-9\]\{4\}/) }], changes: 1 });
+    expect(kasko.events[2]).toEqual({ ...cleanEvent('policy.updated', 'Policy updated', 136), violations: [{ path: 'start_date', message: expect.stringMatching(/^must match pattern "\^\[0-9\]\{4\}/) }], changes: 1 });
     expect(formatDriftReport(report).split('\n').slice(3, 7)).toEqual([
       'KASKO (kasko-webhooks.md): 4 events, 4 examples: 1 change',
       '  policy.updated',
-      '    example under "Policy updated" vs schemas/kasko/policy.updated.schema.json',
+      '    example under "Policy updated" (kasko-webhooks.md:136) vs schemas/kasko/policy.updated.schema.json',
       `    ! start_date: ${kasko.events[2]!.violations[0]!.message}`,
     ]);
   });

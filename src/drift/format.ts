@@ -16,13 +16,14 @@ export function factLines(finding: FactFinding, indent: string): string[] {
   return [`${indent}≠ ${finding.subject}: docs ${docs} / ours ${ours}`, `${indent}    doc   ${where}`, `${indent}    fix   ${finding.file}: ${finding.action}`];
 }
 
-function exampleLines(provider: string, event: EventDrift): string[] {
+function exampleLines(provider: ProviderDrift, event: EventDrift): string[] {
   if (event.changes === 0) return [];
-  const lines = [`    example under "${event.section}" vs schemas/${provider}/${event.event}.schema.json`];
+  const at = (line: number | undefined) => (line ? ` — ${provider.doc}:${line}` : '');
+  const lines = [`    example under "${event.section}"${event.line ? ` (${provider.doc}:${event.line})` : ''} vs schemas/${provider.provider}/${event.event}.schema.json`];
   if (event.newlyDocumented) lines.push("    * example now documented (the schema's example is constructed)");
-  for (const { path, type } of event.added) lines.push(`    + ${field(path)} (${type})`);
+  for (const { path, type, line } of event.added) lines.push(`    + ${field(path)} (${type})${at(line)}`);
   for (const { path } of event.removed) lines.push(`    - ${field(path)}`);
-  for (const { path, schema, docs } of event.retyped) lines.push(`    ~ ${field(path)}: ${schema} → ${docs}`);
+  for (const { path, schema, docs, line } of event.retyped) lines.push(`    ~ ${field(path)}: ${schema} → ${docs}${at(line)}`);
   for (const { path, message } of event.violations) lines.push(`    ! ${field(path)}: ${message}`);
   return lines;
 }
@@ -43,7 +44,7 @@ function providerLines(provider: ProviderDrift): string[] {
   const events = [...new Set([...provider.events.filter((e) => e.changes).map((e) => e.event), ...provider.facts.flatMap((f) => (f.event ? [f.event] : []))])];
   for (const event of events) {
     lines.push(`  ${event}`);
-    for (const drift of provider.events.filter((e) => e.event === event)) lines.push(...exampleLines(provider.provider, drift));
+    for (const drift of provider.events.filter((e) => e.event === event)) lines.push(...exampleLines(provider, drift));
     for (const finding of provider.facts.filter((f) => f.event === event)) lines.push(...factLines(finding, '    '));
   }
   return lines;

@@ -17,11 +17,29 @@ import { unexplainedViolations } from './violations.js';
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 
-async function eventDrift(provider: string, schema: EventSchema, example: DocExample): Promise<EventDrift> {
-  const diff = compareShapes(await inferShape(example.payload), schema.shape);
+/**
+ * The doc line of a field of an example: the first line at or after the example's start that holds
+ * its key (`"grossPremium":`), within as many lines as the example has keys and brackets.
+ */
+function fieldLine(doc: DocText, example: DocExample, path: string): number | undefined {
+  if (!example.line) return undefined;
+  const key = /([^.\[\]"]+)"?\]?$/.exec(path)?.[1];
+  if (!key) return example.line;
+  const span = JSON.stringify(example.payload, null, 1).split('\n').length + 2;
+  for (let line = example.line; line < example.line + span && line <= doc.lines.length; line++) if (doc.lines[line - 1]!.includes(`"${key}"`)) return line;
+  return example.line;
+}
+
+async function eventDrift(provider: string, schema: EventSchema, example: DocExample, doc: DocText): Promise<EventDrift> {
+  const inferred = compareShapes(await inferShape(example.payload), schema.shape);
+  const at = (path: string) => {
+    const line = fieldLine(doc, example, path);
+    return line ? { line } : {};
+  };
+  const diff = { ...inferred, added: inferred.added.map((f) => ({ ...f, ...at(f.path) })), retyped: inferred.retyped.map((f) => ({ ...f, ...at(f.path) })) };
   const violations = unexplainedViolations(provider, schema.event, example.payload, diff);
   const newlyDocumented = schema.example === 'constructed';
-  const drift: EventDrift = { event: schema.event, section: example.section, newlyDocumented, ...diff, violations, changes: 0 };
+  const drift: EventDrift = { event: schema.event, section: example.section, ...(example.line ? { line: example.line } : {}), newlyDocumented, ...diff, violations, changes: 0 };
   // Sync/async is compared with the other documented facts (facts/compare.ts), with its doc line.
   drift.changes = diff.added.length + diff.removed.length + diff.retyped.length + violations.length + (newlyDocumented ? 1 : 0);
   return drift;
@@ -43,7 +61,8 @@ async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: 
   const factExtract = Object.hasOwn(factExtractors, provider) ? factExtractors[provider] : undefined;
   const factsFound = factExtract ? factExtract(text) : { facts: [], properties: [], problems: [`no fact extractor for ${provider}'s doc (${doc})`] };
   const { transport, files } = rawFolder(schemasDir, provider);
-  const facts = compareFacts({ provider, doc, text: new DocText(text), transport, folder, files }, factsFound);
+  const docText = new DocText(text);
+  const facts = compareFacts({ provider, doc, text: docText, transport, folder, files }, factsFound);
 
   const listed = new Set(extracted.events.map((event) => event.name));
   const exampled = new Set(extracted.examples.map((example) => example.event));
@@ -52,7 +71,7 @@ async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: 
   for (const example of extracted.examples) {
     const schema = schemas.get(example.event);
     // An example of an event without a schema is reported once, as a new event.
-    if (schema) events.push(await eventDrift(provider, schema, example));
+    if (schema) events.push(await eventDrift(provider, schema, example, docText));
   }
   const drift: ProviderDrift = {
     provider,

@@ -27,6 +27,8 @@ export interface DocExample {
   section: string;
   /** The parsed example (comments the doc put in it removed). */
   payload: unknown;
+  /** The 1-based line of the doc where the example starts. */
+  line?: number;
 }
 
 /** Everything one extractor pulls out of one doc. */
@@ -44,6 +46,8 @@ export interface AddedField {
   path: string;
   /** The type inferred from the example: `string`, `integer`, `object`, `array<object>`, `integer | string`… */
   type: string;
+  /** The doc line that shows it (the first line of the example with its key). */
+  line?: number;
 }
 
 /** A field our schema requires and the doc's example does not have. */
@@ -58,6 +62,8 @@ export interface RetypedField {
   schema: string;
   /** What the doc's example shows, e.g. `string`. */
   docs: string;
+  /** The doc line that shows it (the first line of the example with its key). */
+  line?: number;
 }
 
 /** A strict-validation error the structural comparison does not explain (a changed date format, say). */
@@ -71,6 +77,8 @@ export interface EventDrift {
   event: string;
   /** Where the example is in the doc. */
   section: string;
+  /** The 1-based line of the doc where the example starts. */
+  line?: number;
   /** The doc now shows an example for an event whose schema example is constructed. */
   newlyDocumented: boolean;
   added: AddedField[];

@@ -38,7 +38,7 @@ export function extractAxitech(text: string): ExtractedDoc {
     }
     // The example is not the event list: an event whose "The <event> Event" section is gone is
     // drift even while the example still carries its name.
-    examples.push({ event: type, section: 'Full Payload Example', payload: parsed.value });
+    examples.push({ event: type, section: 'Full Payload Example', payload: parsed.value, ...(parsed.line ? { line: parsed.line } : {}) });
   }
   if (events.list().length === 0) problems.push('no "The <event> Event" heading and no example found');
   return { events: events.list(), examples, problems };

@@ -76,7 +76,7 @@ export function extractCoverkit(text: string): ExtractedDoc {
       problems.push(`${EXAMPLE_MARKER}: the example has no string type`);
       continue;
     }
-    examples.push({ event: type, section: EXAMPLE_MARKER, payload: parsed.value });
+    examples.push({ event: type, section: EXAMPLE_MARKER, payload: parsed.value, ...(parsed.line ? { line: parsed.line } : {}) });
   }
   return { events: events.list(), examples, problems };
 }

@@ -48,7 +48,15 @@ function compareHeaders(context: FactContext, facts: readonly DocFact[], out: Fi
     if (role === 'signature') return typeof location.header === 'string' ? location.header : undefined;
     return location.in === 'header' ? String(location.header) : location.in === 'body' ? `body ${String(location.pointer)}` : undefined;
   };
-  const docHeaders = bySubject(facts, 'header');
+  const docHeaders = bySubject(facts, 'header').filter((fact) => fact.subject !== 'header signature optional');
+  const optional = asObject(context.transport.signature)?.optional === true ? 'yes' : undefined;
+  const statedOptional = facts.filter((fact) => fact.subject === 'header signature optional');
+  for (const fact of statedOptional) {
+    if (optional !== fact.value) out.add({ kind: 'header', subject: fact.subject, docs: fact.value, line: fact.line, file, action: 'the docs now say the signature header may be absent: set signature.optional in provider.json and decide how receive() treats unsigned deliveries' });
+  }
+  if (optional && !statedOptional.length) {
+    out.add({ kind: 'header', subject: 'header signature optional', ours: optional, file, action: 'the docs no longer say the signature header may be absent: drop signature.optional and reconsider allowUnsigned' });
+  }
   for (const fact of docHeaders) {
     const role = fact.subject.slice('header '.length);
     const our = ours(role);

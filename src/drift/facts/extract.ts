@@ -76,7 +76,11 @@ export function insurupFacts(text: string): ExtractedFacts {
     if (!item) continue;
     const role = roleFromDescription(item[2]!);
     if (role) facts.push({ kind: 'header', subject: `header ${role}`, value: item[1]!.toLowerCase(), line: number });
-    if (role === 'signature') facts.push(...proseSignatureFacts(item[2]!, number, "Header'lar prose"));
+    if (role === 'signature') {
+      facts.push(...proseSignatureFacts(item[2]!, number, "Header'lar prose"));
+      // "Bu header eğer `secret` alanı doluysa gönderilir": sent only when the webhook has a secret.
+      if (/eğer\b.*\bdoluysa\b|\bonly (?:if|when)\b/i.test(item[2]!)) facts.push({ kind: 'header', subject: 'header signature optional', value: 'yes', line: number });
+    }
   }
   for (const [number, line] of sectionLines(doc, /^Event['’]?ler$|^Events$/i)) {
     const heading = /^###\s+`([^`]+)`\s*(?:\*(sync|async)\*)?\s*$/.exec(line);

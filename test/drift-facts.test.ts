@@ -86,6 +86,8 @@ const CASES: Case[] = [
   },
   { name: 'KASKO: an event section removed while the header table still names it', provider: 'kasko', edits: [['### Policy created\n', '### \n']], missingEvents: ['policy.created'] },
   // InsurUp
+  { name: 'KASKO: a new header row whose role no rule knows', provider: 'kasko', edits: [['| `X-KASKO-Signature` |', '| `X-KASKO-Region`    | `eu`                                            | The data centre that sent the request.                                                                              |\n| `X-KASKO-Signature` |']], facts: [{ kind: 'header', subject: 'header of unknown role', docs: 'x-kasko-region', line: 23 }] },
+  { name: 'KASKO: a new timestamp header in the table', provider: 'kasko', edits: [['| `X-KASKO-Signature` |', '| `X-KASKO-Timestamp` | `1700000000`                                    | The timestamp of the request, signed with the body.                                                                 |\n| `X-KASKO-Signature` |']], facts: [{ kind: 'header', subject: 'header timestamp', docs: 'x-kasko-timestamp', line: 23 }] },
   { name: 'InsurUp: renamed signature header', provider: 'insurup', edits: [['**`x-webhook-signature`**', '**`x-webhook-hmac`**']], facts: [{ subject: 'header signature', docs: 'x-webhook-hmac', ours: 'x-webhook-signature', line: 15 }] },
   { name: 'InsurUp: renamed event header', provider: 'insurup', edits: [['**`x-webhook-event`**', '**`x-webhook-topic`**']], facts: [{ subject: 'header event', docs: 'x-webhook-topic', line: 12 }] },
   { name: 'InsurUp: renamed delivery header', provider: 'insurup', edits: [['**`x-webhook-delivery`**', '**`x-delivery-id`**']], facts: [{ subject: 'header delivery', docs: 'x-delivery-id', line: 14 }] },

@@ -59,6 +59,10 @@ function compareHeaders(context: FactContext, facts: readonly DocFact[], out: Fi
   }
   for (const fact of docHeaders) {
     const role = fact.subject.slice('header '.length);
+    if (!Object.hasOwn(ROLE_KEYS, role)) {
+      out.add({ kind: 'header', subject: fact.subject, docs: fact.value, line: fact.line, file, action: 'a header the docs describe in words no role matches: read it; if it carries delivery metadata, give it a location in provider.json (and teach roleFromDescription its words)' });
+      continue;
+    }
     const our = ours(role);
     if (our !== fact.value) {
       out.add({ kind: 'header', subject: fact.subject, docs: fact.value, ours: our, line: fact.line, file, action: `make provider.json ${ROLE_KEYS[role]} read the header the docs name (the runtime reads provider.json), or record why not` });

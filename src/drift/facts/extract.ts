@@ -37,6 +37,9 @@ function roleFromDescription(description: string): string | undefined {
   return undefined;
 }
 
+/** The role of a header a table or list names with a description none of the roles matches: always reported. */
+export const UNKNOWN_ROLE = 'of unknown role';
+
 const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 
 /** kasko-webhooks.md: the header table, the "Checking signatures" prose and PHP sample, "Responding to a webhook". */
@@ -46,8 +49,8 @@ export function kaskoFacts(text: string): ExtractedFacts {
   doc.lines.forEach((line, index) => {
     const row = /^\|\s*`([^`]+)`\s*\|([^|]*)\|([^|]*)\|/.exec(line);
     if (!row || !/^x-/i.test(row[1]!)) return;
-    const role = roleFromDescription(row[3]!);
-    if (role) facts.push({ kind: 'header', subject: `header ${role}`, value: row[1]!.toLowerCase(), line: index + 1 });
+    const role = roleFromDescription(row[3]!) ?? UNKNOWN_ROLE;
+    facts.push({ kind: 'header', subject: `header ${role}`, value: row[1]!.toLowerCase(), line: index + 1 });
     if (role === 'signature') {
       const example = exampleSignatureValue(backticked(row[2]!)[0] ?? '');
       for (const field of ['algorithm', 'label'] as const) {
@@ -74,8 +77,8 @@ export function insurupFacts(text: string): ExtractedFacts {
   for (const [number, line] of sectionLines(doc, /^Header['’]?lar$|^Headers$/i)) {
     const item = /^\s*-\s*\*\*`([^`]+)`\*\*\s*:?\s*(.*)$/.exec(line);
     if (!item) continue;
-    const role = roleFromDescription(item[2]!);
-    if (role) facts.push({ kind: 'header', subject: `header ${role}`, value: item[1]!.toLowerCase(), line: number });
+    const role = roleFromDescription(item[2]!) ?? UNKNOWN_ROLE;
+    facts.push({ kind: 'header', subject: `header ${role}`, value: item[1]!.toLowerCase(), line: number });
     if (role === 'signature') {
       facts.push(...proseSignatureFacts(item[2]!, number, "Header'lar prose"));
       // "Bu header eğer `secret` alanı doluysa gönderilir": sent only when the webhook has a secret.

@@ -91,7 +91,12 @@ export function nodesAt(schemaFile: string, path: string, files: SchemaFiles): A
   return nodes;
 }
 
-/** `YYYY-MM-DDTHH:mm:ss` → a value in that format, to try the schema's pattern on. */
+/**
+ * A value written in a documented format, to try the schema's pattern on.
+ *
+ * @example
+ * sampleOfFormat('YYYY-MM-DDTHH:mm:ss'); // '2023-01-02T12:34:56'
+ */
 export function sampleOfFormat(format: string): string {
   const tokens: Array<[RegExp, string]> = [[/YYYY/g, '2023'], [/MM/g, '01'], [/DD/g, '02'], [/HH/g, '12'], [/mm/g, '34'], [/ss/g, '56'], [/SSS/g, '789']];
   return tokens.reduce((value, [token, digits]) => value.replace(token, digits), format);

@@ -2,30 +2,12 @@
 // numbers, and the regions of flattened text between two markers (samples in Axitech's and
 // CoverKit's pages have no fences).
 
-/** A doc's lines, 1-based lookup, and the line a character offset falls on. */
+/** A doc's lines, for 1-based lookup. */
 export class DocText {
   readonly lines: string[];
-  readonly #starts: number[] = [];
 
   constructor(readonly text: string) {
     this.lines = text.split(/\r?\n/);
-    let offset = 0;
-    for (const line of text.split('\n')) {
-      this.#starts.push(offset);
-      offset += line.length + 1;
-    }
-  }
-
-  /** The 1-based line of a character offset. */
-  lineAt(offset: number): number {
-    let low = 0;
-    let high = this.#starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.#starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
   }
 
   /** The 1-based line number of the first line at or after `from` matching `pattern`, or 0. */

@@ -20,7 +20,14 @@ function jsonFiles(dir: string): string[] {
   return out;
 }
 
-/** One capture file as a delivery, or why it is not one. */
+/**
+ * One capture file's text as a delivery, or why it is not one (never throws).
+ *
+ * @example
+ * readCapture('{"provider":"kasko","headers":{"x-kasko-event":"policy.created"},"body":"{}"}', 'a.json');
+ * // { ref: 'a.json', provider: 'kasko', headers: { 'x-kasko-event': 'policy.created' }, body: '{}' }
+ * readCapture('{', 'b.json'); // { ref: 'b.json', problem: 'not JSON (…)' }
+ */
 export function readCapture(text: string, ref: string): CapturedDelivery | UnreadableEntry {
   let value: unknown;
   try {

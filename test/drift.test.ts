@@ -92,6 +92,7 @@ const kaskoClean = (): ProviderDrift => ({
   examples: 4,
   namedOnly: [],
   newEvents: [],
+  eventLines: { 'offer.created': 52, 'policy.cancelled': 168, 'policy.created': 90, 'policy.updated': 129 },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
@@ -113,6 +114,7 @@ const insurupClean = (): ProviderDrift => ({
   examples: 4,
   namedOnly: [],
   newEvents: [],
+  eventLines: { 'proposal_premium.purchase_failed': 97, 'proposal_premium.purchased': 113, 'proposal_premium.purchasing': 82, 'proposal_premium.received': 19 },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
@@ -126,6 +128,10 @@ const insurupClean = (): ProviderDrift => ({
   changes: 0,
 });
 const COVERKIT_NAMED_ONLY = ['claim.approved', 'claim.denied', 'claim.paid', 'claim.submitted', 'policy.cancelled', 'policy.expired', 'policy.renewed', 'quote.created', 'quote.expired'];
+const COVERKIT_LINES: Record<string, number> = {
+  'claim.approved': 21, 'claim.denied': 21, 'claim.paid': 21, 'claim.submitted': 21, 'policy.cancelled': 20,
+  'policy.created': 20, 'policy.expired': 20, 'policy.renewed': 20, 'quote.created': 19, 'quote.expired': 19,
+};
 const coverkitClean = (): ProviderDrift => ({
   provider: 'coverkit',
   displayName: 'CoverKit',
@@ -134,6 +140,7 @@ const coverkitClean = (): ProviderDrift => ({
   examples: 1,
   namedOnly: COVERKIT_NAMED_ONLY,
   newEvents: [],
+  eventLines: { ...COVERKIT_LINES },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
@@ -149,6 +156,7 @@ const axitechClean = (): ProviderDrift => ({
   examples: 1,
   namedOnly: ['submission.created'],
   newEvents: [],
+  eventLines: { 'session.submitted': 20, 'submission.created': 17 },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
@@ -222,6 +230,7 @@ describe('runDrift on edited docs', () => {
     expected.events[2] = { ...expected.events[2]!, removed: [{ path: 'failureReason' }], changes: 1 };
     // One line fewer above the last example.
     expected.events[3] = { ...expected.events[3]!, line: 119 };
+    expected.eventLines['proposal_premium.purchased'] = 112;
     expected.changes = 1;
     expect(providerOf(report, 'insurup')).toEqual(expected);
     await expectOthersClean(report, 'insurup');
@@ -280,11 +289,12 @@ describe('runDrift on edited docs', () => {
     const expected = coverkitClean();
     expected.listedEvents = [...expected.listedEvents, 'claim.reopened'].sort();
     expected.newEvents = ['claim.reopened'];
+    expected.eventLines['claim.reopened'] = 21;
     expected.changes = 1;
     expect(providerOf(report, 'coverkit')).toEqual(expected);
     await expectOthersClean(report, 'coverkit');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('coverkit', ['CoverKit (coverkit-webhooks.txt): 11 events, 1 example, 9 named only: 1 change', "  + event claim.reopened: in the docs' event list, no schema (add schemas/coverkit/claim.reopened.schema.json)"], 1),
+      formattedWith('coverkit', ['CoverKit (coverkit-webhooks.txt): 11 events, 1 example, 9 named only: 1 change', "  + event claim.reopened: in the docs' event list (coverkit-webhooks.txt:21), no schema (add schemas/coverkit/claim.reopened.schema.json)"], 1),
     );
   });
 
@@ -351,6 +361,7 @@ describe('runDrift on edited docs', () => {
     expected.listedEvents = ['offer.created', 'policy.created', 'policy.updated'];
     expected.examples = 2;
     expected.missingEvents = ['policy.cancelled'];
+    delete expected.eventLines['policy.cancelled'];
     expected.examplesMissing = ['policy.updated'];
     expected.events = expected.events.slice(0, 2);
     expected.changes = 2;
@@ -397,10 +408,10 @@ describe('extractors on the real docs', () => {
 
   it('KASKO: policy.created is spelled out, the other names come from titles', () => {
     expect(extractDoc('kasko', readSnapshot('kasko')).events).toEqual([
-      { name: 'policy.created', evidence: 'name' },
-      { name: 'offer.created', evidence: 'title' },
-      { name: 'policy.updated', evidence: 'title' },
-      { name: 'policy.cancelled', evidence: 'title' },
+      { name: 'policy.created', evidence: 'name', line: 90 },
+      { name: 'offer.created', evidence: 'title', line: 52 },
+      { name: 'policy.updated', evidence: 'title', line: 129 },
+      { name: 'policy.cancelled', evidence: 'title', line: 168 },
     ]);
   });
 
@@ -420,8 +431,8 @@ describe('extractors on the real docs', () => {
     expect(meta.privacyPolicyUrl).toBe('https://example.com/privacy-policy');
     // "(e.g., "WidgetEvent")" and "(e.g., "success")" are not event names; event_type's example is.
     expect(doc.events).toEqual([
-      { name: 'session.submitted', evidence: 'name' },
-      { name: 'submission.created', evidence: 'mention' },
+      { name: 'session.submitted', evidence: 'name', line: 20 },
+      { name: 'submission.created', evidence: 'mention', line: 17 },
     ]);
   });
 

@@ -36,7 +36,10 @@ function providerLines(provider: ProviderDrift): string[] {
   const lines = [
     `${provider.displayName} (${provider.doc}): ${summary.join(', ')}: ${status}`,
     ...provider.problems.map((problem) => `  ! ${problem}`),
-    ...provider.newEvents.map((name) => `  + event ${name}: in the docs' event list, no schema (add ${schemaFile(name)})`),
+    ...provider.newEvents.map((name) => {
+      const line = provider.eventLines[name];
+      return `  + event ${name}: in the docs' event list${line ? ` (${provider.doc}:${line})` : ''}, no schema (add ${schemaFile(name)})`;
+    }),
     ...provider.missingEvents.map((name) => `  - event ${name}: ${schemaFile(name)} exists, the docs' event list no longer names it`),
     ...provider.examplesMissing.map((name) => `  - example of ${name}: the schema's example is documented, the docs show none`),
     ...provider.facts.filter((f) => !f.event).flatMap((f) => factLines(f, '  ')),

@@ -8,6 +8,7 @@ import { extractors } from './extract/index.js';
 import { compareFacts } from './facts/compare.js';
 import { factExtractors } from './facts/extract.js';
 import { DocText } from './facts/text.js';
+import { fieldLine } from './doc-lines.js';
 import { inferShape } from './infer.js';
 import { rawFolder } from './raw-folder.js';
 import { defaultDocsDir, defaultSchemasDir } from './paths.js';
@@ -16,19 +17,6 @@ import type { DocExample, DriftOptions, DriftReport, EventDrift, ProviderDrift }
 import { unexplainedViolations } from './violations.js';
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
-
-/**
- * The doc line of a field of an example: the first line at or after the example's start that holds
- * its key (`"grossPremium":`), within as many lines as the example has keys and brackets.
- */
-function fieldLine(doc: DocText, example: DocExample, path: string): number | undefined {
-  if (!example.line) return undefined;
-  const key = /([^.\[\]"]+)"?\]?$/.exec(path)?.[1];
-  if (!key) return example.line;
-  const span = JSON.stringify(example.payload, null, 1).split('\n').length + 2;
-  for (let line = example.line; line < example.line + span && line <= doc.lines.length; line++) if (doc.lines[line - 1]!.includes(`"${key}"`)) return line;
-  return example.line;
-}
 
 async function eventDrift(provider: string, schema: EventSchema, example: DocExample, doc: DocText): Promise<EventDrift> {
   const inferred = compareShapes(await inferShape(example.payload), schema.shape);
@@ -47,7 +35,7 @@ async function eventDrift(provider: string, schema: EventSchema, example: DocExa
 
 function emptyDrift(folder: SchemaFolder, problems: string[]): ProviderDrift {
   const { provider, displayName, doc } = folder;
-  return { provider, displayName, doc, listedEvents: [], examples: 0, namedOnly: [], newEvents: [], missingEvents: [], examplesMissing: [], problems, events: [], facts: [], changes: problems.length };
+  return { provider, displayName, doc, listedEvents: [], examples: 0, namedOnly: [], newEvents: [], eventLines: {}, missingEvents: [], examplesMissing: [], problems, events: [], facts: [], changes: problems.length };
 }
 
 async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: string): Promise<ProviderDrift> {
@@ -81,6 +69,7 @@ async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: 
     examples: extracted.examples.length,
     namedOnly: sorted(schemaNames.filter((name) => listed.has(name) && !exampled.has(name) && schemas.get(name)!.example === 'constructed')),
     newEvents: sorted([...listed].filter((name) => !schemas.has(name))),
+    eventLines: Object.fromEntries(extracted.events.flatMap((event) => (event.line ? [[event.name, event.line]] : [])).sort(([a], [b]) => String(a).localeCompare(String(b)))),
     missingEvents: sorted(schemaNames.filter((name) => !listed.has(name))),
     examplesMissing: sorted(schemaNames.filter((name) => listed.has(name) && !exampled.has(name) && schemas.get(name)!.example === 'documented')),
     problems: [...extracted.problems, ...factsFound.problems],

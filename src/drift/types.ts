@@ -17,6 +17,8 @@ export interface ListedEvent {
   evidence: EventEvidence;
   /** `sync` / `async` where the doc marks it next to the event (InsurUp). */
   delivery?: 'sync' | 'async';
+  /** The 1-based doc line that lists it (its heading, or its place in the event list). */
+  line?: number;
 }
 
 /** An example payload found in a provider's doc. */
@@ -103,6 +105,8 @@ export interface ProviderDrift {
   namedOnly: string[];
   /** Events the doc lists that have no schema. */
   newEvents: string[];
+  /** The doc line that lists each listed event (its heading, or its place in the event list). */
+  eventLines: Record<string, number>;
   /** Events with a schema that the doc no longer lists. */
   missingEvents: string[];
   /** Listed events whose schema example is documented but for which the doc shows no example any more. */

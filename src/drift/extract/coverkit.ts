@@ -32,14 +32,19 @@ export function registeredEventNames(text: string): string[] {
  * // ['quote.created', 'quote.expired']
  */
 export function listedEventNames(list: string, knownNouns: readonly string[]): string[] {
+  return listedEventItems(list, knownNouns).map((item) => item.name);
+}
+
+/** {@link listedEventNames} with the offset of each name's item in `list`. */
+function listedEventItems(list: string, knownNouns: readonly string[]): Array<{ name: string; index: number }> {
   const nouns = new Set(knownNouns);
   for (const match of list.matchAll(/([A-Z][a-z]+) Events\b/g)) nouns.add(match[1]!.toLowerCase());
   // Longest first, so a noun that ends another noun never wins over it.
   const byLength = [...nouns].sort((a, b) => b.length - a.length);
   const item = /(?<![a-z0-9_])([a-z][a-z0-9_]*)(\.[a-z][a-z0-9_]*)(?=\s*[-–—]\s)/g;
-  return [...list.matchAll(item)].map(([, word = '', verb = '']) => {
+  return [...list.matchAll(item)].map(({ 1: word = '', 2: verb = '', index }) => {
     const noun = nouns.has(word) ? word : (byLength.find((known) => word.endsWith(known)) ?? word);
-    return noun + verb;
+    return { name: noun + verb, index };
   });
 }
 
@@ -59,9 +64,10 @@ export function extractCoverkit(text: string): ExtractedDoc {
   const end = start === -1 ? -1 : text.indexOf(LIST_END, start);
   if (start === -1) problems.push(`no "${LIST_START}" list found`);
   else {
-    const list = text.slice(start + LIST_START.length, end === -1 ? undefined : end);
+    const from = start + LIST_START.length;
+    const list = text.slice(from, end === -1 ? undefined : end);
     const nouns = registered.map((name) => name.split('.')[0]!);
-    for (const name of listedEventNames(list, nouns)) events.add({ name, evidence: 'name' });
+    for (const { name, index } of listedEventItems(list, nouns)) events.add({ name, evidence: 'name', line: text.slice(0, from + index).split('\n').length });
   }
   // The registration sample's names and the example's type are not the event list: an event
   // dropped from the list is drift even while the setup sample still subscribes to it.

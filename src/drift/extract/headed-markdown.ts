@@ -25,10 +25,10 @@ export function extractHeadedMarkdown(text: string, options: HeadedMarkdownOptio
   const events = new EventList();
   const problems: string[] = [];
   const inEvents = (section: string) => options.eventsSection.test(section);
-  for (const { section, heading } of headings) {
+  for (const { section, heading, line } of headings) {
     if (!inEvents(section)) continue;
     const event = eventFromHeading(heading, options);
-    if (event) events.add(event);
+    if (event) events.add({ ...event, line });
   }
   const examples: ExtractedDoc['examples'] = [];
   for (const block of blocks) {

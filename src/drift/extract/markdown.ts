@@ -18,6 +18,8 @@ export interface FencedBlock {
 export interface SubHeading {
   section: string;
   heading: string;
+  /** Its 1-based line. */
+  line: number;
 }
 
 /** The outline of a Markdown doc: its `###` headings and fenced blocks, in order. */
@@ -58,7 +60,7 @@ export function outlineMarkdown(text: string): MarkdownOutline {
       heading = '';
     } else if (title?.[1] === '###') {
       heading = title[2]!;
-      headings.push({ section, heading });
+      headings.push({ section, heading, line: index + 1 });
     }
   }
   return { headings, blocks };

@@ -69,12 +69,13 @@ describe('drift --deliveries', () => {
     const kasko = report.providers.find((p) => p.provider === 'kasko')!;
     expect(kasko.unknownEvents).toEqual([{ event: 'policy.renewed', count: 2, example: join('e', 'unknown-2.json') }]);
     const event = kasko.events.find((e) => e.event === 'policy.created')!;
-    expect(event).toMatchObject({ schemaFile: 'schemas/kasko/policy.created.schema.json', doc: 'kasko-webhooks.md', deliveries: 5 });
+    // The doc lines: the event's example, and each field's line in it (a field it lacks: the example's).
+    expect(event).toMatchObject({ schemaFile: 'schemas/kasko/policy.created.schema.json', doc: 'kasko-webhooks.md', docLine: 97, deliveries: 5 });
     expect(event.findings).toEqual([
-      expect.objectContaining({ kind: 'added', path: 'phone', detail: 'string', count: 2, example: join('a', 'extra-1.json') }),
-      expect.objectContaining({ kind: 'missing', path: 'email', detail: '', count: 1, example: join('b', 'missing.json') }),
-      expect.objectContaining({ kind: 'retyped', path: 'gross_premium', detail: 'number → string', count: 1, example: join('c', 'retyped.json') }),
-      expect.objectContaining({ kind: 'format', path: 'start_date', detail: expect.stringMatching(/^must match pattern/), count: 1, example: join('d', 'format.json') }),
+      expect.objectContaining({ kind: 'added', path: 'phone', detail: 'string', count: 2, example: join('a', 'extra-1.json'), docLine: 97 }),
+      expect.objectContaining({ kind: 'missing', path: 'email', detail: '', count: 1, example: join('b', 'missing.json'), docLine: 104 }),
+      expect.objectContaining({ kind: 'retyped', path: 'gross_premium', detail: 'number → string', count: 1, example: join('c', 'retyped.json'), docLine: 108 }),
+      expect.objectContaining({ kind: 'format', path: 'start_date', detail: expect.stringMatching(/^must match pattern/), count: 1, example: join('d', 'format.json'), docLine: 106 }),
     ]);
     for (const finding of event.findings) expect(finding.docSection).not.toBe('');
     const insurup = report.providers.find((p) => p.provider === 'insurup')!;
@@ -84,9 +85,9 @@ describe('drift --deliveries', () => {
     const text = await drift(['--deliveries', dir]);
     expect(text.code).toBe(1);
     expect(text.out).toContain(`  + event policy.renewed: no schema — 2 deliveries, e.g. ${join('e', 'unknown-2.json')}`);
-    expect(text.out).toContain('  policy.created (schemas/kasko/policy.created.schema.json; kasko-webhooks.md)');
+    expect(text.out).toContain('  policy.created (schemas/kasko/policy.created.schema.json; kasko-webhooks.md:97)');
     expect(text.out).toContain(`    + phone (string): not in the schema — 2 of 5, e.g. ${join('a', 'extra-1.json')}`);
-    expect(text.out).toContain(`    - email: required, missing — 1 of 5, e.g. ${join('b', 'missing.json')}`);
+    expect(text.out).toContain(`    - email: required, missing — 1 of 5, e.g. ${join('b', 'missing.json')}; doc: kasko-webhooks.md:104 Events › Policy created`);
     expect(text.out).toContain(`    ~ gross_premium: number → string — 1 of 5, e.g. ${join('c', 'retyped.json')}`);
     expect(text.out).toContain('    ! start_date: must match pattern');
     expect(text.out).toContain(`    - policyEndDate: required, never arrives — 1 of 1, e.g. ${join('f', 'insurup.json')}`);

@@ -1,11 +1,16 @@
 // Drift from traffic: each captured delivery against the schema of its event (the event type read
 // where provider.json says it travels), counted per provider, event and field.
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readLocation } from '../../core/provider.js';
 import type { Location } from '../../core/types.js';
 import { compareShapes } from '../compare.js';
+import { fieldLine } from '../doc-lines.js';
+import { extractors } from '../extract/index.js';
+import { DocText } from '../facts/text.js';
+import type { ExtractedDoc } from '../types.js';
 import { nodesAt } from '../facts/properties.js';
-import { defaultSchemasDir } from '../paths.js';
+import { defaultDocsDir, defaultSchemasDir } from '../paths.js';
 import { rawFolder } from '../raw-folder.js';
 import { loadSchemaFolders, type SchemaFolder } from '../schema-folder.js';
 import { unexplainedViolations } from '../violations.js';
@@ -19,15 +24,34 @@ export interface TrafficOptions {
   source: string | DeliverySource;
   /** Default: the package's schemas/. */
   schemasDir?: string;
+  /** The doc snapshots findings are located in (doc lines); default: the package's docs/providers/. */
+  docsDir?: string;
 }
 
 type Json = { [key: string]: unknown };
 
-/** A provider's schemas, loaded once. */
+/** A provider's schemas, loaded once, and its doc as extracted (for doc lines), when there is one. */
 interface ProviderSchemas {
   folder: SchemaFolder;
   transport: Json;
   files: Map<string, unknown>;
+  doc?: { text: DocText; extracted: ExtractedDoc };
+}
+
+/** The doc of a provider, read and extracted; undefined when the file or its extractor is missing. */
+function readDoc(docsDir: string, folder: SchemaFolder): ProviderSchemas['doc'] {
+  const path = join(docsDir, folder.doc);
+  if (!existsSync(path) || !Object.hasOwn(extractors, folder.provider)) return undefined;
+  const text = readFileSync(path, 'utf8');
+  return { text: new DocText(text), extracted: extractors[folder.provider]!(text) };
+}
+
+/** The doc line of an event's example (or of the field in it), else of the event in the list. */
+function docLineOf(schemas: ProviderSchemas, event: string, path?: string): number | undefined {
+  if (!schemas.doc) return undefined;
+  const example = schemas.doc.extracted.examples.find((candidate) => candidate.event === event);
+  const inExample = example && (path === undefined ? example.line : fieldLine(schemas.doc.text, example, path));
+  return inExample ?? schemas.doc.extracted.events.find((listed) => listed.name === event)?.line;
 }
 
 class Tally {
@@ -37,11 +61,14 @@ class Tally {
   readonly problems = new Map<string, { problem: string; count: number; example: string }>();
   total = 0;
 
-  finding(event: string, kind: TrafficFindingKind, path: string, detail: string, ref: string, docSection: string): void {
+  finding(event: string, kind: TrafficFindingKind, path: string, detail: string, ref: string, schemas: ProviderSchemas): void {
     const key = JSON.stringify([event, kind, path, detail]);
     const known = this.findings.get(key);
     if (known) known.count++;
-    else this.findings.set(key, { event, kind, path, detail, count: 1, example: ref, docSection });
+    else {
+      const docLine = docLineOf(schemas, event, path);
+      this.findings.set(key, { event, kind, path, detail, count: 1, example: ref, docSection: docSectionOf(schemas, event, path), ...(docLine ? { docLine } : {}) });
+    }
   }
 
   count<T extends { count: number }>(map: Map<string, T>, key: string, fresh: () => T): void {
@@ -96,7 +123,7 @@ function compareDelivery(delivery: CapturedDelivery, schemas: ProviderSchemas, t
     const key = `${kind} ${path} ${detail}`;
     if (seen.has(key)) return;
     seen.add(key);
-    tally.finding(type, kind, path, detail, ref, docSectionOf(schemas, type, path));
+    tally.finding(type, kind, path, detail, ref, schemas);
   };
   for (const { path, type: seenType } of diff.added) add('added', path, seenType);
   for (const { path } of diff.removed) add('missing', path, '');
@@ -108,7 +135,8 @@ function providerReport(name: string, schemas: ProviderSchemas | undefined, tall
   const events = new Map<string, TrafficEvent>();
   const doc = schemas?.folder.doc ?? '';
   for (const [event, deliveries] of [...tally.deliveries].sort(([a], [b]) => a.localeCompare(b))) {
-    events.set(event, { event, schemaFile: `schemas/${name}/${event}.schema.json`, doc, deliveries, findings: [] });
+    const docLine = schemas && docLineOf(schemas, event);
+    events.set(event, { event, schemaFile: `schemas/${name}/${event}.schema.json`, doc, ...(docLine ? { docLine } : {}), deliveries, findings: [] });
   }
   for (const { event, ...finding } of tally.findings.values()) events.get(event)!.findings.push(finding);
   const unknownEvents = [...tally.unknown.values()].sort((a, b) => a.event.localeCompare(b.event));
@@ -134,8 +162,12 @@ function providerReport(name: string, schemas: ProviderSchemas | undefined, tall
 export async function runTrafficDrift(options: TrafficOptions): Promise<TrafficReport> {
   const source = typeof options.source === 'string' ? folderSource(resolve(options.source)) : options.source;
   const schemasDir = resolve(options.schemasDir ?? defaultSchemasDir());
+  const docsDir = resolve(options.docsDir ?? defaultDocsDir());
   const schemas = new Map<string, ProviderSchemas>();
-  for (const folder of loadSchemaFolders(schemasDir)) schemas.set(folder.provider, { folder, ...rawFolder(schemasDir, folder.provider) });
+  for (const folder of loadSchemaFolders(schemasDir)) {
+    const doc = readDoc(docsDir, folder);
+    schemas.set(folder.provider, { folder, ...rawFolder(schemasDir, folder.provider), ...(doc ? { doc } : {}) });
+  }
   const tallies = new Map<string, Tally>();
   const unreadable: UnreadableEntry[] = [];
   let deliveries = 0;

@@ -4,13 +4,14 @@ import type { TrafficFinding, TrafficProvider, TrafficReport } from './types.js'
 
 const SIGN: Record<TrafficFinding['kind'], string> = { added: '+', missing: '-', retyped: '~', format: '!' };
 
-function findingLine(finding: TrafficFinding, deliveries: number): string {
+function findingLine(finding: TrafficFinding, deliveries: number, doc: string): string {
   const field = finding.path || '(payload)';
   const what =
     finding.kind === 'added' ? `${field} (${finding.detail}): not in the schema`
     : finding.kind === 'missing' ? `${field}: required, ${finding.count === deliveries ? 'never arrives' : 'missing'}`
     : `${field}: ${finding.detail}`;
-  return `    ${SIGN[finding.kind]} ${what} — ${finding.count} of ${deliveries}, e.g. ${finding.example}${finding.docSection ? `; doc: ${finding.docSection}` : ''}`;
+  const where = [finding.docLine ? `${doc}:${finding.docLine}` : '', finding.docSection].filter(Boolean).join(' ');
+  return `    ${SIGN[finding.kind]} ${what} — ${finding.count} of ${deliveries}, e.g. ${finding.example}${where ? `; doc: ${where}` : ''}`;
 }
 
 function providerLines(provider: TrafficProvider): string[] {
@@ -20,8 +21,8 @@ function providerLines(provider: TrafficProvider): string[] {
   for (const { event, count, example } of provider.unknownEvents) lines.push(`  + event ${event}: no schema — ${count} deliver${count === 1 ? 'y' : 'ies'}, e.g. ${example}`);
   for (const event of provider.events) {
     if (!event.findings.length) continue;
-    lines.push(`  ${event.event} (${event.schemaFile}; ${event.doc})`);
-    lines.push(...event.findings.map((finding) => findingLine(finding, event.deliveries)));
+    lines.push(`  ${event.event} (${event.schemaFile}; ${event.doc}${event.docLine ? `:${event.docLine}` : ''})`);
+    lines.push(...event.findings.map((finding) => findingLine(finding, event.deliveries, event.doc)));
   }
   return lines;
 }
@@ -32,8 +33,8 @@ function providerLines(provider: TrafficProvider): string[] {
  * @example
  * formatTrafficReport(await runTrafficDrift({ source: 'captured' }));
  * // KASKO: 12 deliveries: 1 change
- * //   policy.created (schemas/kasko/policy.created.schema.json; kasko-webhooks.md)
- * //     + phone (string): not in the schema — 12 of 12, e.g. 2026-11-30/kasko-1.json; doc: Events › Policy created
+ * //   policy.created (schemas/kasko/policy.created.schema.json; kasko-webhooks.md:97)
+ * //     + phone (string): not in the schema — 12 of 12, e.g. 2026-11-30/kasko-1.json; doc: kasko-webhooks.md:97 Events › Policy created
  * // drift: 1 change(s)
  */
 export function formatTrafficReport(report: TrafficReport): string {

@@ -53,6 +53,11 @@ export interface TrafficFinding {
   example: string;
   /** The doc section the schema traces this field (or its event) to. */
   docSection: string;
+  /**
+   * The doc line that shows the field: its line in the doc's example of the event, else the line
+   * that lists the event (a field the docs never show); absent when the doc is not available.
+   */
+  docLine?: number;
 }
 
 /** The traffic of one event. */
@@ -62,6 +67,8 @@ export interface TrafficEvent {
   schemaFile: string;
   /** The doc file the schema traces to. */
   doc: string;
+  /** The doc line of the event's example, else the line that lists it; absent when unknown. */
+  docLine?: number;
   deliveries: number;
   findings: TrafficFinding[];
 }

@@ -1,6 +1,7 @@
 // Line-level reading of a doc: where a line is, the fenced code blocks of Markdown with their line
 // numbers, and the regions of flattened text between two markers (samples in Axitech's and
 // CoverKit's pages have no fences).
+import { isJsonFence, outlineMarkdown } from '../extract/markdown.js';
 
 /** A doc's lines, for 1-based lookup. */
 export class DocText {
@@ -43,29 +44,9 @@ export const samplePlace = (lang: string): string => `${LANGUAGE_NAMES[lang] ?? 
  * markdownSamples(new DocText('## A\n```php\n$x = 1;\n```')); // [{ lang: 'php', place: 'PHP sample', lines: ['$x = 1;'], firstLine: 3, section: 'A' }]
  */
 export function markdownSamples(doc: DocText): CodeSample[] {
-  const samples: CodeSample[] = [];
-  let section = '';
-  let open: CodeSample | undefined;
-  let marker = '';
-  doc.lines.forEach((line, index) => {
-    if (open) {
-      if (line.trim().startsWith(marker) && line.trim().replace(/[`~]/g, '') === '') {
-        if (!/^json/.test(open.lang)) samples.push(open);
-        open = undefined;
-      } else open.lines.push(line);
-      return;
-    }
-    const fence = /^\s{0,3}(`{3,}|~{3,})\s*([^\s`]*)/.exec(line);
-    if (fence) {
-      marker = fence[1]!;
-      const lang = (fence[2] ?? '').toLowerCase();
-      open = { lang, place: samplePlace(lang), lines: [], firstLine: index + 2, section };
-      return;
-    }
-    const heading = /^##\s+(.*?)\s*$/.exec(line);
-    if (heading) section = heading[1]!;
-  });
-  return samples;
+  return outlineMarkdown(doc.text)
+    .blocks.filter((block) => !isJsonFence(block.lang))
+    .map((block) => ({ lang: block.lang, place: samplePlace(block.lang), lines: block.code.split('\n'), firstLine: block.line, section: block.section }));
 }
 
 /**

@@ -61,9 +61,10 @@ const formattedWith = (provider: DocName, lines: string[], changes: number) =>
   [...PROVIDER_ORDER.flatMap((name) => (name === provider ? lines : [CLEAN_LINES[name]])), `drift: ${changes} change(s)`].join('\n');
 
 /** A clean comparison of one example, to spread the expected changes over. */
-const cleanEvent = (event: string, section: string): EventDrift => ({
+const cleanEvent = (event: string, section: string, line: number): EventDrift => ({
   event,
   section,
+  line,
   newlyDocumented: false,
   added: [],
   removed: [],
@@ -91,14 +92,16 @@ const kaskoClean = (): ProviderDrift => ({
   examples: 4,
   namedOnly: [],
   newEvents: [],
+  eventLines: { 'offer.created': 52, 'policy.cancelled': 168, 'policy.created': 90, 'policy.updated': 129 },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
+  facts: [],
   events: [
-    cleanEvent('offer.created', 'Offer created'),
-    cleanEvent('policy.created', 'Policy created'),
-    cleanEvent('policy.updated', 'Policy updated'),
-    cleanEvent('policy.cancelled', 'Policy cancelled'),
+    cleanEvent('offer.created', 'Offer created', 59),
+    cleanEvent('policy.created', 'Policy created', 97),
+    cleanEvent('policy.updated', 'Policy updated', 136),
+    cleanEvent('policy.cancelled', 'Policy cancelled', 175),
   ],
   changes: 0,
 });
@@ -111,18 +114,24 @@ const insurupClean = (): ProviderDrift => ({
   examples: 4,
   namedOnly: [],
   newEvents: [],
+  eventLines: { 'proposal_premium.purchase_failed': 97, 'proposal_premium.purchased': 113, 'proposal_premium.purchasing': 82, 'proposal_premium.received': 19 },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
+  facts: [],
   events: [
-    cleanEvent('proposal_premium.received', '`proposal_premium.received` *async*'),
-    cleanEvent('proposal_premium.purchasing', '`proposal_premium.purchasing` *sync*'),
-    cleanEvent('proposal_premium.purchase_failed', '`proposal_premium.purchase_failed` *async*'),
-    cleanEvent('proposal_premium.purchased', '`proposal_premium.purchased` *async*'),
+    cleanEvent('proposal_premium.received', '`proposal_premium.received` *async*', 26),
+    cleanEvent('proposal_premium.purchasing', '`proposal_premium.purchasing` *sync*', 89),
+    cleanEvent('proposal_premium.purchase_failed', '`proposal_premium.purchase_failed` *async*', 104),
+    cleanEvent('proposal_premium.purchased', '`proposal_premium.purchased` *async*', 120),
   ],
   changes: 0,
 });
 const COVERKIT_NAMED_ONLY = ['claim.approved', 'claim.denied', 'claim.paid', 'claim.submitted', 'policy.cancelled', 'policy.expired', 'policy.renewed', 'quote.created', 'quote.expired'];
+const COVERKIT_LINES: Record<string, number> = {
+  'claim.approved': 21, 'claim.denied': 21, 'claim.paid': 21, 'claim.submitted': 21, 'policy.cancelled': 20,
+  'policy.created': 20, 'policy.expired': 20, 'policy.renewed': 20, 'quote.created': 19, 'quote.expired': 19,
+};
 const coverkitClean = (): ProviderDrift => ({
   provider: 'coverkit',
   displayName: 'CoverKit',
@@ -131,10 +140,12 @@ const coverkitClean = (): ProviderDrift => ({
   examples: 1,
   namedOnly: COVERKIT_NAMED_ONLY,
   newEvents: [],
+  eventLines: { ...COVERKIT_LINES },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
-  events: [cleanEvent('policy.created', 'Webhook Payload')],
+  facts: [],
+  events: [cleanEvent('policy.created', 'Webhook Payload', 22)],
   changes: 0,
 });
 const axitechClean = (): ProviderDrift => ({
@@ -145,10 +156,12 @@ const axitechClean = (): ProviderDrift => ({
   examples: 1,
   namedOnly: ['submission.created'],
   newEvents: [],
+  eventLines: { 'session.submitted': 20, 'submission.created': 17 },
   missingEvents: [],
   examplesMissing: [],
   problems: [],
-  events: [cleanEvent('session.submitted', 'Full Payload Example')],
+  facts: [],
+  events: [cleanEvent('session.submitted', 'Full Payload Example', 43)],
   changes: 0,
 });
 
@@ -182,13 +195,13 @@ describe('runDrift on edited docs', () => {
     const docsDir = editedDocs('kasko', [policyCreated, policyCreated.replace('"policy_id":', '"policy_number":')]);
     const report = await runDrift({ docsDir });
     const expected = kaskoClean();
-    expected.events[1] = { ...cleanEvent('policy.created', 'Policy created'), added: [{ path: 'policy_number', type: 'string' }], removed: [{ path: 'policy_id' }], changes: 2 };
+    expected.events[1] = { ...expected.events[1]!, added: [{ path: 'policy_number', type: 'string', line: 100 }], removed: [{ path: 'policy_id' }], changes: 2 };
     expected.changes = 2;
     expect(providerOf(report, 'kasko')).toEqual(expected);
     await expectOthersClean(report, 'kasko');
     expect(report).toMatchObject({ clean: false, changes: 2 });
     expect(formatDriftReport(report)).toBe(
-      formattedWith('kasko', ['KASKO (kasko-webhooks.md): 4 events, 4 examples: 2 changes', '  policy.created', '    + policy_number (string)', '    - policy_id'], 2),
+      formattedWith('kasko', ['KASKO (kasko-webhooks.md): 4 events, 4 examples: 2 changes', '  policy.created', '    example under "Policy created" (kasko-webhooks.md:97) vs schemas/kasko/policy.created.schema.json', '    + policy_number (string) — kasko-webhooks.md:100', '    - policy_id'], 2),
     );
   });
 
@@ -198,12 +211,12 @@ describe('runDrift on edited docs', () => {
     const docsDir = editedDocs('insurup', [received, received.replace('"productId": 40235', '"productId": "40235"')]);
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
-    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'productId', schema: 'integer', docs: 'string' }], changes: 1 };
+    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'productId', schema: 'integer', docs: 'string', line: 28 }], changes: 1 };
     expected.changes = 1;
     expect(providerOf(report, 'insurup')).toEqual(expected);
     await expectOthersClean(report, 'insurup');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.received', '    ~ productId: integer → string'], 1),
+      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.received', '    example under "`proposal_premium.received` *async*" (insurup-webhooks.md:26) vs schemas/insurup/proposal_premium.received.schema.json', '    ~ productId: integer → string — insurup-webhooks.md:28'], 1),
     );
   });
 
@@ -215,11 +228,14 @@ describe('runDrift on edited docs', () => {
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
     expected.events[2] = { ...expected.events[2]!, removed: [{ path: 'failureReason' }], changes: 1 };
+    // One line fewer above the last example.
+    expected.events[3] = { ...expected.events[3]!, line: 119 };
+    expected.eventLines['proposal_premium.purchased'] = 112;
     expected.changes = 1;
     expect(providerOf(report, 'insurup')).toEqual(expected);
     await expectOthersClean(report, 'insurup');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.purchase_failed', '    - failureReason'], 1),
+      formattedWith('insurup', ['InsurUp (insurup-webhooks.md): 4 events, 4 examples: 1 change', '  proposal_premium.purchase_failed', '    example under "`proposal_premium.purchase_failed` *async*" (insurup-webhooks.md:104) vs schemas/insurup/proposal_premium.purchase_failed.schema.json', '    - failureReason'], 1),
     );
   });
 
@@ -233,8 +249,20 @@ describe('runDrift on edited docs', () => {
     );
     const report = await runDrift({ docsDir });
     const expected = insurupClean();
-    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'premiums[].grossPremium', schema: 'number', docs: 'integer | string' }], changes: 1 };
-    expected.events[1] = { ...expected.events[1]!, section: '`proposal_premium.purchasing` *async*', delivery: { schema: 'sync', docs: 'async' }, changes: 1 };
+    expected.events[0] = { ...expected.events[0]!, retyped: [{ path: 'premiums[].grossPremium', schema: 'number', docs: 'integer | string', line: 33 }], changes: 1 };
+    expected.events[1] = { ...expected.events[1]!, section: '`proposal_premium.purchasing` *async*' };
+    expected.facts = [
+      {
+        kind: 'delivery-mode',
+        subject: 'delivery mode',
+        event: 'proposal_premium.purchasing',
+        docs: 'async',
+        ours: 'sync',
+        docLine: { doc: 'insurup-webhooks.md', line: 82, text: '### `proposal_premium.purchasing` *async*' },
+        file: 'schemas/insurup/proposal_premium.purchasing.schema.json',
+        action: 'set x-delivery to "async" (a sync event\'s answer allows or blocks the operation)',
+      },
+    ];
     expected.changes = 2;
     expect(providerOf(report, 'insurup')).toEqual(expected);
     expect(formatDriftReport(report)).toBe(
@@ -243,9 +271,12 @@ describe('runDrift on edited docs', () => {
         [
           'InsurUp (insurup-webhooks.md): 4 events, 4 examples: 2 changes',
           '  proposal_premium.received',
-          '    ~ premiums[].grossPremium: number → integer | string',
+          '    example under "`proposal_premium.received` *async*" (insurup-webhooks.md:26) vs schemas/insurup/proposal_premium.received.schema.json',
+          '    ~ premiums[].grossPremium: number → integer | string — insurup-webhooks.md:33',
           '  proposal_premium.purchasing',
-          '    ~ delivery: sync → async',
+          '    ≠ delivery mode: docs async / ours sync',
+          '        doc   insurup-webhooks.md:82: ### `proposal_premium.purchasing` *async*',
+          '        fix   schemas/insurup/proposal_premium.purchasing.schema.json: set x-delivery to "async" (a sync event\'s answer allows or blocks the operation)',
         ],
         2,
       ),
@@ -258,11 +289,12 @@ describe('runDrift on edited docs', () => {
     const expected = coverkitClean();
     expected.listedEvents = [...expected.listedEvents, 'claim.reopened'].sort();
     expected.newEvents = ['claim.reopened'];
+    expected.eventLines['claim.reopened'] = 21;
     expected.changes = 1;
     expect(providerOf(report, 'coverkit')).toEqual(expected);
     await expectOthersClean(report, 'coverkit');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('coverkit', ['CoverKit (coverkit-webhooks.txt): 11 events, 1 example, 9 named only: 1 change', '  + event claim.reopened: in the docs, no schema'], 1),
+      formattedWith('coverkit', ['CoverKit (coverkit-webhooks.txt): 11 events, 1 example, 9 named only: 1 change', "  + event claim.reopened: in the docs' event list (coverkit-webhooks.txt:21), no schema (add schemas/coverkit/claim.reopened.schema.json)"], 1),
     );
   });
 
@@ -275,13 +307,13 @@ describe('runDrift on edited docs', () => {
     const expected = coverkitClean();
     expected.examples = 2;
     expected.namedOnly = COVERKIT_NAMED_ONLY.filter((name) => name !== 'claim.paid');
-    expected.events.push({ ...cleanEvent('claim.paid', 'Webhook Payload'), newlyDocumented: true, changes: 1 });
+    expected.events.push({ ...cleanEvent('claim.paid', 'Webhook Payload', 36), newlyDocumented: true, changes: 1 });
     expected.changes = 1;
     expect(providerOf(report, 'coverkit')).toEqual(expected);
     expect(formatDriftReport(report)).toBe(
       formattedWith(
         'coverkit',
-        ['CoverKit (coverkit-webhooks.txt): 10 events, 2 examples, 8 named only: 1 change', '  claim.paid', "    * example now documented (the schema's example is constructed)"],
+        ['CoverKit (coverkit-webhooks.txt): 10 events, 2 examples, 8 named only: 1 change', '  claim.paid', '    example under "Webhook Payload" (coverkit-webhooks.txt:36) vs schemas/coverkit/claim.paid.schema.json', "    * example now documented (the schema's example is constructed)"],
         1,
       ),
     );
@@ -295,12 +327,12 @@ describe('runDrift on edited docs', () => {
     );
     const report = await runDrift({ docsDir });
     const expected = axitechClean();
-    expected.events[0] = { ...expected.events[0]!, added: [{ path: 'data.channel', type: 'string' }], changes: 1 };
+    expected.events[0] = { ...expected.events[0]!, added: [{ path: 'data.channel', type: 'string', line: 50 }], changes: 1 };
     expected.changes = 1;
     expect(providerOf(report, 'axitech')).toEqual(expected);
     await expectOthersClean(report, 'axitech');
     expect(formatDriftReport(report)).toBe(
-      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: 1 change', '  session.submitted', '    + data.channel (string)'], 1),
+      formattedWith('axitech', ['Axitech (axitech-webhooks.txt): 2 events, 1 example, 1 named only: 1 change', '  session.submitted', '    example under "Full Payload Example" (axitech-webhooks.txt:43) vs schemas/axitech/session.submitted.schema.json', '    + data.channel (string) — axitech-webhooks.txt:50'], 1),
     );
   });
 
@@ -311,10 +343,11 @@ describe('runDrift on edited docs', () => {
     const report = await runDrift({ docsDir });
     const kasko = providerOf(report, 'kasko');
     expect(kasko.changes).toBe(1);
-    expect(kasko.events[2]).toEqual({ ...cleanEvent('policy.updated', 'Policy updated'), violations: [{ path: 'start_date', message: expect.stringMatching(/^must match pattern "\^\[0-9\]\{4\}/) }], changes: 1 });
-    expect(formatDriftReport(report).split('\n').slice(3, 6)).toEqual([
+    expect(kasko.events[2]).toEqual({ ...cleanEvent('policy.updated', 'Policy updated', 136), violations: [{ path: 'start_date', message: expect.stringMatching(/^must match pattern "\^\[0-9\]\{4\}/) }], changes: 1 });
+    expect(formatDriftReport(report).split('\n').slice(3, 7)).toEqual([
       'KASKO (kasko-webhooks.md): 4 events, 4 examples: 1 change',
       '  policy.updated',
+      '    example under "Policy updated" (kasko-webhooks.md:136) vs schemas/kasko/policy.updated.schema.json',
       `    ! start_date: ${kasko.events[2]!.violations[0]!.message}`,
     ]);
   });
@@ -328,6 +361,7 @@ describe('runDrift on edited docs', () => {
     expected.listedEvents = ['offer.created', 'policy.created', 'policy.updated'];
     expected.examples = 2;
     expected.missingEvents = ['policy.cancelled'];
+    delete expected.eventLines['policy.cancelled'];
     expected.examplesMissing = ['policy.updated'];
     expected.events = expected.events.slice(0, 2);
     expected.changes = 2;
@@ -337,7 +371,7 @@ describe('runDrift on edited docs', () => {
         'kasko',
         [
           'KASKO (kasko-webhooks.md): 3 events, 2 examples: 2 changes',
-          '  - event policy.cancelled: has a schema, not in the docs',
+          "  - event policy.cancelled: schemas/kasko/policy.cancelled.schema.json exists, the docs' event list no longer names it",
           "  - example of policy.updated: the schema's example is documented, the docs show none",
         ],
         2,
@@ -374,10 +408,10 @@ describe('extractors on the real docs', () => {
 
   it('KASKO: policy.created is spelled out, the other names come from titles', () => {
     expect(extractDoc('kasko', readSnapshot('kasko')).events).toEqual([
-      { name: 'policy.created', evidence: 'name' },
-      { name: 'offer.created', evidence: 'title' },
-      { name: 'policy.updated', evidence: 'title' },
-      { name: 'policy.cancelled', evidence: 'title' },
+      { name: 'policy.created', evidence: 'name', line: 90 },
+      { name: 'offer.created', evidence: 'title', line: 52 },
+      { name: 'policy.updated', evidence: 'title', line: 129 },
+      { name: 'policy.cancelled', evidence: 'title', line: 168 },
     ]);
   });
 
@@ -397,8 +431,8 @@ describe('extractors on the real docs', () => {
     expect(meta.privacyPolicyUrl).toBe('https://example.com/privacy-policy');
     // "(e.g., "WidgetEvent")" and "(e.g., "success")" are not event names; event_type's example is.
     expect(doc.events).toEqual([
-      { name: 'session.submitted', evidence: 'name' },
-      { name: 'submission.created', evidence: 'mention' },
+      { name: 'session.submitted', evidence: 'name', line: 20 },
+      { name: 'submission.created', evidence: 'mention', line: 17 },
     ]);
   });
 

@@ -68,6 +68,7 @@ export class EventList {
     }
     if (STRENGTH[event.evidence] > STRENGTH[known.evidence]) known.evidence = event.evidence;
     if (event.delivery && !known.delivery) known.delivery = event.delivery;
+    if (event.line && !known.line) known.line = event.line;
   }
 
   has(name: string): boolean {

@@ -1,6 +1,7 @@
 /**
- * insurance-webhooks/drift: compares the providers' webhook docs with this package's schemas.
- * Needs the optional peer dependency quicktype-core, imported on first use.
+ * insurance-webhooks/drift: compares the providers' webhook docs with this package's schemas
+ * (runDrift), and captured deliveries with them (runTrafficDrift). The doc comparison needs the
+ * optional peer dependency quicktype-core, imported on first use; the traffic comparison does not.
  *
  * @example
  * import { runDrift, formatDriftReport } from 'insurance-webhooks/drift';
@@ -10,6 +11,9 @@
  */
 export { runDrift } from './run.js';
 export { formatDriftReport } from './format.js';
+export { folderSource, formatTrafficReport, readCapture, runTrafficDrift, type TrafficOptions } from './traffic/index.js';
+export type { CapturedDelivery, DeliverySource, TrafficEvent, TrafficFinding, TrafficFindingKind, TrafficProvider, TrafficReport, UnreadableEntry } from './traffic/types.js';
+export type { DocFact, DocLine, FactFinding, FactKind } from './facts/types.js';
 export type {
   AddedField,
   DocExample,

@@ -68,7 +68,8 @@ export function stripJsonComments(text: string): string {
 }
 
 /** The outcome of parsing one example: the value, or why it is not JSON. */
-export type ParsedExample = { ok: true; value: unknown } | { ok: false; reason: string };
+/** A parsed example; `line` (1-based, where the value starts) when it was found in a longer text. */
+export type ParsedExample = { ok: true; value: unknown; line?: number } | { ok: false; reason: string };
 
 /**
  * Parses an example's text after removing its comments.
@@ -91,7 +92,7 @@ export function parseExample(text: string): ParsedExample {
  *
  * @example
  * jsonAfterMarkers('Webhook Payload\n{"type":"policy.created"}Signature', 'Webhook Payload');
- * // [{ ok: true, value: { type: 'policy.created' } }]
+ * // [{ ok: true, value: { type: 'policy.created' }, line: 2 }]
  */
 export function jsonAfterMarkers(text: string, marker: string): ParsedExample[] {
   const found: ParsedExample[] = [];
@@ -104,7 +105,7 @@ export function jsonAfterMarkers(text: string, marker: string): ParsedExample[] 
       continue;
     }
     try {
-      found.push({ ok: true, value: JSON.parse(slice.json) });
+      found.push({ ok: true, value: JSON.parse(slice.json), line: text.slice(0, open).split('\n').length });
     } catch (error) {
       found.push({ ok: false, reason: (error as Error).message });
     }

@@ -6,63 +6,79 @@ import { join, resolve } from 'node:path';
 import { compareShapes } from './compare.js';
 import { extractors } from './extract/index.js';
 import { extractStandardDoc } from './extract/headed-markdown.js';
+import { compareFacts } from './facts/compare.js';
+import { factExtractors, standardFacts } from './facts/extract.js';
+import { DocText } from './facts/text.js';
+import { fieldLine } from './doc-lines.js';
 import { inferShape } from './infer.js';
+import { rawFolder } from './raw-folder.js';
 import { defaultDocsDir, defaultSchemasDir } from './paths.js';
 import { loadSchemaFolders, type EventSchema, type SchemaFolder } from './schema-folder.js';
-import type { DocExample, DriftOptions, DriftReport, EventDrift, ListedEvent, ProviderDrift } from './types.js';
+import type { DocExample, DriftOptions, DriftReport, EventDrift, ProviderDrift } from './types.js';
 import { unexplainedViolations } from './violations.js';
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 
-async function eventDrift(provider: string, schema: EventSchema, example: DocExample, listed: ListedEvent | undefined): Promise<EventDrift> {
-  const diff = compareShapes(await inferShape(example.payload), schema.shape);
+async function eventDrift(provider: string, schema: EventSchema, example: DocExample, doc: DocText): Promise<EventDrift> {
+  const inferred = compareShapes(await inferShape(example.payload), schema.shape);
+  const at = (path: string) => {
+    const line = fieldLine(doc, example, path);
+    return line ? { line } : {};
+  };
+  const diff = { ...inferred, added: inferred.added.map((f) => ({ ...f, ...at(f.path) })), retyped: inferred.retyped.map((f) => ({ ...f, ...at(f.path) })) };
   const violations = unexplainedViolations(provider, schema.event, example.payload, diff);
   const newlyDocumented = schema.example === 'constructed';
-  const drift: EventDrift = { event: schema.event, section: example.section, newlyDocumented, ...diff, violations, changes: 0 };
-  // Only docs that mark sync/async (InsurUp) say anything about delivery; silence is not drift.
-  if (listed?.delivery && listed.delivery !== schema.delivery) drift.delivery = { schema: schema.delivery, docs: listed.delivery };
-  drift.changes = diff.added.length + diff.removed.length + diff.retyped.length + violations.length + (drift.delivery ? 1 : 0) + (newlyDocumented ? 1 : 0);
+  const drift: EventDrift = { event: schema.event, section: example.section, ...(example.line ? { line: example.line } : {}), newlyDocumented, ...diff, violations, changes: 0 };
+  // Sync/async is compared with the other documented facts (facts/compare.ts), with its doc line.
+  drift.changes = diff.added.length + diff.removed.length + diff.retyped.length + violations.length + (newlyDocumented ? 1 : 0);
   return drift;
 }
 
 function emptyDrift(folder: SchemaFolder, problems: string[]): ProviderDrift {
   const { provider, displayName, doc } = folder;
-  return { provider, displayName, doc, listedEvents: [], examples: 0, namedOnly: [], newEvents: [], missingEvents: [], examplesMissing: [], problems, events: [], changes: problems.length };
+  return { provider, displayName, doc, listedEvents: [], examples: 0, namedOnly: [], newEvents: [], eventLines: {}, missingEvents: [], examplesMissing: [], problems, events: [], facts: [], changes: problems.length };
 }
 
-async function providerDrift(folder: SchemaFolder, docsDir: string): Promise<ProviderDrift> {
+async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: string): Promise<ProviderDrift> {
   const { provider, displayName, doc, events: schemas } = folder;
   const path = join(docsDir, doc);
   if (!existsSync(path)) return emptyDrift(folder, [`${doc} is not in ${docsDir}`]);
   // A doc in the common shape needs no extractor of its own (docs/adding-a-provider.md).
   const extract = Object.hasOwn(extractors, provider) ? extractors[provider]! : extractStandardDoc;
-  const extracted = extract(readFileSync(path, 'utf8'));
+  const text = readFileSync(path, 'utf8');
+  const extracted = extract(text);
+  const factsFound = (Object.hasOwn(factExtractors, provider) ? factExtractors[provider]! : standardFacts)(text);
+  const { transport, files } = rawFolder(schemasDir, provider);
+  const docText = new DocText(text);
+  const facts = compareFacts({ provider, doc, text: docText, transport, folder, files }, factsFound);
 
-  const listed = new Map(extracted.events.map((event) => [event.name, event]));
+  const listed = new Set(extracted.events.map((event) => event.name));
   const exampled = new Set(extracted.examples.map((example) => example.event));
   const schemaNames = [...schemas.keys()];
   const events: EventDrift[] = [];
   for (const example of extracted.examples) {
     const schema = schemas.get(example.event);
     // An example of an event without a schema is reported once, as a new event.
-    if (schema) events.push(await eventDrift(provider, schema, example, listed.get(example.event)));
+    if (schema) events.push(await eventDrift(provider, schema, example, docText));
   }
   const drift: ProviderDrift = {
     provider,
     displayName,
     doc,
-    listedEvents: sorted(listed.keys()),
+    listedEvents: sorted(listed),
     examples: extracted.examples.length,
     namedOnly: sorted(schemaNames.filter((name) => listed.has(name) && !exampled.has(name) && schemas.get(name)!.example === 'constructed')),
-    newEvents: sorted([...listed.keys()].filter((name) => !schemas.has(name))),
+    newEvents: sorted([...listed].filter((name) => !schemas.has(name))),
+    eventLines: Object.fromEntries(extracted.events.flatMap((event) => (event.line ? [[event.name, event.line]] : [])).sort(([a], [b]) => String(a).localeCompare(String(b)))),
     missingEvents: sorted(schemaNames.filter((name) => !listed.has(name))),
     examplesMissing: sorted(schemaNames.filter((name) => listed.has(name) && !exampled.has(name) && schemas.get(name)!.example === 'documented')),
-    problems: extracted.problems,
+    problems: [...extracted.problems, ...factsFound.problems],
     events,
+    facts,
     changes: 0,
   };
   drift.changes =
-    drift.newEvents.length + drift.missingEvents.length + drift.examplesMissing.length + drift.problems.length + events.reduce((sum, event) => sum + event.changes, 0);
+    drift.newEvents.length + drift.missingEvents.length + drift.examplesMissing.length + drift.problems.length + facts.length + events.reduce((sum, event) => sum + event.changes, 0);
   return drift;
 }
 
@@ -92,7 +108,7 @@ export async function runDrift(options: DriftOptions = {}): Promise<DriftReport>
   );
   const schemasDir = existingDirectory(options.schemasDir ?? defaultSchemasDir(), 'the schemas directory', '');
   const providers: ProviderDrift[] = [];
-  for (const folder of loadSchemaFolders(schemasDir)) providers.push(await providerDrift(folder, docsDir));
+  for (const folder of loadSchemaFolders(schemasDir)) providers.push(await providerDrift(folder, docsDir, schemasDir));
   const changes = providers.reduce((sum, provider) => sum + provider.changes, 0);
   return { clean: changes === 0, changes, docsDir, schemasDir, providers };
 }

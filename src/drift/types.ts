@@ -1,6 +1,7 @@
 // The shapes the drift pipeline passes around: what an extractor finds in a provider's doc, and
 // the report that compares it with our schemas. Plain data only, so a report survives
 // JSON.stringify unchanged (the CLI's --json).
+import type { FactFinding } from './facts/types.js';
 
 /**
  * How a doc names an event: written out as a name, derived from a heading title, only seen in an
@@ -16,6 +17,8 @@ export interface ListedEvent {
   evidence: EventEvidence;
   /** `sync` / `async` where the doc marks it next to the event (InsurUp). */
   delivery?: 'sync' | 'async';
+  /** The 1-based doc line that lists it (its heading, or its place in the event list). */
+  line?: number;
 }
 
 /** An example payload found in a provider's doc. */
@@ -26,6 +29,8 @@ export interface DocExample {
   section: string;
   /** The parsed example (comments the doc put in it removed). */
   payload: unknown;
+  /** The 1-based line of the doc where the example starts. */
+  line?: number;
 }
 
 /** Everything one extractor pulls out of one doc. */
@@ -43,6 +48,8 @@ export interface AddedField {
   path: string;
   /** The type inferred from the example: `string`, `integer`, `object`, `array<object>`, `integer | string`… */
   type: string;
+  /** The doc line that shows it (the first line of the example with its key). */
+  line?: number;
 }
 
 /** A field our schema requires and the doc's example does not have. */
@@ -57,6 +64,8 @@ export interface RetypedField {
   schema: string;
   /** What the doc's example shows, e.g. `string`. */
   docs: string;
+  /** The doc line that shows it (the first line of the example with its key). */
+  line?: number;
 }
 
 /** A strict-validation error the structural comparison does not explain (a changed date format, say). */
@@ -70,10 +79,10 @@ export interface EventDrift {
   event: string;
   /** Where the example is in the doc. */
   section: string;
+  /** The 1-based line of the doc where the example starts. */
+  line?: number;
   /** The doc now shows an example for an event whose schema example is constructed. */
   newlyDocumented: boolean;
-  /** Present when the doc marks the event sync/async differently from our schema. */
-  delivery?: { schema: 'sync' | 'async'; docs: 'sync' | 'async' };
   added: AddedField[];
   removed: RemovedField[];
   retyped: RetypedField[];
@@ -96,6 +105,8 @@ export interface ProviderDrift {
   namedOnly: string[];
   /** Events the doc lists that have no schema. */
   newEvents: string[];
+  /** The doc line that lists each listed event (its heading, or its place in the event list). */
+  eventLines: Record<string, number>;
   /** Events with a schema that the doc no longer lists. */
   missingEvents: string[];
   /** Listed events whose schema example is documented but for which the doc shows no example any more. */
@@ -104,6 +115,11 @@ export interface ProviderDrift {
   problems: string[];
   /** One entry per doc example of an event that has a schema, in doc order. */
   events: EventDrift[];
+  /**
+   * Every documented fact (headers, signature, formats, property lists, sync/async, retries,
+   * acknowledgement) that differs from provider.json, the schemas or the runtime, with its doc line.
+   */
+  facts: FactFinding[];
   /** Number of changes in this provider. */
   changes: number;
 }

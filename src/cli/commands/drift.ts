@@ -8,6 +8,9 @@ import { EXIT, type CliIo } from '../io.js';
 interface DriftModule {
   runDrift(options?: { docsDir?: string; schemasDir?: string }): Promise<{ clean: boolean }>;
   formatDriftReport(report: { clean: boolean }): string;
+  /** Drift from traffic (`--deliveries`): a folder of captured deliveries against the schemas. */
+  runTrafficDrift?(options: { source: string; schemasDir?: string }): Promise<{ clean: boolean }>;
+  formatTrafficReport?(report: { clean: boolean }): string;
 }
 
 // A literal specifier, loaded only when asked for: tsc checks it, and scripts/bundle.ts rewrites it
@@ -36,28 +39,62 @@ async function loadDrift(io: CliIo): Promise<DriftModule | undefined> {
   return module;
 }
 
+/** `--deliveries`: the traffic comparison, same output and exit rules as the docs comparison. */
+async function traffic(module: DriftModule, source: string, values: { schemas?: unknown; json?: unknown }, io: CliIo): Promise<number> {
+  if (!module.runTrafficDrift || !module.formatTrafficReport) {
+    io.stderr('drift: this drift module has no traffic comparison (runTrafficDrift)\n');
+    return EXIT.usage;
+  }
+  let report: { clean: boolean };
+  try {
+    report = await module.runTrafficDrift({ source, ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}) });
+  } catch (error) {
+    io.stderr(`drift: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  if (values.json) writeJson(io, report);
+  else io.stdout(`${module.formatTrafficReport(report).replace(/\n?$/, '\n')}`);
+  return report.clean ? EXIT.ok : EXIT.failure;
+}
+
 export const drift: Command = {
   name: 'drift',
   summary: "compare the providers' docs with the schemas and report what changed",
   help: `Usage: insurance-webhooks drift [--docs dir] [--schemas dir] [--json]
+       insurance-webhooks drift --deliveries dir [--schemas dir] [--json]
 
-Runs the drift pipeline: reads the providers' documentation snapshots, compares what they describe
-with this package's schemas, and reports the differences. Exit code 0 when there is no drift, 1 when
-there is, 2 when the pipeline cannot run.
+Runs the drift pipeline: reads the providers' documentation snapshots, compares every fact they
+state (events, examples, headers, signature, formats, property lists, sync/async, retries,
+acknowledgement) with this package's schemas, provider.json files and runtime, and reports the
+differences with the doc line each comes from.
+
+With --deliveries, compares captured deliveries instead: a folder with one JSON file per delivery,
+{ "provider": "kasko", "headers": { … }, "body": "<raw body>" } (docs/drift.md), and reports per
+provider and event the fields the schema lacks, required fields that never arrive, type and format
+mismatches and unknown event types, with counts and one example file each.
+
+Exit code 0 when there is no drift, 1 when there is, 2 when the pipeline cannot run.
 
 Options:
-  --docs dir     the documentation snapshots to compare (default: the package's docs/providers/)
-  --schemas dir  the schemas to compare them with (default: the package's schemas/)
-  --json         the report as JSON
-  -h, --help     this help
+  --docs dir        the documentation snapshots to compare (default: the package's docs/providers/)
+  --deliveries dir  a folder of captured deliveries to compare instead of the docs
+  --schemas dir     the schemas to compare them with (default: the package's schemas/)
+  --json            the report as JSON
+  -h, --help        this help
 
-Example:
+Examples:
   insurance-webhooks drift --docs ./provider-docs
+  insurance-webhooks drift --deliveries ./captured --json
 `,
-  options: { docs: { type: 'string' }, schemas: { type: 'string' }, json: { type: 'boolean' } },
+  options: { docs: { type: 'string' }, deliveries: { type: 'string' }, schemas: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values }, io) {
+    if (typeof values.deliveries === 'string' && typeof values.docs === 'string') {
+      io.stderr('drift: --docs and --deliveries compare different things with the schemas; run them one at a time\n');
+      return EXIT.usage;
+    }
     const module = await loadDrift(io);
     if (!module) return EXIT.usage;
+    if (typeof values.deliveries === 'string') return traffic(module, resolve(io.cwd, values.deliveries), values, io);
     const options = {
       ...(typeof values.docs === 'string' ? { docsDir: resolve(io.cwd, values.docs) } : {}),
       ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}),

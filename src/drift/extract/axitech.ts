@@ -23,8 +23,12 @@ const EXAMPLE_MARKER = 'Full Payload Example:';
 export function extractAxitech(text: string): ExtractedDoc {
   const events = new EventList();
   const problems: string[] = [];
-  for (const match of text.matchAll(EVENT_HEADING)) events.add({ name: match[1]!, evidence: 'name' });
-  for (const match of text.matchAll(EVENT_TYPE_EXAMPLE)) if (EVENT_NAME.test(match[1]!)) events.add({ name: match[1]!, evidence: 'mention' });
+  const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
+  for (const match of text.matchAll(EVENT_HEADING)) events.add({ name: match[1]!, evidence: 'name', line: lineAt(match.index) });
+  for (const match of text.matchAll(EVENT_TYPE_EXAMPLE)) {
+    // The e.g. value sits on the description line below `event_type: string`.
+    if (EVENT_NAME.test(match[1]!)) events.add({ name: match[1]!, evidence: 'mention', line: lineAt(match.index) + 1 });
+  }
   const examples: DocExample[] = [];
   for (const parsed of jsonAfterMarkers(text, EXAMPLE_MARKER)) {
     if (!parsed.ok) {
@@ -36,8 +40,9 @@ export function extractAxitech(text: string): ExtractedDoc {
       problems.push(`${EXAMPLE_MARKER} the example has no string event_type`);
       continue;
     }
-    events.add({ name: type, evidence: 'example' });
-    examples.push({ event: type, section: 'Full Payload Example', payload: parsed.value });
+    // The example is not the event list: an event whose "The <event> Event" section is gone is
+    // drift even while the example still carries its name.
+    examples.push({ event: type, section: 'Full Payload Example', payload: parsed.value, ...(parsed.line ? { line: parsed.line } : {}) });
   }
   if (events.list().length === 0) problems.push('no "The <event> Event" heading and no example found');
   return { events: events.list(), examples, problems };

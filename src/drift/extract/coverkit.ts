@@ -3,8 +3,8 @@
 // bindingPolicy Events…". Each item is "<name> - <description>"; a name can be glued to the end
 // of the previous description, so a word boundary before it cannot be relied on. Glued names are
 // split off with the nouns the doc itself uses: its category headings ("Quote Events", "Policy
-// Events", "Claim Events") and the names in the registration sample's `events: [...]`, which
-// also count as listed.
+// Events", "Claim Events") and the names in the registration sample's `events: [...]`. Only the
+// list lists: the sample's names help split glued names, they never count as listed.
 // The single example follows "Webhook Payload" and belongs to the event its `type` names.
 import { EVENT_NAME, EventList } from '../event-names.js';
 import { jsonAfterMarkers } from '../json-text.js';
@@ -32,20 +32,25 @@ export function registeredEventNames(text: string): string[] {
  * // ['quote.created', 'quote.expired']
  */
 export function listedEventNames(list: string, knownNouns: readonly string[]): string[] {
+  return listedEventItems(list, knownNouns).map((item) => item.name);
+}
+
+/** {@link listedEventNames} with the offset of each name's item in `list`. */
+function listedEventItems(list: string, knownNouns: readonly string[]): Array<{ name: string; index: number }> {
   const nouns = new Set(knownNouns);
   for (const match of list.matchAll(/([A-Z][a-z]+) Events\b/g)) nouns.add(match[1]!.toLowerCase());
   // Longest first, so a noun that ends another noun never wins over it.
   const byLength = [...nouns].sort((a, b) => b.length - a.length);
   const item = /(?<![a-z0-9_])([a-z][a-z0-9_]*)(\.[a-z][a-z0-9_]*)(?=\s*[-–—]\s)/g;
-  return [...list.matchAll(item)].map(([, word = '', verb = '']) => {
+  return [...list.matchAll(item)].map(({ 1: word = '', 2: verb = '', index }) => {
     const noun = nouns.has(word) ? word : (byLength.find((known) => word.endsWith(known)) ?? word);
-    return noun + verb;
+    return { name: noun + verb, index };
   });
 }
 
 /**
- * The events and the example of CoverKit's doc: the flattened event list, the registration
- * sample's `events: [...]`, and the example's `type`.
+ * The events and the example of CoverKit's doc: the events are the flattened event list's only;
+ * the example belongs to the event its `type` names.
  *
  * @example
  * const doc = extractCoverkit(readFileSync('docs/providers/coverkit-webhooks.txt', 'utf8'));
@@ -59,11 +64,13 @@ export function extractCoverkit(text: string): ExtractedDoc {
   const end = start === -1 ? -1 : text.indexOf(LIST_END, start);
   if (start === -1) problems.push(`no "${LIST_START}" list found`);
   else {
-    const list = text.slice(start + LIST_START.length, end === -1 ? undefined : end);
+    const from = start + LIST_START.length;
+    const list = text.slice(from, end === -1 ? undefined : end);
     const nouns = registered.map((name) => name.split('.')[0]!);
-    for (const name of listedEventNames(list, nouns)) events.add({ name, evidence: 'name' });
+    for (const { name, index } of listedEventItems(list, nouns)) events.add({ name, evidence: 'name', line: text.slice(0, from + index).split('\n').length });
   }
-  for (const name of registered) events.add({ name, evidence: 'name' });
+  // The registration sample's names and the example's type are not the event list: an event
+  // dropped from the list is drift even while the setup sample still subscribes to it.
   const examples: DocExample[] = [];
   for (const parsed of jsonAfterMarkers(text, EXAMPLE_MARKER)) {
     if (!parsed.ok) {
@@ -75,8 +82,7 @@ export function extractCoverkit(text: string): ExtractedDoc {
       problems.push(`${EXAMPLE_MARKER}: the example has no string type`);
       continue;
     }
-    events.add({ name: type, evidence: 'example' });
-    examples.push({ event: type, section: EXAMPLE_MARKER, payload: parsed.value });
+    examples.push({ event: type, section: EXAMPLE_MARKER, payload: parsed.value, ...(parsed.line ? { line: parsed.line } : {}) });
   }
   return { events: events.list(), examples, problems };
 }

@@ -25,10 +25,10 @@ export function extractHeadedMarkdown(text: string, options: HeadedMarkdownOptio
   const events = new EventList();
   const problems: string[] = [];
   const inEvents = (section: string) => options.eventsSection.test(section);
-  for (const { section, heading } of headings) {
+  for (const { section, heading, line } of headings) {
     if (!inEvents(section)) continue;
     const event = eventFromHeading(heading, options);
-    if (event) events.add(event);
+    if (event) events.add({ ...event, line });
   }
   const examples: ExtractedDoc['examples'] = [];
   for (const block of blocks) {
@@ -41,7 +41,7 @@ export function extractHeadedMarkdown(text: string, options: HeadedMarkdownOptio
     }
     const parsed = parseExample(block.code);
     if (!parsed.ok) problems.push(`${where}: the example is not JSON (${parsed.reason})`);
-    else examples.push({ event: event.name, section: block.heading, payload: parsed.value });
+    else examples.push({ event: event.name, section: block.heading, payload: parsed.value, line: block.line });
   }
   if (events.list().length === 0) problems.push(`no event headings found in a section matching ${options.eventsSection}`);
   return { events: events.list(), examples, problems };

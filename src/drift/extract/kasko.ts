@@ -2,7 +2,7 @@
 // fenced JSON payload. Only `policy.created` is spelled out, as the example value of the
 // X-KASKO-Event header; the other names come from the titles by the title rule (an inference).
 import { EVENT_NAME, EventList } from '../event-names.js';
-import type { ExtractedDoc } from '../types.js';
+import type { ExtractedDoc, ListedEvent } from '../types.js';
 import { extractHeadedMarkdown } from './headed-markdown.js';
 
 /** Backticked values in the `X-KASKO-Event` row of the header table: the event names KASKO spells out. */
@@ -11,9 +11,15 @@ function headerTableEventNames(text: string): string[] {
   return rows.flatMap((row) => [...row.matchAll(/`([^`]+)`/g)].map((match) => match[1]!).filter((value) => EVENT_NAME.test(value)));
 }
 
+/** The heading line of a listed event, so a name the header table confirms keeps it. */
+const lineOf = (events: readonly ListedEvent[], name: string) => {
+  const line = events.find((event) => event.name === name)?.line;
+  return line ? { line } : {};
+};
+
 /**
  * The events and examples of KASKO's doc: titles mapped to names (`Policy created` →
- * `policy.created`), plus the names the header table spells out.
+ * `policy.created`), confirmed by the names the header table spells out.
  *
  * @example
  * const doc = extractKasko(readFileSync('docs/providers/kasko-webhooks.md', 'utf8'));
@@ -21,10 +27,12 @@ function headerTableEventNames(text: string): string[] {
  */
 export function extractKasko(text: string): ExtractedDoc {
   const fromHeadings = extractHeadedMarkdown(text, { eventsSection: /^Events$/i, titles: true });
-  // The header table comes first in the doc, so its names lead; a title that maps to a spelled
-  // name then only confirms it.
+  // The header table comes first in the doc, so its names lead; but it is not the event list: a
+  // name it spells out only confirms an event an `## Events` heading lists (a removed section is a
+  // removed event even while the table still shows its name as an example value).
   const events = new EventList();
-  for (const name of headerTableEventNames(text)) events.add({ name, evidence: 'name' });
+  const listed = new Set(fromHeadings.events.map((event) => event.name));
+  for (const name of headerTableEventNames(text)) if (listed.has(name)) events.add({ name, evidence: 'name', ...lineOf(fromHeadings.events, name) });
   for (const event of fromHeadings.events) events.add(event);
   return { ...fromHeadings, events: events.list() };
 }

@@ -10,12 +10,16 @@ export interface FencedBlock {
   section: string;
   /** The nearest `###` heading below that section ('' when none). */
   heading: string;
+  /** The 1-based line of its first code line. */
+  line: number;
 }
 
 /** A `###` heading with the `##` section it belongs to. */
 export interface SubHeading {
   section: string;
   heading: string;
+  /** Its 1-based line. */
+  line: number;
 }
 
 /** The outline of a Markdown doc: its `###` headings and fenced blocks, in order. */
@@ -29,25 +33,25 @@ export interface MarkdownOutline {
  *
  * @example
  * const { blocks } = outlineMarkdown('## Events\n### Policy created\n```json\n{}\n```\n');
- * blocks[0]; // { lang: 'json', code: '{}', section: 'Events', heading: 'Policy created' }
+ * blocks[0]; // { lang: 'json', code: '{}', section: 'Events', heading: 'Policy created', line: 4 }
  */
 export function outlineMarkdown(text: string): MarkdownOutline {
   const headings: SubHeading[] = [];
   const blocks: FencedBlock[] = [];
   let section = '';
   let heading = '';
-  let fence: { marker: string; lang: string; lines: string[] } | undefined;
-  for (const line of text.split(/\r?\n/)) {
+  let fence: { marker: string; lang: string; lines: string[]; line: number } | undefined;
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
     if (fence) {
       if (line.trim().startsWith(fence.marker) && line.trim().replace(/[`~]/g, '') === '') {
-        blocks.push({ lang: fence.lang, code: fence.lines.join('\n'), section, heading });
+        blocks.push({ lang: fence.lang, code: fence.lines.join('\n'), section, heading, line: fence.line });
         fence = undefined;
       } else fence.lines.push(line);
       continue;
     }
     const opening = /^\s{0,3}(`{3,}|~{3,})\s*([^\s`]*)/.exec(line);
     if (opening) {
-      fence = { marker: opening[1]!, lang: (opening[2] ?? '').toLowerCase(), lines: [] };
+      fence = { marker: opening[1]!, lang: (opening[2] ?? '').toLowerCase(), lines: [], line: index + 2 };
       continue;
     }
     const title = /^(#{2,3})\s+(.*?)\s*#*\s*$/.exec(line);
@@ -56,7 +60,7 @@ export function outlineMarkdown(text: string): MarkdownOutline {
       heading = '';
     } else if (title?.[1] === '###') {
       heading = title[2]!;
-      headings.push({ section, heading });
+      headings.push({ section, heading, line: index + 1 });
     }
   }
   return { headings, blocks };

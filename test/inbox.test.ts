@@ -153,6 +153,14 @@ describe('createWebhooks({ inbox })', () => {
     await webhooks.close();
   });
 
+  it("with unknownEvents: 'reject', answers an unknown type 400 and stores nothing", async () => {
+    const store = freshInbox();
+    const webhooks = createWebhooks({ ...config(store), unknownEvents: 'reject' });
+    expect((await webhooks.handle('kasko', await delivery('kasko', 'policy.exploded', { id: 'y' }))).status).toBe(400);
+    expect((await store.list()).records).toEqual([]);
+    await webhooks.close();
+  });
+
   it('answers a sync event inline with its decision and records it', async () => {
     const store = freshInbox();
     let runs = 0;

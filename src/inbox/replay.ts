@@ -4,7 +4,7 @@
 import { WebhookError } from '../core/errors.js';
 import type { WebhookEvent } from '../core/event.js';
 import { decodeEvent } from '../core/receive.js';
-import { providerDefinition } from '../receive.js';
+import { providerDefinition } from '../root-api.js';
 import type { InboxRecord, InboxStore, Revalidation } from './types.js';
 
 /** Refusals after the signature: the body is authentic, our schema or catalog may be at fault. */

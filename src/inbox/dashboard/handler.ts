@@ -4,10 +4,10 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { providers } from '../../../generated/index.js';
 import { INBOX_STATES, type InboxFilter, type InboxState, type InboxStore } from '../types.js';
 import { deliveryPage, listPage, messagePage, STYLE, type Links } from './pages.js';
-import { replayById } from './replay.js';
+import { replayDelivery } from '../replay.js';
 
-/** The store methods the dashboard uses. */
-export type DashboardStore = Pick<InboxStore, 'list' | 'counts' | 'get' | 'replay' | 'retry'>;
+/** The store the dashboard reads and acts on (it uses list, counts, get, replay and retry). */
+export type DashboardStore = InboxStore;
 
 export interface InboxDashboardOptions {
   /** The inbox to show (`pgliteInbox()`, `postgresInbox()`, …). The dashboard never closes it. */
@@ -57,7 +57,9 @@ const SECURITY_HEADERS = {
   'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: under it Chromium sends `Origin: null` with the form's POST, which the
+  // same-origin check must refuse. same-origin still sends nothing to other sites.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
@@ -189,7 +191,7 @@ export function dashboardResponder(options: InboxDashboardOptions): (request: Da
       return message(403, 'Forbidden', 'This form did not come from this dashboard (cross-site request or stale token): reload the page and try again.');
     }
     if (!(await store.get(id))) return message(404, 'Not found', `No delivery ${id} in the inbox.`);
-    const done = action === 'replay' ? await replayById(store, id) : await store.retry(id);
+    const done = action === 'replay' ? (await replayDelivery(store, id)).replayed : await store.retry(id);
     const outcome = done ? (action === 'replay' ? 'replayed' : 'retried') : `${action}-refused`;
     return redirect(`${to.delivery(id)}?done=${outcome}`);
   }
@@ -199,6 +201,8 @@ export function dashboardResponder(options: InboxDashboardOptions): (request: Da
       return await route(request);
     } catch (error) {
       if (error instanceof BadRequest) return message(400, 'Bad request', error.message);
+      // A cursor edited by hand (the store refuses it).
+      if (error instanceof TypeError && /cursor/.test(error.message)) return message(400, 'Bad request', 'Not a page cursor of this inbox.');
       if (error instanceof FormTooLarge) return message(413, 'Too large', 'The form is larger than a replay or retry form can be.');
       onError(error);
       return message(500, 'Inbox unavailable', 'The inbox store failed; the server log has the error.');

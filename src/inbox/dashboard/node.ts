@@ -11,7 +11,7 @@ async function readForm(req: NodeRequest): Promise<URLSearchParams> {
   // A body parser mounted before the dashboard (express.urlencoded) has consumed the stream already.
   if (typeof req.body === 'string') return new URLSearchParams(req.body);
   if (req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
-    return new URLSearchParams(Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    return new URLSearchParams(Object.entries(req.body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]));
   }
   if (Buffer.isBuffer(req.body)) return new URLSearchParams(req.body.toString('utf8'));
   const chunks: Buffer[] = [];

@@ -13,7 +13,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;background:#
 h1{font-size:1.3rem;margin:0 0 1rem}h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 a{color:#0b5cad}table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d8dee4;vertical-align:top}
-th{background:#f3f5f7;font-weight:600}td.error{color:#a40e26;max-width:28rem;overflow-wrap:anywhere}
+th{background:#f3f5f7;font-weight:600}td.time{white-space:nowrap}td.error{color:#a40e26;max-width:28rem;overflow-wrap:anywhere}
 pre{background:#f6f8fa;padding:.75rem;overflow:auto;max-height:32rem;white-space:pre-wrap;overflow-wrap:anywhere}
 form.filters{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end;margin-bottom:1rem}
 label{display:flex;flex-direction:column;font-size:.8rem;color:#57606a}
@@ -51,7 +51,7 @@ function validationSummary(record: InboxSummary, max: number): SafeHtml {
 function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title}</title><style>${raw(STYLE)}</style></head>
+<meta name="referrer" content="same-origin"><title>${title}</title><style>${raw(STYLE)}</style></head>
 <body>${body}</body></html>
 `.value;
 }
@@ -69,7 +69,7 @@ export function listPage({ filter, page, counts, links }: ListView): string {
   const withoutState = { ...filter, state: undefined, cursor: undefined };
   const rows = page.records.map(
     (record) => html`<tr data-id="${record.id}">
-<td><a href="${links.delivery(record.id)}">${time(record.receivedAt)}</a></td>
+<td class="time"><a href="${links.delivery(record.id)}">${time(record.receivedAt)}</a></td>
 <td>${record.provider}</td><td>${record.eventType ?? '—'}</td><td>${stateBadge(record.state)}</td>
 <td>${record.attempts}</td><td>${record.deliveryId ?? ''}</td>
 <td class="error">${record.lastError === null ? '' : cut(record.lastError, 160)}</td>

@@ -22,7 +22,7 @@ export const SIGNATURE_HEADERS: ReadonlySet<string> = new Set(
 const CREDENTIAL_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cookie)$|secret|token|signature|api[-_]?key|password|session|auth/i;
 
 /** Payload field names whose values are credentials (decision: shown as REDACTED in every viewer). */
-const SECRET_FIELD = /secret|password|passwd|api[-_]?key|access[-_]?token|refresh[-_]?token|^token$|authorization|signature|^cvv$|^cvc$/i;
+const SECRET_FIELD = /secret|password|passwd|api[-_]?key|token|authorization|signature|^cvv$|^cvc$/i;
 
 /** Whether a header's value is hidden by `redactHeaders`. */
 export const isRedactedHeader = (name: string): boolean => SIGNATURE_HEADERS.has(name.toLowerCase()) || CREDENTIAL_HEADER.test(name);

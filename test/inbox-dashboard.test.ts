@@ -1,0 +1,220 @@
+// The inbox dashboard over a real embedded store seeded with signed deliveries: its HTTP answers
+// (CSRF defences, bounds, escaping, redaction of every provider's signature header) and, in a real
+// headless Chromium driven by playwright-core, the operator's path: list → delivery → Replay.
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { providers } from '../src/index.js';
+import { createDelivery } from '../src/testing/index.js';
+import { pgliteInbox } from '../src/inbox/pglite.js';
+import { revalidate } from '../src/inbox/replay.js';
+import type { InboxStore } from '../src/inbox/types.js';
+import { inboxDashboard, webDashboard, MAX_PAGE_SIZE, REDACTED } from '../src/inbox/dashboard/index.js';
+import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
+
+const SECRET = 'whsec_dashboard_tests';
+const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
+const BASE = '/admin/inbox';
+/** Where the screenshots go: docs/images with UPDATE_DOCS_IMAGES=1 (docs/inbox.md shows them), else a temporary directory. */
+const SCREENSHOTS = process.env.UPDATE_DOCS_IMAGES === '1' ? 'docs/images' : mkdtempSync(join(tmpdir(), 'inbox-screenshots-'));
+const PROVIDERS = Object.keys(providers) as (keyof typeof providers)[];
+
+let store: InboxStore & { ready(): Promise<void> };
+let server: http.Server;
+let origin: string;
+/** The signature value each provider's delivery was sent with, to prove none is ever shown. */
+const signatures: string[] = [];
+const ids = {} as Record<string, string> & { hostile: string; invalid: string; kasko: string; axitech: string };
+
+/** Captures a signed delivery as the router would: the body and headers as received, validated. */
+async function capture(provider: (typeof PROVIDERS)[number], type: string, overrides?: unknown): Promise<string> {
+  const delivery = await createDelivery(provider, type as never, { secret: SECRET, ...(overrides !== undefined && { overrides: overrides as never }) });
+  signatures.push(delivery.headers[providers[provider].transport.signature.header.toLowerCase()]!);
+  const record = { provider, headers: delivery.headers, body: new TextEncoder().encode(delivery.body), method: delivery.method, url: delivery.url };
+  const { revalidation } = revalidate(record);
+  const result = await store.capture({
+    ...record,
+    ...(revalidation.eventType !== null && { eventType: revalidation.eventType }),
+    ...(revalidation.deliveryId !== null && { deliveryId: revalidation.deliveryId }),
+    validation: revalidation.validation,
+    state: revalidation.state,
+  });
+  return result.id;
+}
+
+/** Runs one claimed delivery to an end state, as a worker would. */
+async function settle(id: string, outcome: 'handled' | 'dead', error = 'ECONNREFUSED 10.0.0.7:5432 (policy admin system down)') {
+  const [claimed] = await store.claim('test-worker', 1, 60_000);
+  if (claimed?.id !== id) throw new Error(`claimed ${claimed?.id}, expected ${id}`);
+  if (outcome === 'handled') await store.complete(claimed.id, claimed.claimToken);
+  else await store.fail(claimed.id, claimed.claimToken, error, 'dead');
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'inbox-dashboard-'));
+  store = pgliteInbox({ dataDir: join(dir, 'store') });
+  await store.ready();
+  // One delivery per provider (every signature header), settled one by one so claims are predictable.
+  for (const provider of PROVIDERS) {
+    const type = Object.keys(providers[provider].events).sort()[0]!;
+    const id = await capture(provider, type);
+    await settle(id, 'handled');
+    ids[provider] = id;
+  }
+  ids.hostile = await capture('kasko', 'policy.created', { note: HOSTILE, first_name: HOSTILE });
+  await settle(ids.hostile, 'dead');
+  ids.invalid = await capture('coverkit', 'policy.created', { data: { premium: 'not a number' } });
+  server = http.createServer(inboxDashboard({ store, basePath: BASE }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => {
+    server?.closeAllConnections();
+    server ? server.close(() => resolve()) : resolve();
+  });
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(`${origin}${path}`, { headers, redirect: 'manual' });
+const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+  fetch(`${origin}${path}`, { method: 'POST', body: new URLSearchParams(form), headers, redirect: 'manual' });
+const tokenOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+
+describe('the dashboard over HTTP', () => {
+  it('lists deliveries with state, provider, type and attempts, under its base path only', async () => {
+    const res = await get(`${BASE}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*form-action 'self'/);
+    const page = await res.text();
+    for (const provider of PROVIDERS) expect(page).toContain(`data-id="${ids[provider]}"`);
+    expect(page).toMatch(/data-state="dead">dead<\/span><\/td>\s*<td>1<\/td>/);
+    expect(page).toContain('ECONNREFUSED 10.0.0.7:5432');
+    expect((await get('/elsewhere')).status).toBe(404);
+    expect((await get(`${BASE}x/`)).status).toBe(404);
+  });
+
+  it('filters by provider and state, and refuses unknown ones with 400', async () => {
+    const page = await (await get(`${BASE}/?provider=coverkit&state=invalid`)).text();
+    expect(page).toContain(`data-id="${ids.invalid}"`);
+    expect(page).not.toContain(`data-id="${ids.coverkit}"`);
+    expect(page).not.toContain(`data-id="${ids.kasko}"`);
+    expect((await get(`${BASE}/?provider=acme`)).status).toBe(400);
+    expect((await get(`${BASE}/?state=lost`)).status).toBe(400);
+    expect((await get(`${BASE}/?since=yesterday`)).status).toBe(400);
+    expect((await get(`${BASE}/?cursor=not-a-cursor`)).status).toBe(400);
+  });
+
+  it('bounds the page: limit is clamped, and the next page is linked', async () => {
+    const page = await (await get(`${BASE}/?limit=2`)).text();
+    expect(page.match(/<tr data-id=/g)).toHaveLength(2);
+    expect(page).toMatch(/rel="next" href="\/admin\/inbox\/\?cursor=\d+"/);
+    const all = await (await get(`${BASE}/?limit=100000`)).text();
+    expect(all.match(/<tr data-id=/g)!.length).toBeLessThanOrEqual(MAX_PAGE_SIZE);
+  });
+
+  it("redacts every provider's signature header (from the registry) and escapes a hostile payload", async () => {
+    for (const provider of PROVIDERS) {
+      const page = await (await get(`${BASE}/deliveries/${ids[provider]}`)).text();
+      const header = providers[provider].transport.signature.header.toLowerCase();
+      expect(page, provider).toContain(`<tr><th>${header}</th><td>${REDACTED}</td></tr>`);
+    }
+    const page = await (await get(`${BASE}/deliveries/${ids.hostile}`)).text();
+    for (const signature of signatures) expect(page).not.toContain(signature);
+    expect(page).not.toContain('<script>window');
+    expect(page).not.toContain('<img src=x');
+    expect(page).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
+  });
+
+  it('shows validation errors of an invalid delivery', async () => {
+    const page = await (await get(`${BASE}/deliveries/${ids.invalid}`)).text();
+    expect(page).toContain('payload_invalid');
+    expect(page).toMatch(/<code>\/data\/premium<\/code>/);
+  });
+
+  it('refuses a replay without the token, from another site, or from another origin (403), and takes one with it (303)', async () => {
+    const path = `${BASE}/deliveries/${ids.kasko}`;
+    const token = tokenOf(await (await get(path)).text());
+    expect((await post(`${path}/replay`, {})).status).toBe(403);
+    expect((await post(`${path}/replay`, { csrf: 'x'.repeat(token.length) })).status).toBe(403);
+    expect((await post(`${path}/replay`, { csrf: token }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await post(`${path}/replay`, { csrf: token }, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await get(path)).status).toBe(200);
+    expect((await store.get(ids.kasko))!.state).toBe('handled');
+    expect((await get(`${path}/replay`)).status).toBe(405);
+    expect((await post(`${path}/replay`, { csrf: token.repeat(200) })).status).toBe(413);
+    const res = await post(`${path}/replay`, { csrf: token }, { origin, 'sec-fetch-site': 'same-origin' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${path}?done=replayed`);
+    expect((await store.get(ids.kasko))!.state).toBe('pending');
+  });
+
+  it('answers 404 for a delivery that is not there', async () => {
+    expect((await get(`${BASE}/deliveries/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await get(`${BASE}/deliveries/%3Cscript%3E`)).status).toBe(404);
+  });
+
+  it('serves the same pages as a Web handler', async () => {
+    const handler = webDashboard({ store, basePath: BASE });
+    const res = await handler(new Request(`http://dashboard.test${BASE}/deliveries/${ids.axitech}`));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(`<tr><th>${providers.axitech.transport.signature.header.toLowerCase()}</th><td>${REDACTED}</td></tr>`);
+  });
+});
+
+describe('the dashboard in a real headless Chromium', () => {
+  let browser: BrowserContext | undefined;
+  afterAll(async () => browser?.close());
+
+  it('lists deliveries, opens one (signature redacted, hostile payload inert), replays it and shows the new state', async (context) => {
+    if (missing(context, SYSTEM_PROGRAMS.chromium)) return;
+    const profile = join(dir, 'chromium-profile');
+    mkdirSync(profile);
+    // A fresh profile; playwright-core downloads nothing and drives Debian's chromium.
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      viewport: { width: 1280, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => void (dialogs.push(dialog.message()), dialog.dismiss()));
+
+    await page.goto(`${origin}${BASE}/`);
+    await expect.poll(() => page.locator('tr[data-id]').count()).toBeGreaterThanOrEqual(PROVIDERS.length + 2);
+    await page.screenshot({ path: join(SCREENSHOTS, 'inbox-dashboard.png'), fullPage: true });
+
+    await page.click(`tr[data-id="${ids.hostile}"] a`);
+    expect(page.url()).toBe(`${origin}${BASE}/deliveries/${ids.hostile}`);
+    const header = providers.kasko.transport.signature.header.toLowerCase();
+    expect(await page.locator('table.headers tr', { hasText: header }).locator('td').textContent()).toBe(REDACTED);
+    expect(await page.locator('pre.payload').textContent()).toContain('<script>window.__pwned = 1</script>');
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('h1 .state').textContent()).toBe('dead');
+    await page.screenshot({ path: join(SCREENSHOTS, 'inbox-delivery.png'), fullPage: true });
+
+    await page.click('button[value="replay"]');
+    await page.waitForURL(`${origin}${BASE}/deliveries/${ids.hostile}?done=replayed`);
+    expect(await page.locator('[role="status"]').textContent()).toContain('Replayed');
+    expect(await page.locator('h1 .state').textContent()).toBe('pending');
+    expect((await store.get(ids.hostile))!.state).toBe('pending');
+    expect(dialogs).toEqual([]);
+  }, 60_000);
+});

@@ -9,49 +9,29 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { providers } from '../src/index.js';
-import { createDelivery } from '../src/testing/index.js';
+import type { Provider } from '../src/core/event.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
-import { revalidate } from '../src/inbox/replay.js';
 import type { InboxStore } from '../src/inbox/types.js';
 import { inboxDashboard, webDashboard, MAX_PAGE_SIZE, REDACTED } from '../src/inbox/dashboard/index.js';
 import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
+import { captureSigned, firstType, PROVIDER_NAMES as PROVIDERS, settle } from './helpers/inbox-deliveries.js';
 
-const SECRET = 'whsec_dashboard_tests';
 const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 const BASE = '/admin/inbox';
 /** Where the screenshots go: docs/images with UPDATE_DOCS_IMAGES=1 (docs/inbox.md shows them), else a temporary directory. */
 const SCREENSHOTS = process.env.UPDATE_DOCS_IMAGES === '1' ? 'docs/images' : mkdtempSync(join(tmpdir(), 'inbox-screenshots-'));
-const PROVIDERS = Object.keys(providers) as (keyof typeof providers)[];
 
 let store: InboxStore & { ready(): Promise<void> };
 let server: http.Server;
 let origin: string;
-/** The signature value each provider's delivery was sent with, to prove none is ever shown. */
+/** The signature value each delivery was sent with, to prove none is ever shown. */
 const signatures: string[] = [];
 const ids = {} as Record<string, string> & { hostile: string; invalid: string; kasko: string; axitech: string };
 
-/** Captures a signed delivery as the router would: the body and headers as received, validated. */
-async function capture(provider: (typeof PROVIDERS)[number], type: string, overrides?: unknown): Promise<string> {
-  const delivery = await createDelivery(provider, type as never, { secret: SECRET, ...(overrides !== undefined && { overrides: overrides as never }) });
-  signatures.push(delivery.headers[providers[provider].transport.signature.header.toLowerCase()]!);
-  const record = { provider, headers: delivery.headers, body: new TextEncoder().encode(delivery.body), method: delivery.method, url: delivery.url };
-  const { revalidation } = revalidate(record);
-  const result = await store.capture({
-    ...record,
-    ...(revalidation.eventType !== null && { eventType: revalidation.eventType }),
-    ...(revalidation.deliveryId !== null && { deliveryId: revalidation.deliveryId }),
-    validation: revalidation.validation,
-    state: revalidation.state,
-  });
-  return result.id;
-}
-
-/** Runs one claimed delivery to an end state, as a worker would. */
-async function settle(id: string, outcome: 'handled' | 'dead', error = 'ECONNREFUSED 10.0.0.7:5432 (policy admin system down)') {
-  const [claimed] = await store.claim('test-worker', 1, 60_000);
-  if (claimed?.id !== id) throw new Error(`claimed ${claimed?.id}, expected ${id}`);
-  if (outcome === 'handled') await store.complete(claimed.id, claimed.claimToken);
-  else await store.fail(claimed.id, claimed.claimToken, error, 'dead');
+async function capture(provider: Provider, type: string, overrides?: unknown): Promise<string> {
+  const { id, signature } = await captureSigned(store, provider, type, overrides);
+  signatures.push(signature);
+  return id;
 }
 
 let dir: string;
@@ -61,13 +41,11 @@ beforeAll(async () => {
   await store.ready();
   // One delivery per provider (every signature header), settled one by one so claims are predictable.
   for (const provider of PROVIDERS) {
-    const type = Object.keys(providers[provider].events).sort()[0]!;
-    const id = await capture(provider, type);
-    await settle(id, 'handled');
-    ids[provider] = id;
+    ids[provider] = await capture(provider, firstType(provider));
+    await settle(store, ids[provider], 'handled');
   }
   ids.hostile = await capture('kasko', 'policy.created', { note: HOSTILE, first_name: HOSTILE });
-  await settle(ids.hostile, 'dead');
+  await settle(store, ids.hostile, 'dead');
   ids.invalid = await capture('coverkit', 'policy.created', { data: { premium: 'not a number' } });
   server = http.createServer(inboxDashboard({ store, basePath: BASE }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

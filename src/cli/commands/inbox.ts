@@ -128,10 +128,15 @@ async function bulk(name: 'replay' | 'retry', args: ParsedArgs, store: InboxStor
   return outcomes.length === done ? EXIT.ok : EXIT.failure;
 }
 
-async function list(values: Values, store: InboxStore, io: CliIo): Promise<number> {
-  const filter = filterOptions('inbox list', values, new Date());
+function limitOption(values: Values): number {
   const limit = values.limit === undefined ? DEFAULT_LIMIT : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new CommandLineError(`inbox list: --limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  return limit;
+}
+
+async function list(values: Values, store: InboxStore, io: CliIo): Promise<number> {
+  const filter = filterOptions('inbox list', values, new Date());
+  const limit = limitOption(values);
   const page = await store.list({ ...filter, limit, ...(typeof values.cursor === 'string' && { cursor: values.cursor }) });
   if (values.json) {
     writeJson(io, { deliveries: page.records.map(summaryJson), ...(page.cursor !== undefined && { cursor: page.cursor }) });
@@ -301,10 +306,19 @@ Examples:
     }
     // Arguments are checked before the store opens, so a typo costs nothing.
     if (name === 'replay' || name === 'retry') selection(name, args);
+    if (name === 'list') limitOption(args.values);
+    if (name === 'show' && args.positionals.length !== 2) throw new CommandLineError('inbox show: give exactly one delivery id');
     filterOptions(`inbox ${name}`, args.values, new Date());
     if (name === 'prune' && typeof args.values['older-than'] !== 'string') throw new CommandLineError('inbox prune: --older-than is required (e.g. 30d, or a date)');
     if (name === 'prune') parseWhen('inbox prune', 'older-than', args.values['older-than'] as string, new Date());
-    const store = await openStore(`inbox ${name}`, args.values, io);
+    let store: InboxStore;
+    try {
+      store = await openStore(`inbox ${name}`, args.values, io);
+    } catch (error) {
+      if (error instanceof CommandLineError) throw error;
+      io.stderr(`inbox ${name}: cannot open the inbox: ${(error as Error)?.message ?? String(error)}\n`);
+      return EXIT.failure;
+    }
     try {
       switch (name) {
         case 'list':

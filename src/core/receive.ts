@@ -141,7 +141,8 @@ const MAX_EVENT_TYPE = 200;
 /** Longest delivery id taken from a header: KASKO's are 32 characters, InsurUp's UUIDs 36. */
 const MAX_DELIVERY_ID = 200;
 
-function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, strict: boolean | undefined): WebhookEvent {
+/** Past the signature: the event type, JSON and schema. Exported for the inbox, which re-validates a body verified at capture. */
+export function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, strict: boolean | undefined): WebhookEvent {
   const { transport, events } = definition.catalog;
   const { headers } = incoming;
   // The headers first: they are not signed, they are echoed (answers, logs, idempotency records),

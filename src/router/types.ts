@@ -3,10 +3,14 @@ import type { WebhookError } from '../core/errors.js';
 import type { EventType, Provider, WebhookEvent } from '../core/event.js';
 import type { IncomingWebhook } from '../core/incoming.js';
 import type { ValidationIssue } from '../core/validation.js';
+import type { DeliveryAttempt } from '../inbox/types.js';
 
 export type EventOf<P extends Provider, T extends EventType<P>> = Extract<WebhookEvent<P>, { type: T }>;
-/** A handler may return a SyncDecision for sync events; any other return value is ignored. */
-export type Handler<E> = (event: E) => unknown;
+/**
+ * A handler may return a SyncDecision for sync events; any other return value is ignored. With an
+ * inbox, handlers run from it and get `delivery` (attempt number, idempotency key: docs/inbox.md).
+ */
+export type Handler<E> = (event: E, delivery?: DeliveryAttempt) => unknown;
 
 /**
  * An authentic delivery this package could not turn into a typed event: its signature verified (or

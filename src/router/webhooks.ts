@@ -20,6 +20,9 @@ import * as answer from './responses.js';
 import { decide, syncSettings, type SyncOptions } from './sync.js';
 import { DEADLINE, deadline } from './timing.js';
 import type { ErrorContext, EventOf, Handler, InvalidDelivery, Logger } from './types.js';
+import { InboxRouter, type InboxOptions } from '../inbox/router.js';
+import type { InboxStore } from '../inbox/types.js';
+import type { InboxWorker, WorkOptions } from '../inbox/worker.js';
 
 export interface WebhooksOptions {
   /** `receive()` options (secret, …) for each provider this endpoint accepts. */
@@ -58,6 +61,12 @@ export interface WebhooksOptions {
    * the package cannot import it at run time. `false`: none.
    */
   telemetry?: TelemetryOption;
+  /**
+   * A durable inbox (docs/inbox.md): each verified delivery is stored before the 2xx, duplicates
+   * are refused at capture, and the handlers run from the inbox in workers, with retries, dead
+   * letters and replay. `{ store: pgliteInbox() }` (embedded) or `{ store: postgresInbox(…) }`.
+   */
+  inbox?: InboxOptions | InboxStore;
 }
 
 /**
@@ -142,6 +151,7 @@ export class Webhooks {
   readonly #errors: ErrorHandler[] = [];
   readonly #store: IdempotencyStore | undefined;
   readonly #observer: Observer;
+  readonly #inbox: InboxRouter | undefined;
 
   constructor(options: WebhooksOptions) {
     if (!options || typeof options.providers !== 'object' || Object.keys(options.providers).length === 0) {
@@ -160,6 +170,36 @@ export class Webhooks {
     this.#options = options;
     this.#store = options.idempotency === false ? undefined : (options.idempotency?.store ?? memoryStore());
     this.#observer = new Observer(checkTelemetryOption(options.telemetry));
+    this.#inbox = options.inbox === undefined ? undefined : new InboxRouter(
+      options.inbox,
+      (provider, type) => this.#handlers.get(`${provider}\u0000${type}`) ?? this.#catchAll.get(provider) ?? [],
+      (provider) => this.#served.get(provider)?.options.strict,
+      (error, provider) => this.report(error, { provider }),
+    );
+  }
+
+  /** The inbox's store, when `inbox` is configured (list, get, replay: docs/inbox.md). */
+  get inbox(): InboxStore | undefined {
+    return this.#inbox?.store;
+  }
+
+  /**
+   * Runs the handlers of captured deliveries in this process until `stop()`: for worker processes
+   * (`inbox.worker: false` on receivers), or to start the in-process worker before the first
+   * capture. A UsageError without an inbox.
+   *
+   * @example
+   * const worker = webhooks.work({ concurrency: 8 });
+   * process.on('SIGTERM', () => worker.stop());
+   */
+  work(options?: WorkOptions): InboxWorker {
+    if (!this.#inbox) throw new UsageError('insurance-webhooks: work() needs createWebhooks({ inbox })');
+    return this.#inbox.work(options);
+  }
+
+  /** Stops this process's inbox workers (waiting for their runs to be recorded) and closes the inbox store. */
+  async close(): Promise<void> {
+    await this.#inbox?.close();
   }
 
   /**
@@ -299,6 +339,10 @@ export class Webhooks {
     try {
       event = await (observation ? observation.receive(() => receive(name, incoming, served.options)) : receive(name, incoming, served.options));
     } catch (error) {
+      if (error instanceof WebhookError && this.#inbox && this.#inboxKeeps(name, error)) {
+        const key = this.#store ? keyOf({ provider: name, type: error.type, deliveryId: error.deliveryId, payload: error.payload }, () => bodyDigest(incoming.body)) : undefined;
+        return this.#inbox.keep(name, incoming, error, key);
+      }
       if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error, observation) : this.#refused(name, incoming, error, observation);
       this.report(error, { provider: name });
       // Wrong use the start-up checks cannot see (an adapter without Axitech's url), or a bug of
@@ -307,8 +351,19 @@ export class Webhooks {
     }
     const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
     if (key !== undefined && typeof key !== 'string') throw new TypeError(`insurance-webhooks: idempotency.key returned a ${typeof key}, not a string or undefined`);
+    if (this.#inbox && !this.#isSync(name, event.type)) {
+      return this.#inbox.capture(name, incoming, { eventType: event.type, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}), ...(key !== undefined ? { idempotencyKey: key } : {}), validation: { ok: true }, state: 'pending' });
+    }
     const store = observation ? observation.store(this.#store) : this.#store;
-    return once(store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle, observation));
+    const answered = once(store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle, observation));
+    // Sync events answer inline (the answer is the decision); with an inbox they are recorded too.
+    return this.#inbox ? answered.then(async (response) => (await this.#inbox!.recordSync(event, incoming, key, response), response)) : answered;
+  }
+
+  /** With an inbox: authentic invalid deliveries (not sync ones: those are decided now) and unknown types (unless rejected) are kept in it. */
+  #inboxKeeps(provider: Provider, error: WebhookError): boolean {
+    if (error.code === 'event_unknown') return this.#options.unknownEvents !== 'reject';
+    return AUTHENTIC.has(error.code) && !(error.type !== undefined && this.#isSync(provider, error.type));
   }
 
   get #idempotency(): IdempotencyOptions {

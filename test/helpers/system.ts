@@ -6,6 +6,12 @@
 // (CI=true) a missing program fails the test instead: .ci/run installs all of them, so a skip there
 // would be a hole in CI, not a choice.
 import { spawnSync } from 'node:child_process';
+import { delimiter } from 'node:path';
+import { postgresBin } from './postgres.js';
+
+// Debian installs PostgreSQL's server programs off PATH (/usr/lib/postgresql/<major>/bin).
+const pgBin = postgresBin();
+if (pgBin && !(process.env.PATH ?? '').split(delimiter).includes(pgBin)) process.env.PATH = `${process.env.PATH ?? ''}${delimiter}${pgBin}`;
 
 export interface SystemProgram {
   /** The commands the tests run. */
@@ -20,6 +26,7 @@ export const SYSTEM_PROGRAMS = {
   redis: { commands: ['redis-server'], debian: 'redis-server', tests: 'the Redis idempotency store against a real server' },
   java: { commands: ['javac', 'java'], debian: 'openjdk-17-jdk-headless', tests: "InsurUp's Java signature sample (known answers)" },
   curl: { commands: ['curl'], debian: 'curl', tests: 'the command `insurance-webhooks sign --curl` prints, run as printed' },
+  postgresql: { commands: ['initdb', 'postgres'], debian: 'postgresql', tests: 'the PostgreSQL inbox store against a real server' },
   chromium: { commands: ['chromium'], debian: 'chromium', tests: 'the inbox dashboard in a real headless browser' },
 } as const satisfies Record<string, SystemProgram>;
 

@@ -1,0 +1,182 @@
+// What `createWebhooks({ inbox })` adds to the router: capture a verified delivery durably before
+// the 2xx, refuse duplicates by idempotency key at capture, and run the handlers from the inbox in
+// workers (docs/inbox.md). src/router/webhooks.ts calls in here at three points and nothing else.
+import { UsageError, type WebhookError } from '../core/errors.js';
+import type { Provider, WebhookEvent } from '../core/event.js';
+import type { HeaderBag, IncomingWebhook } from '../core/incoming.js';
+import { json, storeUnavailable, type WebhookResponse } from '../router/responses.js';
+import { within } from '../router/timing.js';
+import { revalidate } from './replay.js';
+import type { RetryPolicy } from './retry.js';
+import type { CaptureResult, ClaimedRecord, DeliveryAttempt, InboxCapture, InboxHeaders, InboxStore } from './types.js';
+import { InboxWorker, PermanentFailure, type WorkOptions } from './worker.js';
+
+export interface InboxOptions {
+  /** Where deliveries are kept: `pgliteInbox()`, `postgresInbox()`, or your own `InboxStore`. */
+  store: InboxStore;
+  /**
+   * Run the handlers in this process: a worker starts at the first capture (or at `work()`).
+   * Default true. `false` for a process that only receives; run `webhooks.work()` in workers.
+   */
+  worker?: boolean | WorkOptions;
+  /** Backoff and dead letters. Default: 10 s doubling to 1 h, 30 attempts. */
+  retry?: RetryPolicy;
+  /** Longest a capture may take before the answer is 503 (retryable: nothing was acknowledged). Default 5000 ms. */
+  captureTimeoutMs?: number;
+}
+
+/** A handler as the router stores it: the event, and with an inbox the attempt. */
+type AnyHandler = (event: never, delivery?: DeliveryAttempt) => unknown;
+
+/** A handler-time refusal that makes no sense to retry: the body no longer validates. */
+const noLongerValid = (record: ClaimedRecord, state: string) =>
+  new PermanentFailure(`the stored body no longer validates (${state}); fix the schema, run npm run generate, then replay ${record.id}`);
+
+/** Headers as a plain object, names lower-cased (a Web `Headers`, Node's, or a plain object). */
+export function headersOf(bag: HeaderBag): InboxHeaders {
+  const out: InboxHeaders = {};
+  const add = (name: string, value: string | string[] | undefined) => {
+    if (value === undefined) return;
+    const key = name.toLowerCase();
+    const previous = out[key];
+    out[key] = previous === undefined ? value : ([] as string[]).concat(previous, value);
+  };
+  const web = bag as { forEach?: (fn: (value: string, name: string) => void) => void };
+  if (typeof web.forEach === 'function' && typeof (bag as { get?: unknown }).get === 'function') web.forEach((value, name) => add(name, value));
+  else for (const name of Object.keys(bag)) add(name, (bag as Record<string, string | string[] | undefined>)[name]);
+  return out;
+}
+
+const bytesOf = (body: string | Uint8Array): Uint8Array => (typeof body === 'string' ? new TextEncoder().encode(body) : body);
+
+/** The 2xx a captured delivery gets, the same for its duplicates (then marked as a replay). */
+function acknowledgement(fields: Pick<InboxCapture, 'eventType' | 'deliveryId' | 'state'>, id: string): { status: number; body: Record<string, unknown> } {
+  const named = { ...(fields.eventType ? { type: fields.eventType } : {}), ...(fields.deliveryId ? { deliveryId: fields.deliveryId } : {}), inboxId: id };
+  if (fields.state === 'pending') return { status: 202, body: { received: true, queued: true, ...named } };
+  if (fields.state === 'invalid') return { status: 202, body: { received: true, handled: false, valid: false, ...named } };
+  return { status: 202, body: { received: true, handled: false, ...named } };
+}
+
+export class InboxRouter {
+  readonly store: InboxStore;
+  readonly #options: InboxOptions;
+  readonly #handlers: (provider: Provider, type: string) => readonly AnyHandler[];
+  readonly #strict: (provider: Provider) => boolean | undefined;
+  readonly #report: (error: unknown, provider: Provider | undefined) => void;
+  /** The in-process worker (started at the first capture), when `worker` is not false. */
+  #worker: InboxWorker | undefined;
+  /** Every worker started here, for `close()`. */
+  readonly #started = new Set<InboxWorker>();
+
+  constructor(
+    option: InboxOptions | InboxStore,
+    handlers: (provider: Provider, type: string) => readonly AnyHandler[],
+    strict: (provider: Provider) => boolean | undefined,
+    report: (error: unknown, provider: Provider | undefined) => void,
+  ) {
+    const options: InboxOptions = typeof (option as InboxStore).capture === 'function' ? { store: option as InboxStore } : (option as InboxOptions);
+    const store = options?.store as Partial<InboxStore> | undefined;
+    const methods = ['capture', 'claim', 'renew', 'complete', 'fail', 'get', 'list', 'counts', 'replay', 'retry', 'prune', 'close'] as const;
+    if (!store || !methods.every((method) => typeof store[method] === 'function')) {
+      throw new UsageError(`insurance-webhooks: inbox.store must be an InboxStore (${methods.join(', ')}): pgliteInbox(), postgresInbox() or your own`);
+    }
+    const timeout = options.captureTimeoutMs;
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw new UsageError(`insurance-webhooks: inbox.captureTimeoutMs must be a finite number above 0 (got ${String(timeout)})`);
+    this.store = options.store;
+    this.#options = options;
+    this.#handlers = handlers;
+    this.#strict = strict;
+    this.#report = report;
+    // Checked now, not at the first capture: a wrong retry option must fail at start-up.
+    if (options.worker !== false) this.#worker = this.#newWorker(typeof options.worker === 'object' ? options.worker : {});
+  }
+
+  #newWorker(options: WorkOptions): InboxWorker {
+    return new InboxWorker(this.store, (record) => this.#run(record), (error, record) => this.#report(error, record?.provider), options, this.#options.retry);
+  }
+
+  /**
+   * Stores a delivery and answers 202, before any handler runs; a duplicate (same idempotency key)
+   * gets the first capture's answer, marked `x-idempotent-replay`. A store that fails or takes
+   * longer than `captureTimeoutMs` makes it a 503: nothing was acknowledged, the provider retries.
+   */
+  async capture(provider: Provider, incoming: IncomingWebhook, fields: Pick<InboxCapture, 'eventType' | 'deliveryId' | 'idempotencyKey' | 'validation' | 'state'>): Promise<WebhookResponse> {
+    let result: CaptureResult;
+    try {
+      result = await within(this.store.capture(this.#delivery(provider, incoming, fields)), this.#options.captureTimeoutMs ?? 5000, 'the inbox');
+    } catch (error) {
+      this.#report(error, provider);
+      return storeUnavailable();
+    }
+    const { status, body } = acknowledgement(fields, result.id);
+    if (result.duplicate) return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-idempotent-replay': 'true' }, body: JSON.stringify(body) };
+    if (fields.state === 'pending' && this.#worker) {
+      if (!this.#worker.running) this.#started.add(this.#worker.start());
+      this.#worker.wake();
+    }
+    return json(status, body);
+  }
+
+  /** An authentic delivery that is not a typed event (invalid, unknown type): kept in its own state. */
+  keep(provider: Provider, incoming: IncomingWebhook, error: WebhookError, idempotencyKey: string | undefined): Promise<WebhookResponse> {
+    const unknown = error.code === 'event_unknown';
+    return this.capture(provider, incoming, {
+      ...(error.type !== undefined ? { eventType: error.type } : {}),
+      ...(error.deliveryId !== undefined ? { deliveryId: error.deliveryId } : {}),
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      validation: { ok: false, code: error.code, errors: error.errors ?? [{ path: '', message: error.message }] },
+      state: unknown ? 'unknown' : 'invalid',
+    });
+  }
+
+  /**
+   * Records a sync event after its inline answer (the answer is the decision, made in the request).
+   * Never changes the answer: a store failure is reported only.
+   */
+  async recordSync(event: WebhookEvent, incoming: IncomingWebhook, idempotencyKey: string | undefined, response: WebhookResponse): Promise<void> {
+    try {
+      const fields = { eventType: event.type, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}), ...(idempotencyKey !== undefined ? { idempotencyKey: `sync:${idempotencyKey}` } : {}) };
+      const delivery = this.#delivery(event.provider, incoming, { ...fields, validation: { ok: true }, state: 'sync' });
+      await within(this.store.capture({ ...delivery, response: { status: response.status, body: response.body } }), this.#options.captureTimeoutMs ?? 5000, 'the inbox');
+    } catch (error) {
+      this.#report(error, event.provider);
+    }
+  }
+
+  #delivery(provider: Provider, incoming: IncomingWebhook, fields: Pick<InboxCapture, 'eventType' | 'deliveryId' | 'idempotencyKey' | 'validation' | 'state'>): InboxCapture {
+    return {
+      provider,
+      ...fields,
+      method: (incoming.method ?? 'POST').toUpperCase(),
+      ...(incoming.url !== undefined ? { url: incoming.url } : {}),
+      headers: headersOf(incoming.headers),
+      body: bytesOf(incoming.body),
+    };
+  }
+
+  /** One delivery's handlers, from the stored body re-validated (its signature was checked at capture). */
+  async #run(record: ClaimedRecord): Promise<void> {
+    const { event, revalidation } = revalidate(record, { strict: this.#strict(record.provider) });
+    if (!event) throw noLongerValid(record, revalidation.state);
+    const attempt: DeliveryAttempt = { id: record.id, attempt: record.attempts, idempotencyKey: record.idempotencyKey ?? record.id, receivedAt: record.receivedAt };
+    for (const handler of this.#handlers(event.provider, event.type)) await handler(event as never, attempt);
+  }
+
+  /**
+   * Starts a worker in this process (the in-process one, or a new one with `options`) and returns
+   * it; `await worker.stop()` at shutdown.
+   */
+  work(options?: WorkOptions): InboxWorker {
+    const worker = options === undefined && this.#worker ? this.#worker : this.#newWorker(options ?? {});
+    // Captures here wake the worker that runs here.
+    if (!this.#worker?.running) this.#worker = worker;
+    this.#started.add(worker.start());
+    return worker;
+  }
+
+  /** Stops every worker started here (waiting for their runs to be recorded), then closes the store. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#started].map((worker) => worker.stop()));
+    await this.store.close();
+  }
+}

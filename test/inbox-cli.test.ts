@@ -11,7 +11,8 @@ import { pgliteInbox } from '../src/inbox/pglite.js';
 import { postgresInbox } from '../src/inbox/postgres.js';
 import type { InboxState, InboxStore } from '../src/inbox/types.js';
 import { captureSigned, firstType, PROVIDER_NAMES, settle, signatureHeader, type Seeded } from './helpers/inbox-deliveries.js';
-import { postgresBin, startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
 
 /** A terminal-like stream (isTTY) that records what a progress bar draws. */
 function fakeTerminal() {
@@ -227,7 +228,7 @@ describe('inbox on PostgreSQL', () => {
   let server: PostgresServer | undefined;
   afterAll(async () => server?.stop());
   it('runs list, show, replay and retry against a postgres:// URL (also from $INSURANCE_WEBHOOKS_INBOX)', async (context) => {
-    if (!postgresBin()) return context.skip('needs postgresql'); // TODO: SYSTEM_PROGRAMS.postgres once merged
+    if (missing(context, SYSTEM_PROGRAMS.postgresql)) return;
     server = await startPostgres();
     const store = postgresInbox({ connectionString: server.url });
     await store.ready();

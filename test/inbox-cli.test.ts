@@ -10,7 +10,8 @@ import { memoryIo, type CliIo } from '../src/cli/io.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import { postgresInbox } from '../src/inbox/postgres.js';
 import type { InboxState, InboxStore } from '../src/inbox/types.js';
-import { captureSigned, firstType, PROVIDER_NAMES, settle, signatureHeader, type Seeded } from './helpers/inbox-deliveries.js';
+import { captureSigned, firstType, inboxReceiver, PROVIDER_NAMES, settle, signatureHeader, type Seeded } from './helpers/inbox-deliveries.js';
+import type { Provider } from '../src/core/event.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres.js';
 import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
 
@@ -44,8 +45,9 @@ interface Fixture {
 async function seed(store: InboxStore): Promise<Fixture> {
   const ids = {} as Fixture['ids'];
   const seeded: Seeded[] = [];
-  const add = async (name: string, ...args: Parameters<typeof captureSigned> extends [unknown, ...infer R] ? R : never) => {
-    const delivery = await captureSigned(store, ...args);
+  const webhooks = inboxReceiver(store);
+  const add = async (name: string, provider: Provider, type: string, overrides?: unknown) => {
+    const delivery = await captureSigned(webhooks, provider, type, overrides);
     seeded.push(delivery);
     ids[name] = delivery.id;
     return delivery.id;

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { providers } from '../src/index.js';
+import { createWebhooks, providers } from '../src/index.js';
+import { nodeHandler } from '../src/adapters/node.js';
 import type { Provider } from '../src/core/event.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import type { InboxStore } from '../src/inbox/types.js';
 import { inboxDashboard, webDashboard, MAX_PAGE_SIZE, REDACTED } from '../src/inbox/dashboard/index.js';
 import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
-import { captureSigned, firstType, PROVIDER_NAMES as PROVIDERS, settle } from './helpers/inbox-deliveries.js';
+import { captureSigned, firstType, INBOX_SECRET, PROVIDER_NAMES as PROVIDERS, type Send } from './helpers/inbox-deliveries.js';
 
 const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 const BASE = '/admin/inbox';
@@ -28,35 +29,59 @@ let origin: string;
 const signatures: string[] = [];
 const ids = {} as Record<string, string> & { hostile: string; invalid: string; kasko: string; axitech: string };
 
-async function capture(provider: Provider, type: string, overrides?: unknown): Promise<string> {
-  const { id, signature } = await captureSigned(store, provider, type, overrides);
-  signatures.push(signature);
-  return id;
-}
+const listen = async (handler: http.RequestListener) => {
+  const listening = http.createServer(handler);
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  return { server: listening, origin: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
+};
+const close = (running: http.Server) =>
+  new Promise<void>((resolve) => {
+    running.closeAllConnections();
+    running.close(() => resolve());
+  });
 
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'inbox-dashboard-'));
   store = pgliteInbox({ dataDir: join(dir, 'store') });
   await store.ready();
-  // One delivery per provider (every signature header), settled one by one so claims are predictable.
-  for (const provider of PROVIDERS) {
-    ids[provider] = await capture(provider, firstType(provider));
-    await settle(store, ids[provider], 'handled');
-  }
+  // The production path: a receiver over HTTP (the Node adapter) captures into the inbox before its
+  // 202; a worker then runs the handlers: every delivery is handled except the hostile one, whose
+  // downstream "is down" until it is a dead letter.
+  const webhooks = createWebhooks({
+    providers: Object.fromEntries(PROVIDERS.map((p) => [p, { secret: INBOX_SECRET }])),
+    logger: false,
+    inbox: { store, worker: false, retry: { baseMs: 10, maxMs: 20, maxAttempts: 2, jitter: false } },
+  });
+  for (const provider of PROVIDERS) webhooks.onAny(provider, () => {});
+  webhooks.on('kasko', 'policy.created', (event) => {
+    if (event.payload.first_name.includes('<script')) throw new Error('ECONNREFUSED 10.0.0.7:5432 (policy admin system down)');
+  });
+  const receiver = await listen(nodeHandler(webhooks, (req) => req.url?.split('/')[2] as Provider));
+  const send: Send = async (provider, delivery) => {
+    const res = await fetch(`${receiver.origin}/webhooks/${provider}`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+    return { status: res.status, body: await res.text() };
+  };
+  const capture = async (provider: Provider, type: string, overrides?: unknown) => {
+    const { id, signature } = await captureSigned(webhooks, provider, type, overrides, send);
+    signatures.push(signature);
+    return id;
+  };
+  for (const provider of PROVIDERS) ids[provider] = await capture(provider, firstType(provider));
   ids.hostile = await capture('kasko', 'policy.created', { note: HOSTILE, first_name: HOSTILE });
-  await settle(store, ids.hostile, 'dead');
   ids.invalid = await capture('coverkit', 'policy.created', { data: { premium: 'not a number' } });
-  server = http.createServer(inboxDashboard({ store, basePath: BASE }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await close(receiver.server);
+  const worker = webhooks.work({ pollMs: 20 });
+  for (let counts = await store.counts(); counts.pending + counts.retrying + counts.processing > 0; counts = await store.counts()) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await worker.stop();
+
+  ({ server, origin } = await listen(inboxDashboard({ store, basePath: BASE })));
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    server?.closeAllConnections();
-    server ? server.close(() => resolve()) : resolve();
-  });
+  if (server) await close(server);
   await store?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -73,7 +98,7 @@ describe('the dashboard over HTTP', () => {
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*form-action 'self'/);
     const page = await res.text();
     for (const provider of PROVIDERS) expect(page).toContain(`data-id="${ids[provider]}"`);
-    expect(page).toMatch(/data-state="dead">dead<\/span><\/td>\s*<td>1<\/td>/);
+    expect(page).toMatch(/data-state="dead">dead<\/span><\/td>\s*<td>2<\/td>/);
     expect(page).toContain('ECONNREFUSED 10.0.0.7:5432');
     expect((await get('/elsewhere')).status).toBe(404);
     expect((await get(`${BASE}x/`)).status).toBe(404);

@@ -13,7 +13,9 @@ import { nodeHandler } from '../src/adapters/node.js';
 import type { Provider } from '../src/core/event.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import type { InboxStore } from '../src/inbox/types.js';
-import { inboxDashboard, webDashboard, MAX_PAGE_SIZE, REDACTED } from '../src/inbox/dashboard/index.js';
+import { inboxDashboard, webDashboard } from '../src/inbox/dashboard/index.js';
+import { MAX_PAGE_SIZE } from '../src/inbox/dashboard/handler.js';
+import { REDACTED } from '../src/inbox/dashboard/redact.js';
 import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
 import { captureSigned, firstType, INBOX_SECRET, PROVIDER_NAMES as PROVIDERS, type Send } from './helpers/inbox-deliveries.js';
 

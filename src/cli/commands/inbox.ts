@@ -125,7 +125,9 @@ async function bulk(name: 'replay' | 'retry', args: ParsedArgs, store: InboxStor
     const states = Object.entries(byState).map(([state, n]) => `${n} now ${state}`).join(', ');
     io.stdout(`${done} of ${outcomes.length} ${name === 'replay' ? 'replayed' : 'retried'}${states ? ` (${states})` : ''}\n`);
   }
-  return outcomes.length === done ? EXIT.ok : EXIT.failure;
+  // A replay that leaves a delivery invalid or unknown did not fix it: scripts see 1 (decision).
+  const unresolved = outcomes.some((o) => o.done && (o.state === 'invalid' || o.state === 'unknown'));
+  return outcomes.length === done && !unresolved ? EXIT.ok : EXIT.failure;
 }
 
 function limitOption(values: Values): number {
@@ -267,8 +269,9 @@ Options:
   --json                JSON on standard output (no progress bar)
   -h, --help            this help
 
-Exit codes: 0 done; 1 a delivery was not found, or not replayed or retried (its state does not
-allow it); 2 the command could not run (arguments, no store at DIR, missing peer dependency).
+Exit codes: 0 done; 1 a delivery was not found, not replayed or retried (its state does not allow
+it), or still invalid or unknown after its replay; 2 the command could not run (arguments, no store
+at DIR, missing peer dependency).
 
 Examples:
   insurance-webhooks inbox list --store ./inbox --state dead,invalid --since 24h

@@ -1,5 +1,6 @@
-// `insurance-webhooks/inbox/dashboard`: the inbox's web page, to mount behind your own auth.
+// `insurance-webhooks/inbox/dashboard`: the inbox's web page, to mount behind your own auth
+// (docs/inbox.md, "Dashboard").
 export { inboxDashboard, type NodeDashboard } from './node.js';
 export { webDashboard } from './web.js';
-export { dashboardResponder, MAX_PAGE_SIZE, type InboxDashboardOptions, type DashboardStore, type DashboardRequest, type DashboardResponse } from './handler.js';
-export { redactHeaders, redactPayload, redactUrl, SIGNATURE_HEADERS, REDACTED } from './redact.js';
+export type { InboxDashboardOptions, DashboardStore } from './handler.js';
+export { redactHeaders, redactPayload } from './redact.js';

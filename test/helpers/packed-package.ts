@@ -46,6 +46,10 @@ export const CONSUMER_DEPENDENCIES = [
   '@opentelemetry/sdk-metrics',
   '@opentelemetry/sdk-trace-node',
   '@opentelemetry/exporter-prometheus',
+  // docs/inbox.md: the inbox stores' optional peers
+  '@electric-sql/pglite',
+  'pg',
+  '@types/pg',
 ] as const;
 
 export interface PackedPackage {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { createWebhooks, providers } from '../src/index.js';
 import { nodeHandler } from '../src/adapters/node.js';
+import express from 'express';
 import type { Provider } from '../src/core/event.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import type { InboxStore } from '../src/inbox/types.js';
@@ -164,6 +165,28 @@ describe('the dashboard over HTTP', () => {
   it('answers 404 for a delivery that is not there', async () => {
     expect((await get(`${BASE}/deliveries/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await get(`${BASE}/deliveries/%3Cscript%3E`)).status).toBe(404);
+  });
+
+  it("mounts in Express behind the app's own auth (req.originalUrl), with a form express.urlencoded parsed first", async () => {
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    const auth: express.RequestHandler = (req, res, next) => (req.get('authorization') === 'Bearer ops' ? next() : void res.sendStatus(401));
+    app.use(BASE, auth, inboxDashboard({ store, basePath: BASE }));
+    const mounted = await listen(app);
+    try {
+      const authorization = { authorization: 'Bearer ops' };
+      expect((await fetch(`${mounted.origin}${BASE}/`)).status).toBe(401);
+      expect(await (await fetch(`${mounted.origin}${BASE}/`, { headers: authorization })).text()).toContain(`data-id="${ids.axitech}"`);
+      const detail = `${mounted.origin}${BASE}/deliveries/${ids.axitech}`;
+      const token = tokenOf(await (await fetch(detail, { headers: authorization })).text());
+      const res = await fetch(`${detail}/retry`, { method: 'POST', body: new URLSearchParams({ csrf: token }), headers: authorization, redirect: 'manual' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(`${BASE}/deliveries/${ids.axitech}?done=retry-refused`);
+      expect(await (await fetch(`${mounted.origin}${res.headers.get('location')}`, { headers: authorization })).text()).toContain('Not retried: only dead and retrying deliveries can be retried.');
+      expect((await store.get(ids.axitech))!.state).toBe('handled');
+    } finally {
+      await close(mounted.server);
+    }
   });
 
   it('serves the same pages as a Web handler', async () => {

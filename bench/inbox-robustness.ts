@@ -1,7 +1,7 @@
 // Evidence for the durable inbox (docs/robustness.md, "The inbox"): each run counts by its own
 // ledger, never by the inbox's say-so.
 //
-//   npx tsx bench/inbox-robustness.ts crash  [--deliveries 200]   worker SIGKILLed mid-handler (PostgreSQL)
+//   npx tsx bench/inbox-robustness.ts crash  [--deliveries 200]   worker SIGKILLed mid-handler (PostgreSQL); embedded receiver SIGKILLed
 //   npx tsx bench/inbox-robustness.ts outage [--deliveries 200]   handlers fail, then recover (embedded and PostgreSQL)
 //   npx tsx bench/inbox-robustness.ts scale  [--deliveries 2000]  2 receivers + 2 workers on PostgreSQL; 1 process embedded
 //
@@ -339,6 +339,53 @@ export async function scaleEmbedded(options: { deliveries: number; concurrency: 
   };
 }
 
+export interface EmbeddedKillResult {
+  acknowledged: number;
+  foundAfterKill: number;
+  lost: number;
+}
+
+/**
+ * The embedded store across a crash: a child process receives over HTTP (PGlite in a data
+ * directory, `worker: false`), is SIGKILLed right after its last 2xx, and the directory is opened
+ * again here: every acknowledged delivery must be in it, `pending`.
+ */
+export async function embeddedKill(options: { deliveries: number }): Promise<EmbeddedKillResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'iw-pglite-kill-'));
+  const child = fork(fileURLToPath(import.meta.url), ['embedded-child', dir], { execArgv: ['--import', TSX], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as { port: number }));
+      child.once('exit', (code) => reject(new Error(`the embedded receiver exited (${code}) before it was ready`)));
+    });
+    let acknowledged = 0;
+    for (const d of await deliveries(options.deliveries, 'kill')) {
+      const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: d.headers, body: d.body });
+      await response.arrayBuffer();
+      if (response.status === 202) acknowledged++;
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const store = pgliteInbox({ dataDir: dir });
+    const foundAfterKill = (await store.counts()).pending;
+    await store.close();
+    return { acknowledged, foundAfterKill, lost: acknowledged - foundAfterKill };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function embeddedChild(dir: string): Promise<void> {
+  const store = pgliteInbox({ dataDir: dir });
+  await store.ready();
+  const webhooks = createWebhooks({ providers: { kasko: { secret: SECRET } }, logger: false, inbox: { store, worker: false } });
+  const server = http.createServer(nodeHandler(webhooks, 'kasko'));
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+}
+
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -346,6 +393,7 @@ function flag(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const which = process.argv[2];
+  if (which === 'embedded-child') return embeddedChild(process.argv[3]!);
   const checks: string[] = [];
   const server = which === 'crash' || which === 'outage' || which === 'scale' ? await startPostgres() : undefined;
   try {
@@ -353,6 +401,9 @@ async function main(): Promise<void> {
       const result = await crashTest({ url: server!.url, deliveries: flag('deliveries', 200) });
       console.table([result]);
       if (result.lost || result.overlaps || result.handled !== result.deliveries || result.killedInFlight === 0) checks.push('crash');
+      const embedded = await embeddedKill({ deliveries: flag('deliveries', 200) });
+      console.table([{ store: 'embedded (PGlite), receiver SIGKILLed after its last 2xx', ...embedded }]);
+      if (embedded.lost || embedded.acknowledged === 0) checks.push('crash embedded');
     } else if (which === 'outage') {
       const n = flag('deliveries', 200);
       const results = [

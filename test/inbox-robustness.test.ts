@@ -2,7 +2,7 @@
 // small numbers: a worker process SIGKILLed mid-handler on a real PostgreSQL, and a downstream
 // outage on the embedded store. Each counts by its own ledger, not by the inbox's states alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crashTest, outageTest } from '../bench/inbox-robustness.js';
+import { crashTest, embeddedKill, outageTest } from '../bench/inbox-robustness.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres.js';
 import { available, skipFor, SYSTEM_PROGRAMS } from './helpers/system.js';
@@ -22,6 +22,13 @@ describe('a worker killed mid-handler (PostgreSQL, separate worker processes)', 
     expect(result).toMatchObject({ deliveries: 30, handled: 30, lost: 0, overlaps: 0, effects: 30 });
     // Each run the killed worker left unfinished was run again: at least one run more than deliveries.
     expect(result.runs).toBeGreaterThanOrEqual(30 + result.killedInFlight);
+  }, 180_000);
+});
+
+describe('the embedded store across a crash', () => {
+  it('a receiver process SIGKILLed after its 2xx: every acknowledged delivery is in the data directory', async () => {
+    const result = await embeddedKill({ deliveries: 15 });
+    expect(result).toEqual({ acknowledged: 15, foundAfterKill: 15, lost: 0 });
   }, 180_000);
 });
 

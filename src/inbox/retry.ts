@@ -1,8 +1,8 @@
 // When a failed delivery is tried again: exponential backoff with a cap and a maximum number of
-// attempts, then the dead letter state (docs/inbox.md, "Retries"). The defaults are a decision: about
-// 22 h of retries (10 s doubling to a 1 h cap, 30 attempts), near CoverKit's own ~27 h budget
-// (1 min, 5 min, 30 min, 2 h, 24 h: README, "Never lose an authentic delivery"), which is what a provider
-// would have given the delivery without an inbox.
+// attempts, then the dead letter state (docs/inbox.md, "Workers"). The defaults are a decision: 10 s
+// doubling to a 1 h cap, 40 attempts, so 31.4 h of waiting before `dead` (15.7 h at the least with
+// jitter), about CoverKit's own ~27 h budget (1 min, 5 min, 30 min, 2 h, 24 h: README, "Never lose
+// an authentic delivery"), which is what a provider would have given the delivery without an inbox.
 import { UsageError } from '../core/errors.js';
 
 export interface RetryPolicy {
@@ -10,13 +10,13 @@ export interface RetryPolicy {
   baseMs?: number;
   /** Longest delay between attempts, in ms. Default 3 600 000 (1 h). */
   maxMs?: number;
-  /** Attempts before `dead` (a claim whose worker died counts). Default 30. */
+  /** Attempts before `dead` (a claim whose worker died counts). Default 40. */
   maxAttempts?: number;
   /** Randomise each delay to 50–100 % of it, so deliveries failed together do not retry together. Default true. */
   jitter?: boolean;
 }
 
-export const DEFAULT_RETRY: Required<RetryPolicy> = { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 30, jitter: true };
+export const DEFAULT_RETRY: Required<RetryPolicy> = { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 40, jitter: true };
 
 /** The policy with defaults filled in; a UsageError for values that would retry forever or never. */
 export function retryPolicy(policy: RetryPolicy = {}): Required<RetryPolicy> {

@@ -19,7 +19,7 @@ export interface InboxOptions {
    * Default true. `false` for a process that only receives; run `webhooks.work()` in workers.
    */
   worker?: boolean | WorkOptions;
-  /** Backoff and dead letters. Default: 10 s doubling to 1 h, 30 attempts. */
+  /** Backoff and dead letters. Default: 10 s doubling to 1 h, 40 attempts. */
   retry?: RetryPolicy;
   /** Longest a capture may take before the answer is 503 (retryable: nothing was acknowledged). Default 5000 ms. */
   captureTimeoutMs?: number;

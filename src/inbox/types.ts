@@ -19,9 +19,6 @@ export type InboxState = 'pending' | 'processing' | 'retrying' | 'handled' | 'de
 
 export const INBOX_STATES: readonly InboxState[] = ['pending', 'processing', 'retrying', 'handled', 'dead', 'invalid', 'unknown', 'sync'];
 
-/** The states a worker can claim from (when due). */
-export const CLAIMABLE_STATES: readonly InboxState[] = ['pending', 'retrying'];
-
 /** What validation said of the body at capture (or at the last replay). */
 export interface InboxValidation {
   ok: boolean;

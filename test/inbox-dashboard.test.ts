@@ -121,7 +121,11 @@ describe('the dashboard over HTTP', () => {
   it('bounds the page: limit is clamped, and the next page is linked', async () => {
     const page = await (await get(`${BASE}/?limit=2`)).text();
     expect(page.match(/<tr data-id=/g)).toHaveLength(2);
-    expect(page).toMatch(/rel="next" href="\/admin\/inbox\/\?cursor=\d+"/);
+    expect(page).toMatch(/rel="next" href="\/admin\/inbox\/\?limit=2&amp;cursor=\d+"/);
+    const next = /rel="next" href="([^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&');
+    const second = await (await get(next)).text();
+    expect(second.match(/<tr data-id=/g)).toHaveLength(2);
+    expect(second).not.toContain(/<tr data-id="([^"]+)"/.exec(page)![1]!);
     const all = await (await get(`${BASE}/?limit=100000`)).text();
     expect(all.match(/<tr data-id=/g)!.length).toBeLessThanOrEqual(MAX_PAGE_SIZE);
   });

@@ -98,13 +98,15 @@ function parseFilter(query: URLSearchParams, pageSize: number): InboxFilter {
   return filter;
 }
 
-function links(basePath: string): Links {
+function links(basePath: string, pageSize: number): Links {
   const list = (filter: InboxFilter = {}) => {
     const query = new URLSearchParams();
     if (filter.provider) query.set('provider', filter.provider);
     if (filter.eventType) query.set('type', filter.eventType);
     for (const state of filter.state === undefined ? [] : typeof filter.state === 'string' ? [filter.state] : filter.state) query.append('state', state);
     if (filter.since) query.set('since', filter.since.toISOString());
+    // A smaller page asked for in the query stays that size on the next page.
+    if (filter.limit !== undefined && filter.limit < pageSize) query.set('limit', String(filter.limit));
     if (filter.cursor) query.set('cursor', filter.cursor);
     const search = query.toString();
     return `${basePath}/${search ? `?${search}` : ''}`;
@@ -153,7 +155,7 @@ export function dashboardResponder(options: InboxDashboardOptions): (request: Da
   const token = options.csrfToken ?? randomBytes(32).toString('base64url');
   if (token.length < 16) throw new TypeError('inboxDashboard: csrfToken must be at least 16 characters');
   const { store, onError = (error: unknown) => console.error('inbox dashboard: the store failed', error) } = options;
-  const to = links(basePath);
+  const to = links(basePath, pageSize);
 
   const page = (status: number, body: string, extra: Record<string, string> = {}): DashboardResponse => ({
     status,

@@ -153,6 +153,14 @@ describe('createWebhooks({ inbox })', () => {
     await webhooks.close();
   });
 
+  it("with unknownEvents: 'reject', answers an unknown type 400 and stores nothing", async () => {
+    const store = freshInbox();
+    const webhooks = createWebhooks({ ...config(store), unknownEvents: 'reject' });
+    expect((await webhooks.handle('kasko', await delivery('kasko', 'policy.exploded', { id: 'y' }))).status).toBe(400);
+    expect((await store.list()).records).toEqual([]);
+    await webhooks.close();
+  });
+
   it('answers a sync event inline with its decision and records it', async () => {
     const store = freshInbox();
     let runs = 0;
@@ -182,6 +190,35 @@ describe('createWebhooks({ inbox })', () => {
     expect(() => createWebhooks({ providers, inbox: {} as never })).toThrow(/inbox.store must be an InboxStore/);
     expect(() => createWebhooks({ providers, inbox: { store: freshInbox(), retry: { maxAttempts: 0 } } })).toThrow(/maxAttempts/);
     expect(() => createWebhooks({ providers }).work()).toThrow(/needs createWebhooks\(\{ inbox \}\)/);
+  });
+});
+
+describe('workers', () => {
+  it('renew the lease while a handler runs longer than it: no second worker takes the delivery over', async () => {
+    const store = freshInbox();
+    const runs: number[] = [];
+    const handler = async (_event: unknown, delivery?: DeliveryAttempt) => {
+      runs.push(delivery!.attempt);
+      await new Promise((resolve) => setTimeout(resolve, 900));
+    };
+    const a = createWebhooks({ ...config(store), inbox: { store, worker: false } }).on('kasko', 'policy.created', handler);
+    const b = createWebhooks({ ...config(store), inbox: { store, worker: false } }).on('kasko', 'policy.created', handler);
+    const { inboxId } = JSON.parse((await a.handle('kasko', await policy(8))).body);
+    const workers = [a.work({ leaseMs: 300, pollMs: 20 }), b.work({ leaseMs: 300, pollMs: 20 })];
+    await until(async () => (await store.get(inboxId))?.state === 'handled');
+    await Promise.all(workers.map((worker) => worker.stop()));
+    expect(runs).toEqual([1]);
+    expect(await store.get(inboxId)).toMatchObject({ attempts: 1 });
+  });
+
+  it('store headers as received from a Web Headers object or a Node-style object, names lower-cased', async () => {
+    const store = freshInbox();
+    const webhooks = createWebhooks({ ...config(store), inbox: { store, worker: false } });
+    const input = await policy(9);
+    const response = await webhooks.handle('kasko', { body: new TextEncoder().encode(input.body), headers: new Headers(input.headers) });
+    const stored = await store.get(JSON.parse(response.body).inboxId);
+    expect(stored!.headers).toEqual(Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v])));
+    await webhooks.close();
   });
 });
 

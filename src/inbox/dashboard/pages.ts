@@ -13,7 +13,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;background:#
 h1{font-size:1.3rem;margin:0 0 1rem}h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 a{color:#0b5cad}table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d8dee4;vertical-align:top}
-th{background:#f3f5f7;font-weight:600}td.time{white-space:nowrap}td.error{color:#a40e26;min-width:14rem;max-width:28rem;overflow-wrap:break-word}
+th{background:#f3f5f7;font-weight:600}td.time{white-space:nowrap}table.headers th{width:14rem}td.error{color:#a40e26;min-width:14rem;max-width:28rem;overflow-wrap:break-word}
 pre{background:#f6f8fa;padding:.75rem;overflow:auto;max-height:32rem;white-space:pre-wrap;overflow-wrap:anywhere}
 form.filters{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end;margin-bottom:1rem}
 label{display:flex;flex-direction:column;font-size:.8rem;color:#57606a}

@@ -255,7 +255,7 @@ describe('the installed bin: every command', () => {
 
   it('--help lists exactly the commands this test drives', () => {
     const listed = [...exec(['--help']).out.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
-    expect(listed).toEqual(['events', 'validate', 'sign', 'send', 'listen', 'drift']);
+    expect(listed).toEqual(['events', 'validate', 'sign', 'send', 'listen', 'drift', 'inbox']);
   });
 
   it('events', () => {
@@ -307,6 +307,26 @@ console.log(event.type);`,
       listener.kill('SIGTERM');
     }
   });
+
+  it('inbox: list and show a delivery the installed package captured into an embedded store', () => {
+    writeFileSync(
+      join(consumer, 'capture.mjs'),
+      `import { createWebhooks } from 'insurance-webhooks';
+import { pgliteInbox } from 'insurance-webhooks/inbox/pglite';
+import { createDelivery } from 'insurance-webhooks/testing';
+const store = pgliteInbox({ dataDir: 'inbox-store' });
+const webhooks = createWebhooks({ providers: { kasko: { secret: ${JSON.stringify(secret)} } }, logger: false, inbox: { store, worker: false } });
+const response = await webhooks.handle('kasko', await createDelivery('kasko', 'policy.created', { secret: ${JSON.stringify(secret)} }));
+await webhooks.close();
+console.log(JSON.parse(response.body).inboxId);`,
+    );
+    const id = run(process.execPath, ['capture.mjs'], consumer).trim();
+    const listed = JSON.parse(exec(['inbox', 'list', '--store', 'inbox-store', '--json']).out) as { deliveries: { id: string; state: string }[] };
+    expect(listed.deliveries).toEqual([expect.objectContaining({ id, state: 'pending' })]);
+    const shown = exec(['inbox', 'show', id, '--store', 'inbox-store']);
+    expect(shown).toMatchObject({ code: 0, out: expect.stringContaining('  x-kasko-signature: [redacted]\n') });
+    expect(exec(['inbox', 'list', '--store', 'no-such-store']).code).toBe(2);
+  }, 120_000);
 
   it('drift: clean on the shipped snapshots (0), drift on an edited copy (1), missing folder (2)', () => {
     expect(exec(['drift'])).toMatchObject({ code: 0, out: expect.stringMatching(/drift: none\n$/) });

@@ -20,6 +20,8 @@ export interface CliIo {
   waitForStop(): Promise<void>;
   /** Replaces the drift pipeline (tests). */
   loadDrift?: DriftLoader;
+  /** Standard error when it is a terminal: progress bars are drawn there, and only there. */
+  terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
 /** Exit codes: 0 success, 1 the thing checked failed, 2 the command could not run as asked. */
@@ -54,6 +56,7 @@ export function processIo(): CliIo {
     },
     env: process.env,
     cwd: process.cwd(),
+    ...(process.stderr.isTTY && { terminal: process.stderr }),
     waitForStop: () =>
       new Promise((resolve) => {
         process.once('SIGINT', () => resolve());

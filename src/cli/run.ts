@@ -4,6 +4,7 @@ import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { drift } from './commands/drift.js';
 import { events } from './commands/events.js';
+import { inbox } from './commands/inbox.js';
 import { listen } from './commands/listen.js';
 import { send } from './commands/send.js';
 import { sign } from './commands/sign.js';
@@ -12,7 +13,7 @@ import { EXIT, CommandLineError, type CliIo } from './io.js';
 import { readPackageJson } from '../testing/package-files.js';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [events, validate, sign, send, listen, drift];
+export const COMMANDS: readonly Command[] = [events, validate, sign, send, listen, drift, inbox];
 
 const HELP = `insurance-webhooks: webhooks of KASKO, InsurUp, Axitech and CoverKit from the command line
 

@@ -27,6 +27,7 @@ export const SYSTEM_PROGRAMS = {
   java: { commands: ['javac', 'java'], debian: 'openjdk-17-jdk-headless', tests: "InsurUp's Java signature sample (known answers)" },
   curl: { commands: ['curl'], debian: 'curl', tests: 'the command `insurance-webhooks sign --curl` prints, run as printed' },
   postgresql: { commands: ['initdb', 'postgres'], debian: 'postgresql', tests: 'the PostgreSQL inbox store against a real server' },
+  chromium: { commands: ['chromium'], debian: 'chromium', tests: 'the inbox dashboard in a real headless browser' },
 } as const satisfies Record<string, SystemProgram>;
 
 const found = new Map<string, boolean>();

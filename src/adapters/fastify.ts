@@ -91,7 +91,7 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
       handler: async (request, reply) => {
         const outcome = await atEdge(webhooks, () => ({
           provider: selectProvider(provider, request),
-          request: { method: request.method, url: request.url, headers: request.headers, read: async () => ({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) }) },
+          request: { method: request.method, url: request.url, headers: request.headers, read: () => ({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) }) },
         }));
         // Fastify has read the whole body before the handler: 'gone' cannot happen here.
         return send(reply, 'gone' in outcome ? frameworkRefusal(webhooks, undefined, bodyLimit, { message: 'the request could not be read' }) : outcome.response);

@@ -26,8 +26,24 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
+/**
+ * The same operations as the store's, answered synchronously (a result, or a thrown error). The
+ * router calls these directly: a store that does no I/O cannot hang, so it needs no time-out
+ * timer, and a Promise per call is avoidable work on every delivery (bench/, part 7). Keyed by a
+ * registered symbol so that every bundled copy of this module and of the router agree.
+ */
+export const SYNCHRONOUS = Symbol.for('insurance-webhooks.idempotency.synchronous');
+
+export interface SynchronousStore {
+  claim(key: string, leaseMs: number): ClaimResult;
+  complete(key: string, token: string, response: string, ttlMs: number): void;
+  release(key: string, token: string): void;
+}
+
 /** The memory store: an `IdempotencyStore` with its current size, for monitoring and tests. */
 export interface MemoryStore extends IdempotencyStore {
+  /** The synchronous operations the router uses (internal). */
+  readonly [SYNCHRONOUS]: SynchronousStore;
   /** Keys held (in-progress claims and completed keys, lapsed ones until they are swept). */
   readonly size: number;
   /** Estimated bytes held, as counted against `maxBytes`. */
@@ -103,13 +119,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (entry) drop(entry.response === undefined ? pending : done, key, entry);
     return entry;
   };
-  const sweep = (time: number) => {
-    for (const part of [done, pending]) {
-      for (const [key, entry] of part.entries) {
-        if (entry.expiresAt > time) break;
-        drop(part, key, entry);
-      }
+  /** Drops the lapsed entries at the head of `part` (insertion order is expiry order, see above). */
+  const sweepPart = (part: Part, time: number) => {
+    for (const [key, entry] of part.entries) {
+      if (entry.expiresAt > time) break;
+      drop(part, key, entry);
     }
+  };
+  const sweep = (time: number) => {
+    sweepPart(done, time);
+    sweepPart(pending, time);
   };
   /** Whether an entry of `size` bytes fits now, or (`claimsOnly`) once every completed key is dropped. */
   const fits = (size: number, claimsOnly = false) => {
@@ -140,14 +159,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   };
   const sizeOf = (key: string, response = '') => ENTRY_OVERHEAD_BYTES + 2 * (key.length + response.length);
 
-  return {
-    get size() {
-      return pending.entries.size + done.entries.size;
-    },
-    get bytes() {
-      return pending.bytes + done.bytes;
-    },
-    async claim(key, leaseMs): Promise<ClaimResult> {
+  const operations: SynchronousStore = {
+    claim(key, leaseMs) {
       durationMs(leaseMs, 'leaseMs');
       const id = storageKey(key);
       const time = now();
@@ -163,7 +176,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       add(id, { token, response: undefined, expiresAt: time + leaseMs, bytes: size });
       return { state: 'claimed', token };
     },
-    async complete(key, token, response, ttlMs) {
+    complete(key, token, response, ttlMs) {
       durationMs(ttlMs, 'ttlMs');
       const id = storageKey(key);
       const time = now();
@@ -181,10 +194,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       add(id, { token, response, expiresAt: time + ttlMs, bytes: size });
     },
-    async release(key, token) {
+    release(key, token) {
       const id = storageKey(key);
       const entry = pending.entries.get(id);
       if (entry?.token === token) drop(pending, id, entry);
+    },
+  };
+
+  return {
+    get size() {
+      return pending.entries.size + done.entries.size;
+    },
+    get bytes() {
+      return pending.bytes + done.bytes;
+    },
+    [SYNCHRONOUS]: operations,
+    async claim(key, leaseMs): Promise<ClaimResult> {
+      return operations.claim(key, leaseMs);
+    },
+    async complete(key, token, response, ttlMs) {
+      operations.complete(key, token, response, ttlMs);
+    },
+    async release(key, token) {
+      operations.release(key, token);
     },
   };
 }

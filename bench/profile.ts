@@ -17,8 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { selfByOrigin, topSelf, type CpuProfile } from './lib/cpuprofile.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { selfByOrigin, topSelf, topTotal, type CpuProfile } from './lib/cpuprofile.js';
 import { ensureDist, loadDist, ROOT, snapshotDist } from './lib/env.js';
 import { deliveries, load, startServer, stopServer, type Kind } from './sections/http.js';
 import { documentedExample, escapedJson, floorOf, makeDelivery, paddedKasko, structuredKasko, type ProviderName } from './lib/fixtures.js';
@@ -36,14 +36,20 @@ if (process.argv[2] === 'http') {
   const dir = mkdtempSync(join(tmpdir(), 'iw-prof-'));
   const server = await startServer(kind, dist, ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${dir}`]);
   const next = deliveries(lib);
-  await load(server.port, 1, 10, next); // warm-up
-  const run = await load(server.port, seconds, 10, next);
+  await load(server, 1, 10, next); // warm-up
+  const run = await load(server, seconds, 10, next);
   // SIGTERM ends the process through process.exit, which writes the profile.
   await stopServer(server);
   const file = join(dir, readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))!);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  console.log(`profile: ${file}\n${kind}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms (profiling slows it)\ntop self time:`);
+  console.log(`profile: ${file}\n${kind}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms, ${run.cpuPerRequest.toFixed(1)} µs CPU per request (profiling slows it)\ntop self time:`);
   for (const line of topSelf(profile, 30, dirname(dist))) console.log(line);
+  console.log('total time (self + callees) of the package\'s functions:');
+  for (const line of topTotal(profile, 25, dirname(dist), (url) => url.startsWith(pathToFileURL(dist).href))) console.log(line);
+  if (process.argv.includes('--all')) {
+    console.log('total time (self + callees), every function:');
+    for (const line of topTotal(profile, 60, dirname(dist))) console.log(line);
+  }
   console.log('self time by origin:');
   for (const line of selfByOrigin(profile, dist)) console.log(line);
   process.exit(0);

@@ -7,6 +7,8 @@
 //                                  6 observability: handle() with and without OpenTelemetry,
 //                                  7 HTTP: autocannon against each adapter and the same framework's bare route)
 //   npm run bench -- --http-seconds=3 --http-rounds=5 --connections=10   part 7's runs
+//   npm run bench -- --only=7 --http=node,fastify   part 7 for some servers only (node, node-no-idempotency,
+//                                  node-receive, express, fastify, hono)
 //   npm run bench -- --procs=9     in-process parts (1–3) in 9 fresh processes instead of 5
 //   npm run bench -- --clock=wall  time samples by elapsed time instead of process CPU time
 //
@@ -116,7 +118,7 @@ if (only.has(4)) {
   results.push(...(await coldStart(lib, dist, spawns)));
 }
 if (only.has(7)) {
-  results.push(...(await httpThroughput(lib, dist, { seconds: httpSeconds, rounds: httpRounds, connections, warmupSeconds: quick ? 1 : 2, progress })));
+  results.push(...(await httpThroughput(lib, dist, { seconds: httpSeconds, rounds: httpRounds, connections, warmupSeconds: quick ? 1 : 2, progress, ...(value('http') ? { kinds: value('http')!.split(',') } : {}) })));
 }
 if (only.has(5)) {
   progress('bundle size …');

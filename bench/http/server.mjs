@@ -2,8 +2,8 @@
 // parent, does not share its event loop. Plain JavaScript run by plain `node` (no tsx): the code
 // under test is the compiled dist/, as in the other parts. Spawned by bench/sections/http.ts with
 // the server kind as argv[2] and BENCH_HTTP (JSON: secret, dist entry URLs) in the environment;
-// listens on 127.0.0.1, port 0, prints `{"port":…}` on stdout once listening, exits when its
-// stdin closes (the parent went away) or on SIGTERM.
+// listens on 127.0.0.1, port 0, prints `{"port":…}` on stdout once listening, answers CPU-time
+// queries on stdin, exits when its stdin closes (the parent went away) or on SIGTERM.
 //
 // Bare servers do the floor work on the same bytes: read the raw body, HMAC-SHA-1 with a key
 // prepared once, decode the claimed MAC, crypto.timingSafeEqual, JSON.parse; they answer what the
@@ -46,11 +46,11 @@ function nodeBare(req, res) {
   });
 }
 
-async function webhooks() {
+async function webhooks(options = {}) {
   const { createWebhooks } = await import(config.rootEntry);
   // The default configuration: idempotency on, in memory; console logger; telemetry default
   // (@opentelemetry/api cannot be imported from the benchmark's copy of dist/: not installed).
-  return createWebhooks({ providers: { kasko: { secret: config.secret } } }).on('kasko', 'policy.created', () => {});
+  return createWebhooks({ providers: { kasko: { secret: config.secret } }, ...options }).on('kasko', 'policy.created', () => {});
 }
 
 let server;
@@ -79,9 +79,10 @@ switch (kind) {
     );
     break;
   }
-  case 'node': {
+  case 'node':
+  case 'node-no-idempotency': {
     const { nodeHandler } = await import(config.nodeEntry);
-    server = http.createServer(nodeHandler(await webhooks(), 'kasko'));
+    server = http.createServer(nodeHandler(await webhooks(kind === 'node' ? {} : { idempotency: false }), 'kasko'));
     break;
   }
   case 'express-bare':
@@ -151,7 +152,17 @@ switch (kind) {
 
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
-// The parent went away (or is done): do not linger.
+// Each line on stdin asks for this process's CPU time so far (µs, all threads), answered as a line
+// `{"cpu":…}`: the parent divides its growth over a run by the requests served. The parent going
+// away (or being done) closes stdin: do not linger.
+let pending = '';
+process.stdin.on('data', (chunk) => {
+  pending += chunk.toString();
+  for (let at = pending.indexOf('\n'); at >= 0; at = pending.indexOf('\n')) {
+    pending = pending.slice(at + 1);
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
+  }
+});
 process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
 process.on('SIGTERM', () => process.exit(0));

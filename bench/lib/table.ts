@@ -18,9 +18,10 @@ export interface Result {
   /**
    * time: ns per call, verdict on the ratio; slope: ns per byte; cold: ms, verdict on the
    * difference; size: bytes (measured gzip, baseline minified), verdict on measured; rate: requests
-   * per second, verdict on the ratio (more is better); latency: ms (p99), verdict on the ratio.
+   * per second, verdict on the ratio (more is better); latency: ms (p99), verdict on the ratio;
+   * cpu: µs of a server's CPU per request, ratio = baseline / measured (a capacity ratio).
    */
-  kind: 'time' | 'slope' | 'cold' | 'size' | 'rate' | 'latency';
+  kind: 'time' | 'slope' | 'cold' | 'size' | 'rate' | 'latency' | 'cpu';
   measured: number;
   baseline?: number;
   /** measured / baseline, as measured side by side (median of paired ratios). */
@@ -68,6 +69,8 @@ function cells(r: Result): [string, string, string, string, string] {
   switch (r.kind) {
     case 'rate':
       return [rate(r.measured), rate(r.baseline!), withSpread(r), r.check === undefined ? '' : `p99 ${times(r.check)}`, targetText(r.target, times) || '—'];
+    case 'cpu':
+      return [`${r.measured.toFixed(1)} µs/req`, `${r.baseline!.toFixed(1)} µs/req`, withSpread(r), '', '—'];
     case 'latency':
       return [`${r.measured.toFixed(2)} ms`, `${r.baseline!.toFixed(2)} ms`, withSpread(r), '', targetText(r.target, times) || '—'];
     case 'time': {

@@ -33,9 +33,11 @@ export interface HttpOptions {
   /** Seconds of load on each server before the rounds (V8 optimizes, the store fills). */
   warmupSeconds: number;
   progress: (text: string) => void;
+  /** Only the pairs whose kind is listed (default: all). */
+  kinds?: readonly string[];
 }
 
-export type Kind = 'node-bare' | 'node-receive' | 'node' | 'express-bare' | 'express' | 'fastify-bare' | 'fastify' | 'hono-bare' | 'hono';
+export type Kind = 'node-bare' | 'node-receive' | 'node' | 'node-no-idempotency' | 'express-bare' | 'express' | 'fastify-bare' | 'fastify' | 'hono-bare' | 'hono';
 
 interface Pair {
   label: string;
@@ -49,16 +51,19 @@ interface Pair {
 
 export const PAIRS: readonly Pair[] = [
   { label: 'node', measured: 'node', baseline: 'node-bare', what: 'nodeHandler (default configuration) vs bare node:http doing the floor', targeted: true, p99Targeted: true },
+  { label: 'node', measured: 'node-no-idempotency', baseline: 'node-bare', what: 'nodeHandler with idempotency: false vs bare node:http doing the floor', targeted: false },
   { label: 'node', measured: 'node-receive', baseline: 'node-bare', what: 'bare node:http calling receive() itself vs bare node:http doing the floor', targeted: false },
   { label: 'express', measured: 'express', baseline: 'express-bare', what: 'expressHandler vs an Express route doing the floor', targeted: true },
   { label: 'fastify', measured: 'fastify', baseline: 'fastify-bare', what: 'fastifyWebhooks vs a Fastify route doing the floor', targeted: true },
   { label: 'web', measured: 'hono', baseline: 'hono-bare', what: 'webHandler on Hono + @hono/node-server vs a Hono route doing the floor', targeted: true },
 ];
 
-interface Server {
+export interface Server {
   kind: Kind;
   port: number;
   child: ChildProcess;
+  /** The child's CPU time so far, µs (user + system, all threads). */
+  cpu(): Promise<number>;
 }
 
 /** Starts one server child; `execArgv` adds node flags (bench/profile.ts: --cpu-prof). */
@@ -84,12 +89,21 @@ export function startServer(kind: Kind, dist: string, execArgv: string[] = []): 
       reject(new Error(`http server ${kind} did not start within 20 s`));
     }, 20_000);
     let out = '';
+    const waiting: ((cpu: number) => void)[] = [];
+    const cpu = () =>
+      new Promise<number>((answer) => {
+        waiting.push(answer);
+        child.stdin!.write('cpu\n');
+      });
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const line = out.split('\n')[0]!;
-      if (out.includes('\n')) {
-        clearTimeout(timer);
-        resolve({ kind, port: (JSON.parse(line) as { port: number }).port, child });
+      for (let at = out.indexOf('\n'); at >= 0; at = out.indexOf('\n')) {
+        const message = JSON.parse(out.slice(0, at)) as { port?: number; cpu?: number };
+        out = out.slice(at + 1);
+        if (message.port !== undefined) {
+          clearTimeout(timer);
+          resolve({ kind, port: message.port, child, cpu });
+        } else waiting.shift()?.(message.cpu!);
       }
     });
     child.once('exit', (code) => {
@@ -141,9 +155,13 @@ export function deliveries(lib: Lib): () => { body: Buffer; headers: Record<stri
 interface Run {
   rps: number;
   p99: number;
+  /** The server's CPU time per request, µs (immune to waiting for a core; not to cache effects). */
+  cpuPerRequest: number;
 }
 
-export async function load(port: number, seconds: number, connections: number, next: ReturnType<typeof deliveries>): Promise<Run> {
+export async function load(server: Server, seconds: number, connections: number, next: ReturnType<typeof deliveries>): Promise<Run> {
+  const { port } = server;
+  const before = await server.cpu();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -153,23 +171,24 @@ export async function load(port: number, seconds: number, connections: number, n
     requests: [{ method: 'POST', path: PATH, setupRequest: (req) => ({ ...req, method: 'POST', path: PATH, ...next() }) }],
   });
   if (result.errors || result.timeouts || result.non2xx) throw new Error(`port ${port}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} answers not 2xx`);
-  return { rps: result.requests.total / result.duration, p99: result.latency.p99 };
+  const cpu = (await server.cpu()) - before;
+  return { rps: result.requests.total / result.duration, p99: result.latency.p99, cpuPerRequest: cpu / result.requests.total };
 }
 
 export async function httpThroughput(lib: Lib, dist: string, options: HttpOptions): Promise<Result[]> {
   const next = deliveries(lib);
   const results: Result[] = [];
-  for (const pair of PAIRS) {
+  for (const pair of PAIRS.filter((p) => !options.kinds || options.kinds.includes(p.measured))) {
     const servers = await Promise.all([startServer(pair.baseline, dist), startServer(pair.measured, dist)]);
     try {
       const [bare, ours] = servers as [Server, Server];
       options.progress(`http ${pair.label}: ${pair.measured} vs ${pair.baseline}, ${options.rounds} rounds of ${options.seconds} s …`);
-      for (const server of [bare, ours]) await load(server.port, options.warmupSeconds, options.connections, next);
+      for (const server of [bare, ours]) await load(server, options.warmupSeconds, options.connections, next);
       const runs: { ours: Run; bare: Run }[] = [];
       for (let round = 0; round < options.rounds; round++) {
         const order = round % 2 === 0 ? [bare, ours] : [ours, bare];
         const got: Partial<Record<Kind, Run>> = {};
-        for (const server of order) got[server.kind] = await load(server.port, options.seconds, options.connections, next);
+        for (const server of order) got[server.kind] = await load(server, options.seconds, options.connections, next);
         runs.push({ ours: got[ours.kind]!, bare: got[bare.kind]! });
       }
       const ratios = runs.map((r) => r.ours.rps / r.bare.rps);
@@ -185,6 +204,18 @@ export async function httpThroughput(lib: Lib, dist: string, options: HttpOption
         spread: spread(ratios),
         check: median(p99Ratios),
         ...(pair.targeted ? { target: { min: HTTP_RATIO_TARGET } } : {}),
+      });
+      // The servers' CPU time per request: what the throughput ratio would be if the server alone
+      // limited it (on a loaded machine the load generator and other processes share the cores).
+      const cpuRatios = runs.map((r) => r.bare.cpuPerRequest / r.ours.cpuPerRequest);
+      results.push({
+        part: 7,
+        kind: 'cpu',
+        what: `http ${pair.label}: server CPU per request, ${pair.measured} vs ${pair.baseline} (capacity ratio = baseline / measured)`,
+        measured: median(runs.map((r) => r.ours.cpuPerRequest)),
+        baseline: median(runs.map((r) => r.bare.cpuPerRequest)),
+        ratio: median(cpuRatios),
+        spread: spread(cpuRatios),
       });
       if (pair.p99Targeted) {
         results.push({

@@ -27,14 +27,21 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
         resolve({ tooLarge: true });
       } else chunks.push(chunk);
     };
-    // Once the body is complete the listeners are left in place (a later 'close' cannot change a
-    // settled Promise): removing four listeners on every request is work for nothing.
-    const onEnd = () => resolve({ body: Buffer.concat(chunks, size) });
+    // Once the body is complete the listeners are left in place (removing four listeners on every
+    // request is work for nothing); `complete` keeps the 'close' that follows every request from
+    // building an Error.
+    let complete = false;
+    const onEnd = () => {
+      complete = true;
+      resolve({ body: Buffer.concat(chunks, size) });
+    };
     const onError = (error: Error) => {
       cleanup();
       reject(error);
     };
-    const onClose = () => reject(new Error('the client closed the connection before the body was complete'));
+    const onClose = () => {
+      if (!complete) reject(new Error('the client closed the connection before the body was complete'));
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

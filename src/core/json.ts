@@ -51,6 +51,38 @@ function scanValue(root: unknown): number {
   return found;
 }
 
+/**
+ * Whether any container sits MAX_DEPTH levels deep. Iterative; arrays by index and objects by
+ * `for…in` (V8's enumeration cache: no key array per object), leaves only looked at.
+ */
+function nestsTooDeep(root: unknown): boolean {
+  const nodes: object[] = [root as object];
+  const depths: number[] = [0];
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()! + 1;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (child === null || typeof child !== 'object') continue;
+        if (depth >= MAX_DEPTH) return true;
+        nodes.push(child);
+        depths.push(depth);
+      }
+    } else {
+      // JSON.parse makes plain objects with own, enumerable keys only: for…in sees exactly those.
+      for (const key in node) {
+        const child: unknown = (node as Record<string, unknown>)[key];
+        if (child === null || typeof child !== 'object') continue;
+        if (depth >= MAX_DEPTH) return true;
+        nodes.push(child);
+        depths.push(depth);
+      }
+    }
+  }
+  return false;
+}
+
 /** Second pass, only when the first found something: the JSON Pointer of the first problem. */
 function unsafePath(root: unknown): { path: string; message: string } | undefined {
   const stack: [unknown, string, number][] = [[root, '', 0]];
@@ -108,8 +140,10 @@ export function parseJson(raw: string): ParseOutcome {
   //   \u escape can re-spell them (PHP's \/ cannot);
   // - MAX_DEPTH levels: each level opens a container, so the text needs that many `{` or `[`
   //   (inside strings or not: an overcount only costs the walk).
-  const walked = text.includes('proto') || text.includes('\\u') || openers(text) >= MAX_DEPTH;
-  const found = walked ? scanValue(value) : 0;
+  // A body that cannot spell a forbidden key but has enough containers gets the depth walk only,
+  // which visits containers alone (a third of the full walk's time on bodies of many keys).
+  const walked = text.includes('proto') || text.includes('\\u');
+  const found = walked ? scanValue(value) : openers(text) >= MAX_DEPTH && nestsTooDeep(value) ? STRUCTURE : 0;
   if (found === STRUCTURE) {
     const problem = unsafePath(value);
     if (problem) return { ok: false, reason: 'unsafe', ...problem };

@@ -148,8 +148,11 @@ export function parseJson(raw: string): ParseOutcome {
   // A body of few containers for its length (a long string, say) is walked too: its tree is small,
   // and walking it is cheaper than skimming all its bytes for a digit run (one in 16 is still
   // 260 000 reads at 4 MiB). Either way the cost is linear in the text.
-  const containers = openers(text);
-  const walked = text.includes('proto') || text.includes('\\u') || (containers < MAX_DEPTH && text.length > FEW_CONTAINERS * containers);
+  // Short texts are neither counted nor walked for depth: MAX_DEPTH levels take 2 * MAX_DEPTH
+  // characters, and skimming a short text for digits costs less than counting its containers.
+  const short = text.length < 2 * MAX_DEPTH;
+  const containers = short ? 0 : openers(text);
+  const walked = text.includes('proto') || text.includes('\\u') || (!short && containers < MAX_DEPTH && text.length > FEW_CONTAINERS * containers);
   const found = walked ? scanValue(value) : containers >= MAX_DEPTH && nestsTooDeep(value) ? STRUCTURE : 0;
   if (found === STRUCTURE) {
     const problem = unsafePath(value);

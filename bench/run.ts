@@ -133,6 +133,9 @@ const seconds = ((performance.now() - started) / 1000).toFixed(0);
 const report = [
   `- machine: ${host.cpu}, ${host.cores} cores, ${host.platform}; load average at start ${host.load}`,
   `- node ${host.node} (V8 ${host.v8}); ${new Date().toISOString()}`,
+  ...(Number(host.load.split(' ')[0]) > host.cores
+    ? [`- **measured under load**: the load average at start exceeded the ${host.cores} cores (other processes were running); ratios read 0.1–0.3 higher than on a quiet machine and move between runs: re-run \`npm run bench -- --docs\` on a quiet machine for the record`]
+    : []),
   `- command: \`${command}\` (${seconds} s)`,
   `- method: parts 1–3 and 6 in ${procs} fresh process${procs > 1 ? 'es' : ''} (receiveSync() rows: ${syncProcs} more) (median of their results), ${clockKind} time, cases sampled alternately for ${budgetMs} ms per comparison${mitataMs ? `; cross-check: mitata ${mitataMs} ms per case` : ''}; part 4: ${spawns} spawns per variant, wall-time medians; part 7: autocannon, ${connections} connections, ${httpRounds} interleaved rounds of ${httpSeconds} s per server (ratio: median of the per-round ratios, min–max in brackets)`,
   '',

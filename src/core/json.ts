@@ -39,6 +39,19 @@ function scanValue(root: unknown): number {
   while (nodes.length) {
     const node = nodes.pop()!;
     const depth = depths.pop()!;
+    if (Array.isArray(node)) {
+      // By index: Object.keys of an array makes a string per item (an array of 500 000 numbers
+      // cost more than its JSON.parse), and an index is never a forbidden key.
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (child !== null && typeof child === 'object') {
+          if (depth + 1 >= MAX_DEPTH) return STRUCTURE;
+          nodes.push(child);
+          depths.push(depth + 1);
+        } else if (typeof child === 'number' && !(Math.abs(child) <= Number.MAX_SAFE_INTEGER)) found = BIG_NUMBER;
+      }
+      continue;
+    }
     for (const key of Object.keys(node as object)) {
       const child = (node as Record<string, unknown>)[key];
       if (problemAt(key, child, depth)) return STRUCTURE;

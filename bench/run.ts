@@ -4,7 +4,11 @@
 //   npm run bench -- --quick       one process, short sampling: a smoke test, not evidence
 //   npm run bench -- --docs        also writes the result into docs/benchmarks.md
 //   npm run bench -- --only=1,4    some parts only (1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size,
-//                                  6 observability: handle() with and without OpenTelemetry)
+//                                  6 observability: handle() with and without OpenTelemetry,
+//                                  7 HTTP: autocannon against each adapter and the same framework's bare route)
+//   npm run bench -- --http-seconds=3 --http-rounds=5 --connections=10   part 7's runs
+//   npm run bench -- --only=7 --http=node,fastify   part 7 for some servers only (node, node-no-idempotency,
+//                                  node-receive, express, fastify, hono)
 //   npm run bench -- --procs=9     in-process parts (1–3) in 9 fresh processes instead of 5
 //   npm run bench -- --clock=wall  time samples by elapsed time instead of process CPU time
 //
@@ -19,6 +23,7 @@ import { useClock } from './lib/measure.js';
 import { combine, met, renderTable, type Result } from './lib/table.js';
 import { coldStart } from './sections/cold.js';
 import { hotPath } from './sections/hot.js';
+import { httpThroughput } from './sections/http.js';
 import { observability } from './sections/observe.js';
 import { scaling } from './sections/scaling.js';
 import { sizes } from './sections/size.js';
@@ -27,7 +32,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = flag('quick');
-const only = new Set((value('only') ?? '1,2,3,4,5,6').split(',').map(Number));
+const only = new Set((value('only') ?? '1,2,3,4,5,6,7').split(',').map(Number));
 const procs = Number(value('procs') ?? (quick ? 1 : 5));
 /** Processes measuring receiveSync() (hot path only). */
 const syncProcs = Math.max(1, Math.round(procs * 0.6));
@@ -37,6 +42,10 @@ const budgetMs = Number(value('budget') ?? (quick ? 600 : 1500));
 /** mitata's per-case sampling time for the cross-check column (first process only), ms. */
 const mitataMs = Number(value('mitata') ?? (quick ? 0 : 150));
 /** cpu (default): process CPU time, immune to waiting for a core while others run; wall: elapsed time. */
+/** Part 7: seconds per autocannon run, interleaved rounds per pair, connections. */
+const httpSeconds = Number(value('http-seconds') ?? (quick ? 1 : 3));
+const httpRounds = Number(value('http-rounds') ?? (quick ? 1 : 5));
+const connections = Number(value('connections') ?? 10);
 const clockKind = value('clock') === 'wall' ? 'wall' : 'cpu';
 useClock(clockKind);
 
@@ -108,6 +117,9 @@ if (only.has(4)) {
   progress(`cold start (${spawns} spawns per variant) …`);
   results.push(...(await coldStart(lib, dist, spawns)));
 }
+if (only.has(7)) {
+  results.push(...(await httpThroughput(lib, dist, { seconds: httpSeconds, rounds: httpRounds, connections, warmupSeconds: quick ? 1 : 2, progress, ...(value('http') ? { kinds: value('http')!.split(',') } : {}) })));
+}
 if (only.has(5)) {
   progress('bundle size …');
   const size = await sizes(dist);
@@ -121,8 +133,11 @@ const seconds = ((performance.now() - started) / 1000).toFixed(0);
 const report = [
   `- machine: ${host.cpu}, ${host.cores} cores, ${host.platform}; load average at start ${host.load}`,
   `- node ${host.node} (V8 ${host.v8}); ${new Date().toISOString()}`,
+  ...(Number(host.load.split(' ')[0]) > host.cores
+    ? [`- **measured under load**: the load average at start exceeded the ${host.cores} cores (other processes were running); ratios read 0.1–0.3 higher than on a quiet machine and move between runs: re-run \`npm run bench -- --docs\` on a quiet machine for the record`]
+    : []),
   `- command: \`${command}\` (${seconds} s)`,
-  `- method: parts 1–3 and 6 in ${procs} fresh process${procs > 1 ? 'es' : ''} (receiveSync() rows: ${syncProcs} more) (median of their results), ${clockKind} time, cases sampled alternately for ${budgetMs} ms per comparison${mitataMs ? `; cross-check: mitata ${mitataMs} ms per case` : ''}; part 4: ${spawns} spawns per variant, wall-time medians`,
+  `- method: parts 1–3 and 6 in ${procs} fresh process${procs > 1 ? 'es' : ''} (receiveSync() rows: ${syncProcs} more) (median of their results), ${clockKind} time, cases sampled alternately for ${budgetMs} ms per comparison${mitataMs ? `; cross-check: mitata ${mitataMs} ms per case` : ''}; part 4: ${spawns} spawns per variant, wall-time medians; part 7: autocannon, ${connections} connections, ${httpRounds} interleaved rounds of ${httpSeconds} s per server (ratio: median of the per-round ratios, min–max in brackets)`,
   '',
   renderTable(results),
   '',

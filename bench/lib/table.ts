@@ -4,25 +4,31 @@ import { median, mitataRatioOf, ratioOf, timeOf, type Timings } from './measure.
 
 export interface Target {
   /** The largest passing value of the row's verdict number (ratio, delta or size). */
-  max: number;
+  max?: number;
+  /** The smallest passing value (throughput ratios: more is better). */
+  min?: number;
   /** `<` instead of `≤`. */
   strict?: boolean;
 }
 
 export interface Result {
-  /** Which part of the issue the row answers: 1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size. */
+  /** Which part of the issue the row answers: 1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size, 6 observability, 7 HTTP. */
   part: number;
   what: string;
   /**
    * time: ns per call, verdict on the ratio; slope: ns per byte; cold: ms, verdict on the
-   * difference; size: bytes (measured gzip, baseline minified), verdict on measured.
+   * difference; size: bytes (measured gzip, baseline minified), verdict on measured; rate: requests
+   * per second, verdict on the ratio (more is better); latency: ms (p99), verdict on the ratio;
+   * cpu: µs of a server's CPU per request, ratio = baseline / measured (a capacity ratio).
    */
-  kind: 'time' | 'slope' | 'cold' | 'size';
+  kind: 'time' | 'slope' | 'cold' | 'size' | 'rate' | 'latency' | 'cpu';
   measured: number;
   baseline?: number;
   /** measured / baseline, as measured side by side (median of paired ratios). */
   ratio?: number;
-  /** The same comparison by an independent method: mitata's sampler case by case (time), CPU ms (cold). */
+  /** Min and max of the per-round ratios (HTTP: several interleaved rounds), shown beside the median. */
+  spread?: [number, number];
+  /** The same comparison by an independent method: mitata's sampler case by case (time), CPU ms (cold), p99 ratio (rate). */
   check?: number;
   /** Body size, to show time per byte. */
   bytes?: number;
@@ -32,8 +38,23 @@ export interface Result {
 const verdictValue = (r: Result): number =>
   r.kind === 'cold' ? r.measured - r.baseline! : r.kind === 'size' ? r.measured : (r.ratio ?? r.measured / r.baseline!);
 
-export const met = (r: Result): boolean | undefined =>
-  r.target === undefined ? undefined : r.target.strict ? verdictValue(r) < r.target.max : verdictValue(r) <= r.target.max;
+export function met(r: Result): boolean | undefined {
+  const { target } = r;
+  if (target === undefined) return undefined;
+  const value = verdictValue(r);
+  if (target.min !== undefined && !(target.strict ? value > target.min : value >= target.min)) return false;
+  if (target.max !== undefined && !(target.strict ? value < target.max : value <= target.max)) return false;
+  return true;
+}
+
+/** The target as printed: `≤ 1.10×`, `≥ 0.85×`, with `unit` formatting the number. */
+function targetText(target: Target | undefined, unit: (n: number) => string): string {
+  if (!target) return '';
+  const parts: string[] = [];
+  if (target.min !== undefined) parts.push(`${target.strict ? '>' : '≥'} ${unit(target.min)}`);
+  if (target.max !== undefined) parts.push(`${target.strict ? '<' : '≤'} ${unit(target.max)}`);
+  return parts.join(', ');
+}
 
 const us = (ns: number): string => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(2)} µs`);
 const times = (ratio: number): string => `${ratio.toFixed(2)}×`;
@@ -41,17 +62,25 @@ const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
 const signed = (n: number, unit: string) => `${n >= 0 ? '+' : ''}${n.toFixed(1)} ${unit}`;
 export const bytes = (n: number): string => (n >= 1024 * 1024 ? `${n / (1024 * 1024)} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
 
+const withSpread = (r: Result): string => (r.ratio === undefined ? '' : times(r.ratio) + (r.spread ? ` (${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)})` : ''));
+const rate = (n: number): string => `${(n / 1000).toFixed(2)}k req/s`;
+
 function cells(r: Result): [string, string, string, string, string] {
-  const op = r.target?.strict ? '<' : '≤';
   switch (r.kind) {
+    case 'rate':
+      return [rate(r.measured), rate(r.baseline!), withSpread(r), r.check === undefined ? '' : `p99 ${times(r.check)}`, targetText(r.target, times) || '—'];
+    case 'cpu':
+      return [`${r.measured.toFixed(1)} µs/req`, `${r.baseline!.toFixed(1)} µs/req`, withSpread(r), '', '—'];
+    case 'latency':
+      return [`${r.measured.toFixed(2)} ms`, `${r.baseline!.toFixed(2)} ms`, withSpread(r), '', targetText(r.target, times) || '—'];
     case 'time': {
       const perByte = (ns: number) => (r.bytes ? ` (${(ns / r.bytes).toFixed(2)} ns/B)` : '');
       return [
         us(r.measured) + perByte(r.measured),
         r.baseline === undefined ? '' : us(r.baseline) + perByte(r.baseline),
-        r.ratio === undefined ? '' : times(r.ratio),
+        withSpread(r),
         r.check === undefined ? '' : `mitata ${times(r.check)}`,
-        r.target ? `${op} ${times(r.target.max)}` : r.baseline === undefined ? '' : '—',
+        r.target ? targetText(r.target, times) : r.baseline === undefined ? '' : '—',
       ];
     }
     case 'slope':
@@ -63,11 +92,11 @@ function cells(r: Result): [string, string, string, string, string] {
         `${r.baseline!.toFixed(1)} ms`,
         r.ratio === undefined ? signed(delta, 'ms') : times(r.ratio),
         r.check === undefined ? '' : r.ratio === undefined ? `cpu ${signed(r.check, 'ms')}` : `cpu ${times(r.check)}`,
-        r.target ? (r.ratio === undefined ? `${op} +${r.target.max} ms` : `${op} ${times(r.target.max)}`) : '—',
+        r.target ? (r.ratio === undefined ? targetText(r.target, (n) => `+${n} ms`) : targetText(r.target, times)) : '—',
       ];
     }
     case 'size':
-      return [`${kb(r.measured)} gz`, `${kb(r.baseline!)} min`, '', '', r.target ? `${op} ${kb(r.target.max)} gz` : '—'];
+      return [`${kb(r.measured)} gz`, `${kb(r.baseline!)} min`, '', '', r.target ? targetText(r.target, (n) => `${kb(n)} gz`) : '—'];
   }
 }
 

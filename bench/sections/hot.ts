@@ -9,7 +9,7 @@ import { measureSideBySide, timeOf, type MeasureOptions } from '../lib/measure.j
 import { timeResult, type Result } from '../lib/table.js';
 import { definitions } from '../../src/providers/index.js';
 
-export const HOT_RATIO_TARGET = 1.15;
+export const HOT_RATIO_TARGET = 1.1;
 export type Api = 'receive' | 'receiveSync';
 
 /** The same payload as another serializer writes it (see escapedJson): a row per provider where it changes the bytes. */

@@ -26,8 +26,11 @@ export interface EdgeRequest {
   /** Path and query as the server saw them (Axitech signs them). */
   url: string | undefined;
   headers: HeaderBag;
-  /** Reads the raw body, stopping past `limit` bytes. Rejects when the client goes away mid-body. */
-  read(limit: number): Promise<BodyRead>;
+  /**
+   * Reads the raw body, stopping past `limit` bytes. Rejects (or throws) when the client goes away
+   * mid-body. May answer without a Promise when the body is already at hand (Express, Fastify).
+   */
+  read(limit: number): Promise<BodyRead> | BodyRead;
 }
 
 /** The answer, or `gone`: the client left mid-body, so there is no one to answer. */
@@ -77,7 +80,8 @@ export async function receiveAtEdge(webhooks: Webhooks, provider: string | undef
   const limit = webhooks.maxBodyBytes(provider);
   let read: BodyRead;
   try {
-    read = await request.read(limit);
+    const reading = request.read(limit);
+    read = reading instanceof Promise ? await reading : reading;
   } catch {
     // The client went away mid-body: nothing was handled, there is no one to answer, and the
     // provider retries. Not a refusal, so not reported; recorded as `aborted`.

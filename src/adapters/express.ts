@@ -68,7 +68,7 @@ export function expressHandler(webhooks: Webhooks, provider: ProviderSelector<Ex
   return async (req: ExpressRequest, res: ServerResponse): Promise<void> => {
     const outcome = await atEdge(webhooks, () => ({
       provider: selectProvider(provider, req),
-      request: { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, read: async (limit: number) => readExpressBody(req, limit) },
+      request: { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, read: (limit: number) => readExpressBody(req, limit) },
     }));
     writeOutcome(req, res, outcome);
   };

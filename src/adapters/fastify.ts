@@ -22,7 +22,7 @@ export interface FastifyLike {
     parser: (request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => void,
   ): void;
   setErrorHandler(handler: (error: { statusCode?: number; message?: string; code?: string }, request: FastifyRequestLike, reply: FastifyReplyLike) => unknown): void;
-  addHook(name: 'onRequest', hook: (request: FastifyRequestLike) => Promise<void>): unknown;
+  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: unknown, done: () => void) => void): unknown;
   route(options: {
     method: string[];
     url: string;
@@ -73,9 +73,11 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
     // Fastify answers 415 to a Content-Type it cannot parse (empty, `application`, a list) before
     // any parser runs; the signature covers the body, not this header, and the other adapters
     // accept such deliveries, so here too the body is read as bytes.
-    instance.addHook('onRequest', async (request) => {
+    // A callback hook, not an async one: no Promise for Fastify to wait on per request.
+    instance.addHook('onRequest', (request, _reply, done) => {
       const type = request.headers['content-type'];
       if (type !== undefined && (typeof type !== 'string' || !MEDIA_TYPE.test(type))) request.headers['content-type'] = 'application/octet-stream';
+      done();
     });
     instance.setErrorHandler((error, request, reply) => {
       let name: string | undefined;
@@ -93,7 +95,7 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
       handler: async (request, reply) => {
         const outcome = await atEdge(webhooks, () => ({
           provider: selectProvider(provider, request),
-          request: { method: request.method, url: request.url, headers: request.headers, read: async () => ({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) }) },
+          request: { method: request.method, url: request.url, headers: request.headers, read: () => ({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) }) },
         }));
         // Fastify has read the whole body before the handler: 'gone' cannot happen here.
         return send(reply, 'gone' in outcome ? frameworkRefusal(webhooks, undefined, bodyLimit, { message: 'the request could not be read' }) : outcome.response);

@@ -27,8 +27,12 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
         resolve({ tooLarge: true });
       } else chunks.push(chunk);
     };
+    // Once the body is complete the listeners are left in place (removing four listeners on every
+    // request is work for nothing); `complete` keeps the 'close' that follows every request from
+    // building an Error.
+    let complete = false;
     const onEnd = () => {
-      cleanup();
+      complete = true;
       resolve({ body: Buffer.concat(chunks, size) });
     };
     const onError = (error: Error) => {
@@ -36,8 +40,7 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
       reject(error);
     };
     const onClose = () => {
-      cleanup();
-      reject(new Error('the client closed the connection before the body was complete'));
+      if (!complete) reject(new Error('the client closed the connection before the body was complete'));
     };
     req.on('data', onData);
     req.on('end', onEnd);

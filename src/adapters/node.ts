@@ -36,7 +36,7 @@ export function nodeHandler(webhooks: Webhooks, provider: ProviderSelector<Incom
         method: req.method,
         url: req.url,
         headers: req.headers,
-        read: async (limit) => (alreadyRead(req) ? { consumed: 'A body parser', fix: PARSER_FIX } : readRawBody(req, limit)),
+        read: (limit) => (alreadyRead(req) ? { consumed: 'A body parser', fix: PARSER_FIX } : readRawBody(req, limit)),
       },
     }));
     writeOutcome(req, res, outcome);

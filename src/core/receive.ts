@@ -291,6 +291,15 @@ export function receiveWith(backend: CryptoBackend, definition: ProviderDefiniti
   return result instanceof Promise ? result : Promise.resolve(result);
 }
 
+/**
+ * `receiveWith` without the Promise where the work was synchronous (Node's
+ * crypto): the event, or a Promise of it (Web Crypto, an async signature scheme). Throws what
+ * `receiveWith` rejects with. For the router, which awaits only when it must (bench/, part 7).
+ */
+export function receiveEither(backend: CryptoBackend, definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): WebhookEvent | Promise<WebhookEvent> {
+  return run(backend, definition, incoming, options);
+}
+
 /** The same, synchronously: only on a synchronous (Node) backend. */
 export function receiveSyncWith(backend: CryptoBackend, definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): WebhookEvent {
   if (backend.name !== 'node') usage("receiveSync needs Node's crypto; use receive()");

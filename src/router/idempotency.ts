@@ -2,6 +2,7 @@
 // the answer when they succeed, release the claim when they fail (README, "Idempotency").
 import type { Provider, WebhookEvent } from '../core/event.js';
 import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
+import { SYNCHRONOUS, type SynchronousStore } from '../idempotency/memory.js';
 import { signedDigest } from '../core/signed.js';
 import { providerDefinition } from '../root-api.js';
 import { inProgress, replay, storeUnavailable, type WebhookResponse } from './responses.js';
@@ -50,14 +51,15 @@ export function defaultIdempotencyKey(event: { provider: Provider; type?: string
  */
 export function keyOf(delivery: { provider: Provider; type?: string | undefined; deliveryId?: string | undefined; payload: unknown }, digest: () => string | undefined): string | undefined {
   const { provider, type, deliveryId, payload } = delivery;
-  const { transport, events } = providerDefinition(provider).catalog;
+  const definition = providerDefinition(provider);
+  const { transport, events } = definition.catalog;
   if (transport.deliveryId?.in === 'header') {
     const sync = type !== undefined && Object.hasOwn(events, type) && (events as Record<string, { delivery: string }>)[type]!.delivery === 'sync';
     const hash = sync ? undefined : digest();
     if (hash !== undefined) return `${provider}:${type ?? ''}:${hash}`;
   }
   if (deliveryId) return `${provider}:${deliveryId}`;
-  const key = providerDefinition(provider).bodyIdempotencyKey(payload);
+  const key = definition.bodyIdempotencyKey(payload);
   return key === undefined ? undefined : `${provider}:${key}`;
 }
 
@@ -72,8 +74,16 @@ function storedAnswer(record: string): Pick<WebhookResponse, 'status' | 'body'> 
   }
 }
 
-/** Records `settle`'s answer: a 2xx completes the key, anything else releases it. */
-export type Settle = (response: WebhookResponse) => Promise<void>;
+/**
+ * Records `settle`'s answer: a 2xx completes the key, anything else releases it. Returns a Promise
+ * to await when the store is asynchronous, nothing when the record is already made.
+ */
+export type Settle = (response: WebhookResponse) => Promise<void> | void;
+
+const noSettle: Settle = () => {};
+
+/** The synchronous operations of a store that has them (the memory store), else undefined. */
+const synchronousOf = (store: IdempotencyStore): SynchronousStore | undefined => (store as { [SYNCHRONOUS]?: SynchronousStore })[SYNCHRONOUS];
 
 /**
  * Runs `work` at most once per key across every instance sharing the store: a duplicate of a
@@ -81,32 +91,70 @@ export type Settle = (response: WebhookResponse) => Promise<void>;
  * answer a 503. `work` calls `settle` with its answer. Store failures after the work are reported,
  * never turned into a 5xx: answering 5xx after a success would run it twice.
  */
-export async function once(
+export function once(
   store: IdempotencyStore | undefined,
   options: IdempotencyOptions,
   key: string | undefined,
   report: (error: unknown) => void,
   work: (settle: Settle) => Promise<WebhookResponse>,
 ): Promise<WebhookResponse> {
-  if (!store || key === undefined) return work(async () => {});
+  if (!store || key === undefined) return work(noSettle);
+  const leaseMs = (options.leaseSeconds ?? 300) * 1000;
+  const ttlMs = (options.ttlSeconds ?? 3 * 86_400) * 1000;
+  const sync = synchronousOf(store);
+  if (sync) {
+    // The memory store: no I/O, so no time-out and no Promise per call (the same outcomes).
+    let claim: ClaimResult;
+    try {
+      claim = sync.claim(key, leaseMs);
+    } catch (error) {
+      report(error);
+      return Promise.resolve(storeUnavailable());
+    }
+    if (claim.state !== 'claimed') return Promise.resolve(answerTo(claim, report));
+    const { token } = claim;
+    return work((response) => {
+      try {
+        if (response.status < 300) sync.complete(key, token, JSON.stringify({ status: response.status, body: response.body }), ttlMs);
+        else sync.release(key, token);
+      } catch (error) {
+        report(error);
+      }
+    });
+  }
+  return onceAsync(store, options, key, report, work, leaseMs, ttlMs);
+}
+
+/** The answer to a claim that was not granted: the stored answer replayed, or 409 while it runs elsewhere. */
+function answerTo(claim: Exclude<ClaimResult, { state: 'claimed' }>, report: (error: unknown) => void): WebhookResponse {
+  if (claim.state === 'in_progress') return inProgress();
+  const stored = storedAnswer(claim.response);
+  if (stored) return replay(stored.status, stored.body);
+  // Not an answer this package stored (a shared store, a corrupt record): a store fault, retryable.
+  report(new Error('the idempotency store returned a record that is not a stored answer'));
+  return storeUnavailable();
+}
+
+/** `once` for a store that does I/O (Redis, your own): every call bounded by `timeoutMs`. */
+async function onceAsync(
+  store: IdempotencyStore,
+  options: IdempotencyOptions,
+  key: string,
+  report: (error: unknown) => void,
+  work: (settle: Settle) => Promise<WebhookResponse>,
+  leaseMs: number,
+  ttlMs: number,
+): Promise<WebhookResponse> {
   const timeout = options.timeoutMs ?? 2000;
   let claim: ClaimResult;
   try {
-    claim = await within(store.claim(key, (options.leaseSeconds ?? 300) * 1000), timeout, 'the idempotency store');
+    claim = await within(store.claim(key, leaseMs), timeout, 'the idempotency store');
   } catch (error) {
     report(error);
     return storeUnavailable();
   }
-  if (claim.state === 'done') {
-    const stored = storedAnswer(claim.response);
-    if (stored) return replay(stored.status, stored.body);
-    // Not an answer this package stored (a shared store, a corrupt record): a store fault, retryable.
-    report(new Error('the idempotency store returned a record that is not a stored answer'));
-    return storeUnavailable();
-  }
-  if (claim.state === 'in_progress') return inProgress();
+  if (claim.state !== 'claimed') return answerTo(claim, report);
   const { token } = claim;
-  const ttlMs = (options.ttlSeconds ?? 3 * 86_400) * 1000;
   return work(async (response) => {
     try {
       if (response.status < 300) await within(store.complete(key, token, JSON.stringify({ status: response.status, body: response.body }), ttlMs), timeout, 'the idempotency store');

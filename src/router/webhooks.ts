@@ -8,11 +8,12 @@ import { bodyDigest } from '../core/crypto.js';
 import type { EventType, Provider, WebhookEvent } from '../core/event.js';
 import type { IncomingWebhook } from '../core/incoming.js';
 import type { ProviderDefinition } from '../core/provider.js';
-import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, UsageError, type ReceiveOptions } from '../core/receive.js';
+import { defaultBackend } from '../core/crypto.js';
+import { checkReceiveOptions, DEFAULT_MAX_BODY_BYTES, receiveEither, UsageError, type ReceiveOptions } from '../core/receive.js';
 import { memoryStore } from '../idempotency/memory.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { providerDefinition, receive } from '../root-api.js';
-import { defaultIdempotencyKey, keyOf, once, type IdempotencyOptions } from './idempotency.js';
+import { defaultIdempotencyKey, keyOf, once, type IdempotencyOptions, type Settle } from './idempotency.js';
 import { Observer, type DeliveryHook, type Observation } from './observe.js';
 import { checkTelemetryOption, type TelemetryOption } from './otel.js';
 import { Refusal, report, type ErrorHandler } from './report.js';
@@ -337,7 +338,9 @@ export class Webhooks {
     }
     let event: WebhookEvent;
     try {
-      event = await (observation ? observation.receive(() => receive(name, incoming, served.options)) : receive(name, incoming, served.options));
+      // Without observation, no Promise where receive()'s work was synchronous (Node's crypto).
+      const received = observation ? observation.receive(() => receive(name, incoming, served.options)) : receiveEither(defaultBackend, served.definition, incoming, served.options);
+      event = received instanceof Promise ? await received : received;
     } catch (error) {
       if (error instanceof WebhookError && this.#inbox && this.#inboxKeeps(name, error)) {
         const key = this.#store ? keyOf({ provider: name, type: error.type, deliveryId: error.deliveryId, payload: error.payload }, () => bodyDigest(incoming.body)) : undefined;
@@ -378,12 +381,13 @@ export class Webhooks {
    * Dispatches and records the outcome (`settle`). With `handlerTimeoutMs`, an async handler that
    * overruns is answered 503 while it goes on; its outcome is still recorded when it settles.
    */
-  async #answer(event: WebhookEvent, settle: (response: WebhookResponse) => Promise<void>, observation: Observation | undefined): Promise<WebhookResponse> {
+  async #answer(event: WebhookEvent, settle: Settle, observation: Observation | undefined): Promise<WebhookResponse> {
     const work = this.#dispatch(event, observation);
     const limit = this.#options.handlerTimeoutMs;
     if (limit === undefined || this.#isSync(event.provider, event.type)) {
       const response = await work;
-      await settle(response);
+      const settled = settle(response); // a Promise only when the store is asynchronous
+      if (settled) await settled;
       return response;
     }
     const timer = deadline(limit);
@@ -409,7 +413,11 @@ export class Webhooks {
     const context = { provider: event.provider, event };
     if (this.#isSync(event.provider, event.type)) return decide(event, handlers, observation ? observation.sync(this.#options.sync) : this.#options.sync, (error) => this.report(error, context));
     try {
-      for (const handler of handlers) await handler(event as never);
+      for (const handler of handlers) {
+        // Awaited only when it returned a Promise (or any thenable): a tick saved per synchronous handler.
+        const result = handler(event as never) as unknown;
+        if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') await result;
+      }
     } catch (error) {
       this.report(error, context);
       return answer.handlerFailed(this.#failureStatus);

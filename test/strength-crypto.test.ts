@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { constantTimeEqual, decodeBase64, decodeHex, encodeBase64, encodeHex, nodeBackend, webBackend, type CryptoBackend, type HmacAlgorithm, type SubtleHmac } from '../src/core/crypto.js';
 import { receiveSyncWith, receiveWith } from '../src/core/receive.js';
 import { providerDefinition } from '../src/receive.js';
-import { examples, sign, UsageError } from '../src/index.js';
+import { examples, sign, UsageError, WebhookError } from '../src/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixed vectors, computed with python3 (and cross-checked with openssl), never with this package:
@@ -181,6 +181,38 @@ describe('receive() on Web Crypto; receiveSync() refuses it', () => {
     const event = receiveSyncWith(countingNode().backend, definition, { body, headers }, { secret: 'k1' });
     expect(event).not.toBeInstanceOf(Promise);
     expect(event).toMatchObject({ type: 'policy.created' });
+  });
+});
+
+describe('an unexpected error (a bug of ours or of the platform) is passed on as it is, never a WebhookError', () => {
+  // A 4xx would tell the provider the delivery is bad, and it would give up on a genuine delivery
+  // (src/core/receive.ts, receiveWith); the router answers such an error 500 (retryable).
+  const body = JSON.stringify(examples.coverkit['policy.created']);
+  const definition = providerDefinition('coverkit');
+  const failure = new Error('the platform failed');
+  const throwing: CryptoBackend = {
+    name: 'node',
+    hmac: () => {
+      throw failure;
+    },
+  };
+  const rejecting: CryptoBackend = { name: 'web', hmac: () => Promise.reject(failure) };
+
+  it('thrown by a synchronous backend: receive() rejects with it, receiveSync() throws it', async () => {
+    const headers = await sign('coverkit', { type: 'policy.created', body }, 'k1');
+    const outcome = await receiveWith(throwing, definition, { body, headers }, { secret: 'k1' }).catch((error: unknown) => error);
+    expect(outcome).toBe(failure);
+    expect(outcome).not.toBeInstanceOf(WebhookError);
+    expect(() => receiveSyncWith(throwing, definition, { body, headers }, { secret: 'k1' })).toThrow(failure);
+  });
+
+  it('rejected by an asynchronous backend: receive() rejects with it', async () => {
+    const headers = await sign('coverkit', { type: 'policy.created', body }, 'k1');
+    await expect(receiveWith(rejecting, definition, { body, headers }, { secret: 'k1' })).rejects.toBe(failure);
+  });
+
+  it('a UsageError (wrong use) is thrown at once, not returned as a rejected promise', () => {
+    expect(() => receiveWith(throwing, definition, { body, headers: {} }, { secret: 'k1', toleranceSeconds: -1 } as never)).toThrow(UsageError);
   });
 });
 

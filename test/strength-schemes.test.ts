@@ -55,6 +55,11 @@ describe('timestamped scheme (t=…,v1=…): the timestamp is part of the signed
     expect(await code(timestamped(`t=${T},v1=${MAC_T_DOT_BODY.toUpperCase()}`))).toBe('signature_invalid');
   });
 
+  it('is list-valued: repeated headers (t in one, v1 in another, as a proxy may split them) are read as one list', async () => {
+    const split = receive('coverkit', { body: BODY, headers: { 'coverkit-signature': [`t=${T}`, `v1=${MAC_T_DOT_BODY}`] } }, { secret: SECRET, signature: coverkitTimestampedScheme, now: NOW });
+    await expect(split).resolves.toMatchObject({ type: 'policy.created' });
+  });
+
   it('refuses a header without t, without a valid v1, or with v1 under another name', async () => {
     for (const header of [`v1=${MAC_T_DOT_BODY}`, `t=${T}`, `t=${T},v1=${MAC_T_DOT_BODY.slice(2)}`, `t=${T},v2=${MAC_T_DOT_BODY}`, `t=${T},xv1=${MAC_T_DOT_BODY}`, `t${T},v1${MAC_T_DOT_BODY}`, '']) {
       expect(await code(timestamped(header)), header).toBe('signature_invalid');
@@ -65,7 +70,7 @@ describe('timestamped scheme (t=…,v1=…): the timestamp is part of the signed
     expect(scheme.parse(`v1=${MAC_T_DOT_BODY}`)).toBeUndefined();
     expect(scheme.prefix({ method: 'POST', url: '/', timestamp: T })).toBe(`${T}.`);
     expect(scheme.format(Uint8Array.of(0, 255), { method: 'POST', url: '/', timestamp: T })).toBe(`t=${T},v1=00ff`);
-    expect([scheme.name, scheme.algorithm, scheme.timestamp]).toEqual(['x', 'SHA-256', 'signature']);
+    expect([scheme.name, scheme.algorithm, scheme.timestamp, scheme.listValued]).toEqual(['x', 'SHA-256', 'signature', true]);
   });
 
   it('applies the replay window to the signed t, both ways: exactly 300 s accepted, one more refused', async () => {
@@ -131,6 +136,13 @@ describe('parseTimestamp: boundary pairs', () => {
     expect(parseTimestamp('2023-11-14T22:13:20+24:00')).toBeUndefined();
     expect(parseTimestamp('2023-11-14T22:13:20+00:60')).toBeUndefined();
     expect(parseTimestamp('2023-11-14T22:13:20.5Z')).toBe(NOW + 500);
+    // A fraction and an offset together: the fraction is added, the offset taken off.
+    expect(parseTimestamp('2023-11-15T01:13:20.25+03:00')).toBe(NOW + 250);
+    expect(parseTimestamp('2023-11-14T19:13:20.25-03:00')).toBe(NOW + 250);
+    // Date.UTC would carry years 0000–0099 into the 1900s: refused, not moved; 0100 is exact.
+    expect(parseTimestamp('0050-01-01T00:00:00Z')).toBeUndefined();
+    expect(parseTimestamp('0100-01-01T00:00:00Z')).toBe(Date.UTC(100, 0, 1) - 0);
+    expect(parseTimestamp('9999-12-31T23:59:59Z')).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
     expect(parseTimestamp('2023-11-14T22:13:20.123456789Z')).toBeCloseTo(NOW + 123.456789, 3);
     expect(parseTimestamp('2023-11-14T22:13:20.1234567890Z')).toBeUndefined();
     expect(parseTimestamp('2024-02-29T00:00:00Z')).toBe(Date.UTC(2024, 1, 29));

@@ -148,11 +148,10 @@ export function parseTimestamp(value: string): number | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const fraction = m[7] ? Number(`0${m[7]}`) * 1000 : 0;
   const local = Date.UTC(year, month - 1, day, hour, minute, second);
-  const date = new Date(local);
-  // Every field must survive the round trip: Date.UTC carries Feb 30 into March and 24:00 into tomorrow.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hour || date.getUTCMinutes() !== minute || date.getUTCSeconds() !== second) {
-    return undefined;
-  }
+  // The fields must survive the round trip, written back as `YYYY-MM-DDTHH:mm:ss` (the first 19
+  // characters the pattern matched): Date.UTC carries Feb 30 into March, 24:00 into tomorrow and
+  // years 0000–0099 into the 1900s. One comparison of the whole, not one per field.
+  if (new Date(local).toISOString().slice(0, 19) !== value.slice(0, 19)) return undefined;
   if (m[9] === undefined) return local + fraction;
   const [offsetHours, offsetMinutes] = [Number(m[10]), Number(m[11])];
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;

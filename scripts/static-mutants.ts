@@ -8,7 +8,7 @@
 // test that loaded the module, so the tests run are the fast suites written to kill mutants
 // (FAST, below), then, for a mutant none of them kills, every test of the mutation run.
 //
-// Usage: tsx scripts/static-mutants.ts [reports/mutation/mutation.json]
+// Usage: tsx scripts/static-mutants.ts [reports/mutation/mutation.json [src/file.ts …]]
 // Prints one line per mutant: killed (a test failed) or SURVIVED; exits 1 if any survived.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,9 @@ function offsetOf(source: string, { line, column }: Position): number {
 }
 
 let survived = 0;
+const only = process.argv.slice(3);
 for (const [file, { source, mutants }] of Object.entries(report.files)) {
+  if (only.length && !only.includes(file)) continue;
   for (const mutant of mutants) {
     if (mutant.status !== 'Survived' || !mutant.static) continue;
     const start = offsetOf(source, mutant.location.start);

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WebhookEvent } from '../src/index.js';
 import type { ClaimResult, IdempotencyStore } from '../src/idempotency/store.js';
-import { once, type IdempotencyOptions } from '../src/router/idempotency.js';
+import { defaultIdempotencyKey, once, type IdempotencyOptions } from '../src/router/idempotency.js';
 import { json, type WebhookResponse } from '../src/router/responses.js';
 import { allow, block, decide, syncSettings } from '../src/router/sync.js';
 
@@ -100,6 +100,49 @@ describe('once(): the documented defaults', () => {
       expect(settled?.status).toBe(200);
       expect(String(reports[0])).toContain('took longer than 2000 ms');
     });
+
+    it('a release() that never answers is reported after timeoutMs, naming the store; the answer stays the handler’s', async () => {
+      const { store } = recording(CLAIMED, { release: () => new Promise<void>(() => {}) });
+      const reports: unknown[] = [];
+      let settled: WebhookResponse | undefined;
+      void once(store, {}, 'k', (error) => reports.push(error), work(answer(500)).fn).then((response) => (settled = response));
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(settled?.status).toBe(500);
+      expect(reports.map(String)).toEqual(['Error: the idempotency store took longer than 2000 ms']);
+    });
+  });
+});
+
+describe('once(): records it did not store', () => {
+  it.each([
+    [{ status: 300, body: 'x' }, 'status 300 (only 2xx are completed)'],
+    [{ status: 199, body: 'x' }, 'status 199'],
+    [{ status: 200.5, body: 'x' }, 'a fractional status'],
+    [{ status: 200, body: 1 }, 'a body that is not a string'],
+    ['not JSON', 'text that is not JSON'],
+  ])('%j is a store fault (503, reported), not a replay: %s', async (record, _) => {
+    const { store } = recording({ state: 'done', response: typeof record === 'string' ? record : JSON.stringify(record) });
+    const reports: unknown[] = [];
+    const { fn, runs } = work(answer(200));
+    const response = await once(store, {}, 'k', (error) => reports.push(error), fn);
+    expect([response.status, JSON.parse(response.body).error]).toEqual([503, 'store_unavailable']);
+    expect(reports.map(String)).toEqual(['Error: the idempotency store returned a record that is not a stored answer']);
+    expect(runs.count).toBe(0);
+  });
+
+  it('the stored 2xx answers at both ends of the range are replayed', async () => {
+    for (const status of [200, 299]) {
+      const { store } = recording({ state: 'done', response: JSON.stringify({ status, body: 'kept' }) });
+      const response = await once(store, {}, 'k', () => {}, work(answer(200)).fn);
+      expect([response.status, response.body]).toEqual([status, 'kept']);
+    }
+  });
+});
+
+describe('defaultIdempotencyKey: no key when the provider derives none', () => {
+  it('an Axitech payload without its identity fields is not deduplicated (undefined, never "axitech:undefined")', () => {
+    expect(defaultIdempotencyKey({ provider: 'axitech', type: 'session.submitted', payload: {} })).toBeUndefined();
+    expect(defaultIdempotencyKey({ provider: 'axitech', type: 'session.submitted', payload: { event_type: 'session.submitted', data: { sessionId: 's' }, created_at: 'c' } })).toBe('axitech:session.submitted:s:c');
   });
 });
 
@@ -271,6 +314,14 @@ describe('decide()', () => {
       await vi.advanceTimersByTimeAsync(3000);
       expect(JSON.parse((await decision).body)).toEqual({ allow: false, reason: 'late but in time' });
       expect(reports).toEqual([]);
+    });
+
+    it('the deadline timer is cancelled once decided (no timer left behind per sync delivery)', async () => {
+      expect(vi.getTimerCount()).toBe(0);
+      await decide(event, [() => allow()], undefined, () => {});
+      expect(vi.getTimerCount()).toBe(0);
+      await decide(event, [() => Promise.reject(new Error('x'))], undefined, () => {});
+      expect(vi.getTimerCount()).toBe(0);
     });
   });
 });

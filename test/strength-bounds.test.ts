@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { examples, receive, sign, WebhookError } from '../src/index.js';
 import type { SchemaValidationError, SchemaValidator } from '../src/core/types.js';
-import { issuesOf, MAX_LISTED_ISSUES, MAX_SCHEMA_ERRORS, printable } from '../src/core/validation.js';
+import { boundedIssue, issuesOf, MAX_LISTED_ISSUES, MAX_SCHEMA_ERRORS, printable } from '../src/core/validation.js';
 
 const SECRET = 'strength-bounds';
 /** A validator that has just reported `errors`. */
@@ -63,6 +63,14 @@ describe('issuesOf: at most 20 issues, then one that counts the rest', () => {
     const at = (length: number) => ({ instancePath: `/${'p'.repeat(length - 1)}`, schemaPath: '#', keyword: 'type', params: {}, message: 'm' });
     expect(issuesOf(failedWith([at(200)]))[0]!.path).toBe(`/${'p'.repeat(199)}`);
     expect(issuesOf(failedWith([at(201)]))[0]!.path).toBe(`/${'p'.repeat(199)}…`);
+  });
+});
+
+describe('boundedIssue: path and message each cut at 200 characters', () => {
+  it('exactly 200 kept, 201 cut to 200 and "…", for the message as for the path', () => {
+    expect(boundedIssue('/a', 'm'.repeat(200))).toEqual({ path: '/a', message: 'm'.repeat(200) });
+    expect(boundedIssue('/a', 'm'.repeat(201))).toEqual({ path: '/a', message: `${'m'.repeat(200)}…` });
+    expect(boundedIssue('p'.repeat(201), 'm')).toEqual({ path: `${'p'.repeat(200)}…`, message: 'm' });
   });
 });
 

@@ -6,6 +6,12 @@ import { examples, receive, sign, timestampedHmac, WebhookError } from '../src/i
 import { readHeader } from '../src/core/incoming.js';
 
 describe('readHeader', () => {
+  it('in any key case, the key of that name only: other headers before it are never read as it', () => {
+    const bag = { 'Content-Type': 'application/json', 'X-Other-Header': 'x', 'X-KASKO-Event': 'policy.created' };
+    expect(readHeader(bag, 'x-kasko-event')).toBe('policy.created');
+    expect(readHeader({ 'Content-Type': 'application/json', 'X-Kasko-Eventx': 'no' }, 'x-kasko-event')).toBeUndefined();
+  });
+
   it('the exact lower-case key wins over other spellings; otherwise any case', () => {
     expect(readHeader({ 'X-Kasko-Event': 'upper', 'x-kasko-event': 'lower' }, 'x-kasko-event')).toBe('lower');
     expect(readHeader({ 'x-kasko-event': 'lower', 'X-Kasko-Event': 'upper' }, 'x-kasko-event')).toBe('lower');

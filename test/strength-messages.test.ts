@@ -53,6 +53,15 @@ describe('WebhookError', () => {
     expect(new UsageError('x').name).toBe('UsageError');
     expect(new UsageError('x')).toBeInstanceOf(TypeError);
   });
+
+  it('keeps the payload, never enumerable or writable: an error logged as JSON does not carry it', () => {
+    const error = new WebhookError('payload_invalid', 'm', { payload: { card: '4111' } });
+    expect(error.payload).toEqual({ card: '4111' });
+    expect(Object.keys(error)).not.toContain('payload');
+    expect(JSON.stringify(error)).not.toContain('4111');
+    expect(Object.getOwnPropertyDescriptor(error, 'payload')).toMatchObject({ enumerable: false, writable: false });
+    expect(Object.hasOwn(new WebhookError('payload_invalid', 'm'), 'payload')).toBe(false);
+  });
 });
 
 describe('wrong use: a UsageError with the message that names the fix', () => {

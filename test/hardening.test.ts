@@ -34,7 +34,7 @@ describe('nesting', () => {
     const error = (await receive('kasko', { body: d.body, headers: d.headers }, options).catch((e: unknown) => e)) as WebhookError;
     expect(error.code).toBe('payload_invalid');
     expect(error.errors?.[0]?.message).toBe('nests deeper than 1000 levels');
-    const fine = await delivery('kasko', 'policy.created', JSON.stringify({ ...policy, metadata: { x: 0 } }).replace('{"x":0}', nested(998)));
+    const fine = await delivery('kasko', 'policy.created', JSON.stringify({ ...policy, metadata: { x: 0 } }).replace('{"x":0}', nested(999))); // metadata is at depth 1: 999 levels deep
     const event = await receive('kasko', { body: fine.body, headers: fine.headers }, options);
     expect(() => structuredClone(event.payload)).not.toThrow();
   });

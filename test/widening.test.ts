@@ -209,10 +209,15 @@ describe('integers beyond 2^53 − 1 are refused, never rounded', () => {
   });
 
   it('keeps what is exact: 2^53 − 1, long digit strings, and exponent spellings', async () => {
-    const payload = example('kasko', 'policy.created');
-    payload.metadata = { max: '__max__', text: '12345678901234567890', exp: '__exp__' };
-    const body = JSON.stringify(payload).replace('"__max__"', '9007199254740991').replace('"__exp__"', '1e20');
-    const event = await received('kasko', 'policy.created', body);
-    expect((event.payload as any).metadata).toEqual({ max: Number.MAX_SAFE_INTEGER, text: '12345678901234567890', exp: 1e20 });
+    // A short body (skimmed for digit runs) and one long enough to be walked (where 1e20, beyond
+    // 2^53 − 1 once parsed, is a candidate that only the text clears).
+    for (const pad of ['', 'x'.repeat(3000)]) {
+      const payload = example('kasko', 'policy.created');
+      payload.metadata = { max: '__max__', text: '12345678901234567890', exp: '__exp__', ...(pad ? { pad } : {}) };
+      const body = JSON.stringify(payload).replace('"__max__"', '9007199254740991').replace('"__exp__"', '1e20');
+      expect(body.length >= 2000).toBe(pad !== '');
+      const event = await received('kasko', 'policy.created', body);
+      expect((event.payload as any).metadata).toEqual({ max: Number.MAX_SAFE_INTEGER, text: '12345678901234567890', exp: 1e20, ...(pad ? { pad } : {}) });
+    }
   });
 });

@@ -108,35 +108,81 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-/** Value of each ASCII hex digit (either case), -1 for every other code unit below 128. */
-const HEX_VALUES = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) HEX_VALUES[0x30 + i] = i;
-for (let i = 0; i < 6; i++) HEX_VALUES[0x41 + i] = HEX_VALUES[0x61 + i] = 10 + i;
-const hexValue = (code: number) => (code < 128 ? HEX_VALUES[code]! : -1);
+/** The value of each character of `digits` at its code unit (all below 128), -1 for every other. */
+function digitValues(digits: string): Int8Array {
+  const values = new Int8Array(128).fill(-1);
+  for (let i = 0; i < digits.length; i++) values[digits.charCodeAt(i)] = i;
+  return values;
+}
 
-/** Hex (any case) to bytes; undefined unless it is exactly `length` bytes of hex. On the hot path: no regex, no substrings. */
-export function decodeHex(text: string, length: number): Uint8Array | undefined {
+const HEX_LOWER = digitValues('0123456789abcdef');
+const HEX_ANY_CASE = digitValues('0123456789ABCDEF');
+HEX_ANY_CASE.set(HEX_LOWER.subarray(0x61, 0x67), 0x61);
+const BASE64_VALUES = digitValues('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+const valueIn = (table: Int8Array, code: number) => (code < 128 ? table[code]! : -1);
+
+/**
+ * Which hex digits a scheme accepts: `'lower'`, what every HMAC library writes (PHP `hash_hmac`,
+ * Node `digest('hex')`, Python `hexdigest()`) and what a sample comparing strings with `!==`
+ * accepts; `'any'` where the provider's own sample folds case (InsurUp's C# lower-cases the value).
+ */
+export type HexCase = 'lower' | 'any';
+
+/**
+ * Hex to bytes; undefined unless `text` is exactly `2 × length` digits of `hexCase`. One spelling
+ * per MAC under `'lower'` (a MAC written another way is not the MAC the provider sent). On the hot
+ * path: no regex, no substrings.
+ *
+ * @example
+ * decodeHex('0aff', 2);          // Uint8Array [10, 255]
+ * decodeHex('0AFF', 2);          // undefined
+ * decodeHex('0AFF', 2, 'any');   // Uint8Array [10, 255]
+ */
+export function decodeHex(text: string, length: number, hexCase: HexCase = 'lower'): Uint8Array | undefined {
   if (text.length !== length * 2) return undefined;
+  const table = hexCase === 'any' ? HEX_ANY_CASE : HEX_LOWER;
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) {
-    const high = hexValue(text.charCodeAt(2 * i));
-    const low = hexValue(text.charCodeAt(2 * i + 1));
+    const high = valueIn(table, text.charCodeAt(2 * i));
+    const low = valueIn(table, text.charCodeAt(2 * i + 1));
     if ((high | low) < 0) return undefined;
     bytes[i] = (high << 4) | low;
   }
   return bytes;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Base64 (standard alphabet, padding optional) to bytes; undefined unless it is exactly `length` bytes. */
+/**
+ * Standard Base64 (RFC 4648 §4, the alphabet with `+` and `/`) to bytes, in its canonical spelling
+ * only: undefined unless `text` is exactly the `4 × ⌈length / 3⌉` characters that Java's
+ * `Base64.getEncoder()`, Node's `toString('base64')` and `btoa` write for `length` bytes, `=` padding
+ * included, with the unused low bits of the last character zero (RFC 4648 §3.5). `atob` would also
+ * take the value unpadded, with whitespace, or with other low bits: several spellings of one MAC.
+ *
+ * @example
+ * decodeBase64('AP8=', 2); // Uint8Array [0, 255]
+ * decodeBase64('AP8', 2);  // undefined (padding missing)
+ * decodeBase64('AP9=', 2); // undefined (unused bits set)
+ */
 export function decodeBase64(text: string, length: number): Uint8Array | undefined {
-  if (!BASE64.test(text) || Math.ceil((length * 4) / 3) !== text.replace(/=+$/, '').length) return undefined;
-  const binary = atob(text.replace(/=+$/, ''));
-  if (binary.length !== length) return undefined;
+  const size = Math.ceil(length / 3) * 4;
+  const padding = size - Math.ceil((length * 4) / 3);
+  if (text.length !== size) return undefined;
+  for (let i = size - padding; i < size; i++) if (text.charCodeAt(i) !== 0x3d) return undefined;
   const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  let buffer = 0;
+  let bits = 0;
+  let out = 0;
+  for (let i = 0; i < size - padding; i++) {
+    const value = valueIn(BASE64_VALUES, text.charCodeAt(i));
+    if (value < 0) return undefined;
+    buffer = ((buffer << 6) | value) & 0xfff; // at most 6 bits left over + 6 new
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[out++] = buffer >> bits;
+    }
+  }
+  return (buffer & ((1 << bits) - 1)) === 0 ? bytes : undefined;
 }
 
 export function encodeHex(bytes: Uint8Array): string {

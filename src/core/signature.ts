@@ -1,6 +1,6 @@
 // Signature schemes: what a provider signs and how the signature header is spelled. Providers pick
 // or define one in their module; users may pass their own (CoverKit's scheme is undocumented).
-import { decodeBase64, decodeHex, encodeBase64, encodeHex, type HmacAlgorithm } from './crypto.js';
+import { decodeBase64, decodeHex, encodeBase64, encodeHex, type HexCase, type HmacAlgorithm } from './crypto.js';
 
 /** The parts of a request, other than the body, that a scheme may sign. */
 export interface SignedRequest {
@@ -42,14 +42,15 @@ export interface SignatureScheme {
 export const MAC_BYTES: Record<HmacAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32 };
 
 export type MacEncoding = 'hex' | 'base64';
-const DECODE: Record<MacEncoding, (text: string, length: number) => Uint8Array | undefined> = { hex: decodeHex, base64: decodeBase64 };
 const ENCODE: Record<MacEncoding, (bytes: Uint8Array) => string> = { hex: encodeHex, base64: encodeBase64 };
 
 export interface BodyHmacOptions {
   name: string;
   algorithm: HmacAlgorithm;
-  /** Encodings accepted on receipt, in order; `sign()` uses the first. Hex is accepted in any case. */
+  /** Encodings accepted on receipt, in order; `sign()` uses the first. Base64 is the padded standard form. */
   encodings: readonly MacEncoding[];
+  /** Hex digits accepted (default `'lower'`, as HMAC libraries write them; `sign()` writes lower case). */
+  hexCase?: HexCase;
   /** A literal before the encoded MAC, e.g. `sha1=`. */
   label?: string;
   /** Accept the value with or without the label; `sign()` then writes it without. */
@@ -57,14 +58,16 @@ export interface BodyHmacOptions {
 }
 
 /**
- * HMAC of the raw body alone, header value `[label]<encoded MAC>`.
+ * HMAC of the raw body alone, header value `[label]<encoded MAC>`. Each encoding is decoded exactly
+ * (crypto.ts, `decodeHex` and `decodeBase64`): one spelling per MAC and encoding.
  *
  * @example
  * const scheme = bodyHmac({ name: 'my-sha256', algorithm: 'SHA-256', encodings: ['hex'], label: 'sha256=' });
  */
 export function bodyHmac(options: BodyHmacOptions): SignatureScheme {
-  const { name, algorithm, encodings, label = '', labelOptional = false } = options;
+  const { name, algorithm, encodings, label = '', labelOptional = false, hexCase = 'lower' } = options;
   const length = MAC_BYTES[algorithm];
+  const decode = (encoding: MacEncoding, text: string) => (encoding === 'hex' ? decodeHex(text, length, hexCase) : decodeBase64(text, length));
   return {
     name,
     algorithm,
@@ -73,7 +76,7 @@ export function bodyHmac(options: BodyHmacOptions): SignatureScheme {
       if (label && value.startsWith(label)) encoded = value.slice(label.length);
       else if (label && !labelOptional) return undefined;
       for (const encoding of encodings) {
-        const mac = DECODE[encoding](encoded, length);
+        const mac = decode(encoding, encoded);
         if (mac) return { macs: [mac] };
       }
       return undefined;
@@ -85,7 +88,7 @@ export function bodyHmac(options: BodyHmacOptions): SignatureScheme {
 
 /**
  * The `t=<unix seconds>,v1=<hex>` scheme (Stripe's shape): HMAC-SHA256 of `<t>.<raw body>`; several
- * `v1=` entries may be sent during a secret rotation.
+ * `v1=` entries may be sent during a secret rotation. The hex is lower case, as Stripe writes it.
  *
  * @example
  * await receive('coverkit', incoming, { secret, signature: timestampedHmac('coverkit-t-v1') });
@@ -145,11 +148,10 @@ export function parseTimestamp(value: string): number | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const fraction = m[7] ? Number(`0${m[7]}`) * 1000 : 0;
   const local = Date.UTC(year, month - 1, day, hour, minute, second);
-  const date = new Date(local);
-  // Every field must survive the round trip: Date.UTC carries Feb 30 into March and 24:00 into tomorrow.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hour || date.getUTCMinutes() !== minute || date.getUTCSeconds() !== second) {
-    return undefined;
-  }
+  // The fields must survive the round trip, written back as `YYYY-MM-DDTHH:mm:ss` (the first 19
+  // characters the pattern matched): Date.UTC carries Feb 30 into March, 24:00 into tomorrow and
+  // years 0000–0099 into the 1900s. One comparison of the whole, not one per field.
+  if (new Date(local).toISOString().slice(0, 19) !== value.slice(0, 19)) return undefined;
   if (m[9] === undefined) return local + fraction;
   const [offsetHours, offsetMinutes] = [Number(m[10]), Number(m[11])];
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;

@@ -10,7 +10,7 @@ import type { SignatureScheme } from '../core/signature.js';
 /**
  * axitech-webhooks.txt, "Implementation Example": `createHmac('SHA256', secret)`, updated with
  * `${method.toUpperCase()}${url}${timestamp}` and then the raw body, `digest('hex')`. The sample
- * compares with `!==`; decision: hex is compared as bytes, so its case does not matter. The docs
+ * compares with `!==`, so only lower-case hex (what `digest('hex')` writes) verifies. The docs
  * never show an `x-aw-timestamp` value: Unix seconds, milliseconds and ISO-8601 are accepted, and
  * the replay window applies in both directions (`toleranceSeconds`).
  */

@@ -14,7 +14,7 @@ const newEventId = () => `evt_${randomHex(12)}`;
  * `coverkit.webhooks.verify(payload, signature, secret)`, but not the algorithm. Decision (README,
  * "CoverKit signature scheme"): hex HMAC-SHA256 of the raw body — the docs show no timestamp header
  * and a single signature value, and this is the common form of such a header. `sha256=` before the
- * hex is tolerated. If CoverKit turns out to sign differently, pass `signature:` to receive() and
+ * hex is tolerated; the hex is lower case, as HMAC libraries write it. If CoverKit turns out to sign differently, pass `signature:` to receive() and
  * sign(), e.g. `coverkitTimestampedScheme` for a Stripe-style `t=…,v1=…` header.
  *
  * Identity of test deliveries: receivers deduplicate on the envelope `id` (a decision: the docs

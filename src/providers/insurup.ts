@@ -19,8 +19,9 @@ const pinnedUuid = (type: string) => {
 /**
  * insurup-webhooks.md, "Signature Validasyonu": HMAC-SHA256 of the payload with the secret. The
  * Python, JavaScript, PHP and C# samples compare lower-case hex (C# lower-cases the received
- * value); the Java sample produces Base64. Decision: accept hex in any case and Base64 (with or
- * without padding); `sign()` sends lower-case hex like four of the five samples. The header is sent
+ * value); the Java sample produces Base64 (`Base64.getEncoder()`: padded). Decision: accept hex in
+ * any case (the C# sample does) and Base64 exactly as Java writes it, padding included (no other
+ * spelling of the MAC); `sign()` sends lower-case hex like four of the five samples. The header is sent
  * only when the webhook has a secret: see `allowUnsigned`. Delivery and webhook ids (`x-webhook-id`):
  * UUIDs (format undocumented: a decision).
  *
@@ -32,7 +33,7 @@ const pinnedUuid = (type: string) => {
  */
 export default defineProvider(
   catalog,
-  bodyHmac({ name: 'insurup-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex', 'base64'] }),
+  bodyHmac({ name: 'insurup-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex', 'base64'], hexCase: 'any' }),
   {
     newDeliveryId: () => globalThis.crypto.randomUUID(),
     newWebhookId: () => globalThis.crypto.randomUUID(),

@@ -8,8 +8,8 @@ import { bodyHmac } from '../core/signature.js';
 
 /**
  * kasko-webhooks.md, "Checking signatures": `'sha1=' . hash_hmac('sha1', $payload, $endpoint_secret)`,
- * compared with `!==`. Decision: the hex is compared as bytes, so upper-case hex also verifies (it
- * is the same MAC); the `sha1=` label is required as written. Delivery ids are a GUID without dashes.
+ * compared with `!==`: lower-case hex (what `hash_hmac` writes) and the `sha1=` label, exactly as
+ * written; another spelling of the MAC (upper-case hex) does not verify. Delivery ids are a GUID without dashes.
  *
  * Identity of test deliveries: `X-KASKO-Delivery` is not signed, so receivers deduplicate on the
  * event type and the signed body (README, "Threat model"): a new delivery needs a new body. Fresh:

@@ -1,0 +1,72 @@
+// Re-checks the static mutants a mutation run reported as surviving (`npm run mutate -- static`
+// after `npm run mutate`). Why: stryker.config.json sets `ignoreStatic` (a static mutant, code that
+// runs when a module loads, re-runs the whole suite: 20% of the mutants, 60% of the time), and
+// Stryker then runs a "hybrid" mutant (run at load and by tests) without reloading modules, so its
+// load-time part is never active and it is reported as surviving whether a test would catch it or
+// not. Here each one is applied to the real source file, tests run on the plain vitest
+// configuration (fresh modules), and the file is restored. Stryker's coverage names only the first
+// test that loaded the module, so the tests run are the fast suites written to kill mutants
+// (FAST, below), then, for a mutant none of them kills, every test of the mutation run.
+//
+// Usage: tsx scripts/static-mutants.ts [reports/mutation/mutation.json [src/file.ts …]]
+// Prints one line per mutant: killed (a test failed) or SURVIVED; exits 1 if any survived.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+interface Position {
+  line: number;
+  column: number;
+}
+interface Mutant {
+  id: string;
+  mutatorName: string;
+  replacement?: string;
+  status: string;
+  static?: boolean;
+  location: { start: Position; end: Position };
+}
+interface Report {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+}
+
+// STATIC_TESTS (space-separated vitest filters) narrows the first pass, e.g. to one module's tests.
+const FAST = process.env.STATIC_TESTS?.split(' ') ?? ['test/strength-', 'test/receive.test.ts', 'test/threats.test.ts', 'test/known-answer.test.ts', 'test/idempotency-bounds.test.ts'];
+const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
+/** Whether some test fails: vitest exits non-zero. */
+const fails = (args: string[]) => spawnSync('npx', ['vitest', 'run', '--bail=1', ...args], { stdio: 'ignore' }).status !== 0;
+const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+
+/** Offset of a (1-based line, 1-based column) position in `source`. */
+function offsetOf(source: string, { line, column }: Position): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) offset = source.indexOf('\n', offset) + 1;
+  return offset + column - 1;
+}
+
+let survived = 0;
+const only = process.argv.slice(3);
+for (const [file, { source, mutants }] of Object.entries(report.files)) {
+  if (only.length && !only.includes(file)) continue;
+  for (const mutant of mutants) {
+    if (mutant.status !== 'Survived' || !mutant.static) continue;
+    const start = offsetOf(source, mutant.location.start);
+    const end = offsetOf(source, mutant.location.end);
+    const mutated = source.slice(0, start) + (mutant.replacement ?? '') + source.slice(end);
+    const original = readFileSync(file, 'utf8');
+    if (original !== source) {
+      console.log(`skipped  ${file}:${mutant.location.start.line}:${mutant.location.start.column}: the file changed since the mutation run`);
+      continue;
+    }
+    writeFileSync(file, mutated);
+    let killed: boolean;
+    try {
+      killed = fails(FAST) || fails(['--config', 'vitest.stryker.config.ts']);
+    } finally {
+      writeFileSync(file, original);
+    }
+    if (!killed) survived++;
+    const where = `${file}:${mutant.location.start.line}:${mutant.location.start.column}`;
+    console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${where} ${mutant.mutatorName} -> ${JSON.stringify((mutant.replacement ?? '').slice(0, 60))}`);
+  }
+}
+process.exitCode = survived ? 1 : 0;

@@ -1,0 +1,280 @@
+// The idempotency stores at their edges (src/idempotency/), written from the kinds of mutant that
+// survived (issue 20): boundary pairs of every limit (a lease that ends exactly now, maxBytes filled
+// exactly, maxEntries 1), claims that lapsed behind a live one, the byte accounting after each kind
+// of replacement, the exact Redis commands, and long non-ASCII keys hashed as UTF-16LE.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { memoryStore } from '../src/index.js';
+import { MAX_KEY_LENGTH, storageKey } from '../src/idempotency/key.js';
+import { ENTRY_OVERHEAD_BYTES, minMemoryStoreBytes, StoreFullError } from '../src/idempotency/memory.js';
+import { redisStore } from '../src/idempotency/redis.js';
+import { durationMs, type ClaimResult } from '../src/idempotency/store.js';
+
+const token = (claim: ClaimResult) => {
+  if (claim.state !== 'claimed') throw new Error(`expected a claim, got ${claim.state}`);
+  return claim.token;
+};
+const OK = '{"status":200,"body":"{}"}';
+const entryBytes = (key: string, response = '') => ENTRY_OVERHEAD_BYTES + 2 * (key.length + response.length);
+function clocked(options: { maxEntries?: number; maxBytes?: number } = {}) {
+  const clock = { time: 5_000_000 };
+  return { clock, store: memoryStore({ ...options, now: () => clock.time }) };
+}
+
+describe('memory store: limits, exactly', () => {
+  it('maxEntries 1 and maxBytes = minMemoryStoreBytes are valid; one less is refused, with the reason', () => {
+    expect(minMemoryStoreBytes).toBe(ENTRY_OVERHEAD_BYTES + 2 * MAX_KEY_LENGTH);
+    expect(() => memoryStore({ maxEntries: 1 })).not.toThrow();
+    expect(() => memoryStore({ maxBytes: minMemoryStoreBytes })).not.toThrow();
+    expect(() => memoryStore({ maxEntries: 0 })).toThrow(new RangeError('insurance-webhooks: memoryStore maxEntries must be an integer ≥ 1, not 0'));
+    expect(() => memoryStore({ maxBytes: minMemoryStoreBytes - 1 })).toThrow(
+      new RangeError(`insurance-webhooks: memoryStore maxBytes must be an integer ≥ ${minMemoryStoreBytes}, not ${minMemoryStoreBytes - 1}`),
+    );
+    expect(() => memoryStore({ maxBytes: minMemoryStoreBytes + 0.5 })).toThrow(RangeError);
+  });
+
+  it('maxEntries 1 holds exactly one claim', async () => {
+    const { store } = clocked({ maxEntries: 1 });
+    expect((await store.claim('a', 1000)).state).toBe('claimed');
+    await expect(store.claim('b', 1000)).rejects.toBeInstanceOf(StoreFullError);
+  });
+
+  it('entries that fill maxBytes exactly all fit; one byte less and the oldest completed one goes', async () => {
+    const size = entryBytes('k0', OK);
+    for (const [maxBytes, kept] of [
+      [3 * size, 3],
+      [3 * size - 1, 2],
+    ] as const) {
+      const { store } = clocked({ maxBytes: Math.max(maxBytes, minMemoryStoreBytes) });
+      if (maxBytes < minMemoryStoreBytes) continue;
+      for (let i = 0; i < 3; i++) await store.complete(`k${i}`, token(await store.claim(`k${i}`, 60_000)), OK, 60_000);
+      expect([store.size, store.bytes]).toEqual([kept, kept * size]);
+    }
+  });
+
+  it('the refusal says why: an entry larger than maxBytes, or a store full of claims', async () => {
+    const { store } = clocked({ maxEntries: 1, maxBytes: minMemoryStoreBytes });
+    const claim = await store.claim('k', 60_000);
+    await expect(store.claim('other', 60_000)).rejects.toThrow(
+      new StoreFullError(`insurance-webhooks: the memory idempotency store cannot take this key: it is full of deliveries in progress (1 claims, ${entryBytes('k')} bytes; maxEntries 1, maxBytes ${minMemoryStoreBytes})`),
+    );
+    const big = 'x'.repeat(minMemoryStoreBytes);
+    await expect(store.complete('k', token(claim), big, 60_000)).rejects.toThrow(
+      new StoreFullError(`insurance-webhooks: the memory idempotency store cannot take this key: an entry of ${entryBytes('k', big)} bytes exceeds maxBytes ${minMemoryStoreBytes}`),
+    );
+    // An entry of exactly maxBytes is not "larger": refused only because the claim holds the room.
+    const exact = 'y'.repeat((minMemoryStoreBytes - entryBytes('k')) / 2);
+    expect(entryBytes('k', exact)).toBe(minMemoryStoreBytes);
+    await expect(store.complete('k', token(claim), exact, 60_000)).resolves.toBeUndefined();
+    expect(await store.claim('k', 60_000)).toEqual({ state: 'done', response: exact });
+  });
+
+  it('StoreFullError: its name and code', () => {
+    const error = new StoreFullError('m');
+    expect([error.name, error.code, error.message]).toEqual(['StoreFullError', 'store_full', 'm']);
+  });
+});
+
+describe('memory store: a lease or TTL ends exactly at its expiry', () => {
+  it('at the front: swept', async () => {
+    const { clock, store } = clocked();
+    await store.claim('k', 1_000);
+    clock.time += 999;
+    expect(await store.claim('k', 1_000)).toEqual({ state: 'in_progress' });
+    clock.time += 1;
+    expect((await store.claim('k', 1_000)).state).toBe('claimed');
+  });
+
+  it('behind a live claim (not swept): still lapsed at exactly its expiry, and its bytes are freed', async () => {
+    const { clock, store } = clocked();
+    await store.claim('live', 600_000);
+    await store.claim('short', 1_000);
+    clock.time += 999;
+    expect(await store.claim('short', 1_000)).toEqual({ state: 'in_progress' });
+    clock.time += 1;
+    expect((await store.claim('short', 1_000)).state).toBe('claimed');
+    expect([store.size, store.bytes]).toEqual([2, entryBytes('live') + entryBytes('short')]);
+  });
+
+  it('a completed key behind a live claim: lapsed at its TTL, re-claimed with its bytes freed', async () => {
+    const { clock, store } = clocked();
+    await store.claim('live', 600_000);
+    await store.complete('done', token(await store.claim('done', 600_000)), OK, 2_000);
+    clock.time += 1_999;
+    expect(await store.claim('done', 1_000)).toEqual({ state: 'done', response: OK });
+    clock.time += 1;
+    expect((await store.claim('done', 1_000)).state).toBe('claimed');
+    expect([store.size, store.bytes]).toEqual([2, entryBytes('live') + entryBytes('done')]);
+  });
+
+  it('a full store frees a claim that lapsed exactly now behind a live one', async () => {
+    const { clock, store } = clocked({ maxEntries: 2 });
+    await store.claim('long', 600_000);
+    await store.claim('short', 1_000);
+    clock.time += 1_000;
+    expect((await store.claim('next', 600_000)).state).toBe('claimed');
+    expect(await store.claim('long', 600_000)).toEqual({ state: 'in_progress' });
+    expect(store.size).toBe(2);
+  });
+
+  it('after freeing room it still knows when the next claim lapses (the earliest, not the latest)', async () => {
+    const { clock, store } = clocked({ maxEntries: 3 });
+    const start = clock.time;
+    await store.claim('a', 10_000); // lapses at +10 000
+    await store.claim('b', 1_000); // +1 000
+    await store.claim('c', 5_000); // +5 000
+    clock.time = start + 1_000;
+    expect((await store.claim('d', 600_000)).state).toBe('claimed'); // frees b; next lapse is c's
+    clock.time = start + 5_000;
+    expect((await store.claim('e', 600_000)).state).toBe('claimed'); // frees c
+    expect(await store.claim('a', 10_000)).toEqual({ state: 'in_progress' });
+    expect(store.size).toBe(3);
+  });
+});
+
+describe('memory store: byte accounting through every replacement', () => {
+  it('completing twice keeps one entry of the last answer', async () => {
+    const { store } = clocked();
+    const claim = await store.claim('k', 60_000);
+    await store.complete('k', token(claim), OK, 60_000);
+    await store.complete('k', token(claim), '{"status":202,"body":""}', 60_000);
+    expect([store.size, store.bytes]).toEqual([1, entryBytes('k', '{"status":202,"body":""}')]);
+    expect(await store.claim('k', 60_000)).toEqual({ state: 'done', response: '{"status":202,"body":""}' });
+  });
+
+  it('a release frees exactly the claim; releasing an unknown key or with another token frees nothing', async () => {
+    const { store } = clocked();
+    await store.release('unknown', 'token');
+    expect([store.size, store.bytes]).toEqual([0, 0]);
+    const a = await store.claim('a', 60_000);
+    await store.claim('b', 60_000);
+    await store.release('a', 'not-its-token');
+    await store.release('zzz', token(a));
+    expect(store.size).toBe(2);
+    await store.release('a', token(a));
+    expect([store.size, store.bytes]).toEqual([1, entryBytes('b')]);
+    expect((await store.claim('a', 60_000)).state).toBe('claimed');
+  });
+
+  it('tokens differ between claims', async () => {
+    const { clock, store } = clocked();
+    const tokens = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      tokens.add(token(await store.claim('k', 10)));
+      clock.time += 10;
+    }
+    expect(tokens.size).toBe(5);
+  });
+});
+
+describe('durationMs', () => {
+  it('accepts a finite number above 0, and says what is wrong otherwise', () => {
+    expect(durationMs(1, 'leaseMs')).toBe(1);
+    expect(durationMs(0.5, 'ttlMs')).toBe(0.5);
+    expect(() => durationMs(0, 'ttlMs')).toThrow(new RangeError('insurance-webhooks: the idempotency ttlMs must be a finite number of milliseconds above 0, not 0'));
+    expect(() => durationMs('5' as never, 'leaseMs')).toThrow(new RangeError('insurance-webhooks: the idempotency leaseMs must be a finite number of milliseconds above 0, not 5'));
+  });
+});
+
+describe('storageKey: long keys are the SHA-256 of their UTF-16LE code units', () => {
+  const reference = (key: string) => `sha256:${createHash('sha256').update(Buffer.from(key, 'utf16le')).digest('hex')}`;
+  it.each([
+    ['ASCII', 'k'.repeat(201)],
+    ['Turkish', 'ş'.repeat(300)],
+    ['high code units', '\uffff\u0100\u00ff'.repeat(100)],
+    ['a lone surrogate', `${'x'.repeat(200)}\ud800`],
+    ['one unit over', 'é'.repeat(MAX_KEY_LENGTH + 1)],
+  ])('%s', (_, key) => {
+    expect(storageKey(key)).toBe(reference(key));
+  });
+
+  it('exactly MAX_KEY_LENGTH is kept as it is; a non-string is refused naming its type', () => {
+    expect(storageKey('é'.repeat(MAX_KEY_LENGTH))).toBe('é'.repeat(MAX_KEY_LENGTH));
+    expect(() => storageKey(undefined as never)).toThrow(new TypeError('insurance-webhooks: an idempotency key must be a string, not undefined'));
+  });
+});
+
+describe('redisStore: the exact commands', () => {
+  function fake(replies: Record<string, unknown[]> = {}) {
+    const sent: string[][] = [];
+    const send = async (args: string[]) => {
+      sent.push(args);
+      const queue = replies[args[0]!];
+      return queue && queue.length ? queue.shift() : null;
+    };
+    return { sent, send };
+  }
+  const PENDING = /^pending:[0-9a-f-]{36}$/;
+
+  it('claim: SET prefix+key pending:<token> NX PX lease (ms, at least 1, whole); the default prefix', async () => {
+    const { sent, send } = fake({ SET: ['OK'] });
+    const claim = await redisStore({ send }).claim('kasko:k', 1500.2);
+    expect(sent).toEqual([['SET', 'insurance-webhooks:kasko:k', `pending:${token(claim)}`, 'NX', 'PX', '1501']]);
+    expect(sent[0]![2]).toMatch(PENDING);
+    const tiny = fake({ SET: ['OK'] });
+    await redisStore({ send: tiny.send, prefix: 'p:' }).claim('k', 0.001);
+    expect(tiny.sent[0]!.slice(1, 2).concat(tiny.sent[0]!.slice(5))).toEqual(['p:k', '1']);
+  });
+
+  it('claim: a done record is the stored answer, a pending one is in progress', async () => {
+    expect(await redisStore(fake({ GET: [`done:${OK}`] })).claim('k', 1000)).toEqual({ state: 'done', response: OK });
+    expect(await redisStore(fake({ GET: ['pending:x'] })).claim('k', 1000)).toEqual({ state: 'in_progress' });
+  });
+
+  it('claim: a key that expires between SET and GET is claimed again, three attempts at most', async () => {
+    const retried = fake({ SET: [null, 'OK'], GET: [null] });
+    expect((await redisStore(retried).claim('k', 1000)).state).toBe('claimed');
+    expect(retried.sent.map(([command]) => command)).toEqual(['SET', 'GET', 'SET']);
+    const never = fake();
+    expect(await redisStore(never).claim('k', 1000)).toEqual({ state: 'in_progress' });
+    expect(never.sent.map(([command]) => command)).toEqual(['SET', 'GET', 'SET', 'GET', 'SET', 'GET']);
+  });
+
+  it('complete: SET prefix+key done:<answer> PX ttl; release: the compare-and-delete script on pending:<token>', async () => {
+    const { sent, send } = fake();
+    const store = redisStore({ send, prefix: 'p:' });
+    await store.complete('k', 't', OK, 259_200_000);
+    await store.release('k', 't');
+    expect(sent).toEqual([
+      ['SET', 'p:k', `done:${OK}`, 'PX', '259200000'],
+      ['EVAL', "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", '1', 'p:k', 'pending:t'],
+    ]);
+  });
+
+  it('long keys are sent as their digest', async () => {
+    const { sent, send } = fake({ SET: ['OK'] });
+    const key = 'x'.repeat(16_384);
+    await redisStore({ send }).claim(key, 1000);
+    expect(sent[0]![1]).toBe(`insurance-webhooks:${storageKey(key)}`);
+    expect(sent[0]![1]).toHaveLength('insurance-webhooks:'.length + 71);
+  });
+
+  it('wait: integers ≥ 1 (1 is valid); WAIT after each completion; fewer acknowledgements reject', async () => {
+    const message = 'insurance-webhooks: redisStore wait needs integers replicas ≥ 1 and timeoutMs ≥ 1';
+    for (const wait of [
+      { replicas: 0, timeoutMs: 1 },
+      { replicas: 1, timeoutMs: 0 },
+      { replicas: 1.5, timeoutMs: 1 },
+      { replicas: 1, timeoutMs: 1.5 },
+    ]) {
+      expect(() => redisStore({ send: async () => 'OK', wait }), JSON.stringify(wait)).toThrow(new RangeError(message));
+    }
+    const { sent, send } = fake({ SET: ['OK'], WAIT: [1, 0] });
+    const store = redisStore({ send, wait: { replicas: 1, timeoutMs: 1 } });
+    await store.complete('k', 't', OK, 1000);
+    expect(sent.at(-1)).toEqual(['WAIT', '1', '1']);
+    await expect(store.complete('k', 't', OK, 1000)).rejects.toThrow(new Error('insurance-webhooks: 0 of 1 Redis replicas acknowledged the handled delivery within 1 ms'));
+    // Without wait: no WAIT at all.
+    const plain = fake();
+    await redisStore({ send: plain.send }).complete('k', 't', OK, 1000);
+    expect(plain.sent.map(([command]) => command)).toEqual(['SET']);
+  });
+
+  it('refuses a lease or TTL that is not a finite number above 0 before sending anything', async () => {
+    const { sent, send } = fake();
+    const store = redisStore({ send });
+    await expect(store.claim('k', 0)).rejects.toThrow(RangeError);
+    await expect(store.complete('k', 't', OK, NaN)).rejects.toThrow(RangeError);
+    expect(sent).toEqual([]);
+  });
+});

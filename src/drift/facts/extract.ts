@@ -12,6 +12,10 @@ export interface PropertyItem {
   /** As written: `string`, `object`, `array of objects`… */
   type: string;
   required: boolean;
+  /** Marked "Optional" (or "not required"): a schema that requires it refuses deliveries the docs allow. */
+  optional: boolean;
+  /** The line that carries the Required/Optional marker (the field line or its description). */
+  markerLine?: number;
   /** A `Format: '…'` its description states. */
   format?: string;
   line: number;
@@ -94,6 +98,7 @@ export function insurupFacts(text: string): ExtractedFacts {
 }
 
 const PROPERTY = /^-\s*([A-Za-z_][A-Za-z0-9_]*):\s*(string|number|integer|boolean|object|array(?: of \w+)?)\s*(.*)$/;
+const OPTIONAL = /\boptional\b|\bnot required\b/i;
 const EVENT_SECTION = /^The ([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+) Event\b/;
 
 /** The property lists of Axitech's page: `- name: type`, then `- description` (maybe `Format: '…'`, maybe `Required`). */
@@ -109,13 +114,16 @@ function axitechProperties(doc: DocText): PropertyItem[] {
     const property = PROPERTY.exec(line);
     if (property) {
       const [, name = '', type = '', rest = ''] = property;
-      items.push({ scope, name, type, required: /\brequired\b/i.test(rest) && !/\bnot required\b/i.test(rest), line: index + 1, formatLine: index + 1 });
+      const optional = OPTIONAL.test(rest);
+      const required = !optional && /\brequired\b/i.test(rest);
+      items.push({ scope, name, type, required, optional, ...(required || optional ? { markerLine: index + 1 } : {}), line: index + 1, formatLine: index + 1 });
       return;
     }
     const last = items.at(-1);
     if (last && last.line === index && /^-\s/.test(line)) {
       // The description line of the property above.
-      if (/\brequired\b/i.test(line) && !/\bnot required\b|\boptional\b/i.test(line)) last.required = true;
+      if (OPTIONAL.test(line)) Object.assign(last, { optional: true, required: false, markerLine: index + 1 });
+      else if (/\brequired\b/i.test(line)) Object.assign(last, { required: true, markerLine: index + 1 });
       const format = /Format:\s*'([^']+)'/i.exec(line);
       if (format) Object.assign(last, { format: format[1]!, formatLine: index + 1 });
     }

@@ -51,6 +51,8 @@ interface Case {
 const CASES: Case[] = [
   // KASKO
   { name: 'KASKO: renamed signature header (header table)', provider: 'kasko', edits: [['| `X-KASKO-Signature` |', '| `X-KASKO-Sig`       |']], facts: [{ kind: 'header', subject: 'header signature', docs: 'x-kasko-sig', ours: 'x-kasko-signature', line: 23, file: 'schemas/kasko/provider.json' }] },
+  { name: 'KASKO: a timestamp header added to the table', provider: 'kasko', edits: [['| `X-KASKO-Signature` |', '| `X-KASKO-Timestamp` | `1700000000` | The Unix time the delivery was sent. |\n| `X-KASKO-Signature` |']], facts: [{ kind: 'header', subject: 'header timestamp', docs: 'x-kasko-timestamp', line: 23 }] },
+  { name: "KASKO: the header table's example event type renamed", provider: 'kasko', edits: [['| `X-KASKO-Event`     | `policy.created`  ', '| `X-KASKO-Event`     | `policy.issued`   ']], facts: [{ kind: 'header', subject: 'header event example', docs: 'policy.issued', ours: '(no schema)', line: 21 }] },
   { name: 'KASKO: renamed event header', provider: 'kasko', edits: [['| `X-KASKO-Event`     |', '| `X-KASKO-Topic`     |']], facts: [{ subject: 'header event', docs: 'x-kasko-topic', ours: 'x-kasko-event', line: 21 }] },
   { name: 'KASKO: renamed delivery header', provider: 'kasko', edits: [['| `X-KASKO-Delivery`  |', '| `X-KASKO-Delivery-Id` |']], facts: [{ subject: 'header delivery', docs: 'x-kasko-delivery-id', ours: 'x-kasko-delivery', line: 22 }] },
   { name: 'KASKO: the signature header renamed in the PHP sample only', provider: 'kasko', edits: [['$_SERVER["HTTP_X_KASKO_SIGNATURE"]', '$_SERVER["HTTP_X_KASKO_HMAC"]']], facts: [{ subject: 'header signature', docs: 'x-kasko-hmac', line: 37 }] },

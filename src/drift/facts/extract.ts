@@ -34,12 +34,16 @@ export interface ExtractedFacts {
 /** The transport role of a header from the words describing it (English and Turkish). */
 function roleFromDescription(description: string): string | undefined {
   if (/signature|hmac|digest|sha-?\d|imza/i.test(description)) return 'signature';
-  if (/timestamp|zaman/i.test(description)) return 'timestamp';
+  // Before `delivery`: "the Unix time the delivery was sent" describes a timestamp.
+  if (/timestamp|\btime\b|\bunix\b|zaman/i.test(description)) return 'timestamp';
   if (/webhook'?un tekil|webhook id|id of the webhook/i.test(description)) return 'webhook id';
   if (/guid|identify the payload|delivery|gönderim/i.test(description)) return 'delivery';
   if (/event type|event'?in ismi|name of the event/i.test(description)) return 'event';
   return undefined;
 }
+
+/** The subject of the event header's example value (an event name the docs spell out). */
+export const EVENT_EXAMPLE = 'header event example';
 
 /** The role of a header a table or list names with a description none of the roles matches: always reported. */
 export const UNKNOWN_ROLE = 'of unknown role';
@@ -55,6 +59,9 @@ export function kaskoFacts(text: string): ExtractedFacts {
     if (!row || !/^x-/i.test(row[1]!)) return;
     const role = roleFromDescription(row[3]!) ?? UNKNOWN_ROLE;
     facts.push({ kind: 'header', subject: `header ${role}`, value: row[1]!.toLowerCase(), line: index + 1 });
+    // The table's example event type is the one event name the page spells out (the others are inferred from headings).
+    const example = backticked(row[2]!)[0];
+    if (role === 'event' && example) facts.push({ kind: 'header', subject: EVENT_EXAMPLE, value: example, line: index + 1 });
     if (role === 'signature') {
       const example = exampleSignatureValue(backticked(row[2]!)[0] ?? '');
       for (const field of ['algorithm', 'label'] as const) {

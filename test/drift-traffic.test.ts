@@ -188,3 +188,12 @@ describe('drift --deliveries against hostile captures', () => {
     expect(json.providers[0]!.events[0]!.omittedFindings).toBeGreaterThan(0);
   });
 });
+
+describe('drift --deliveries: the validator stops listing errors', () => {
+  it('"and N more" is not reported as a finding on the payload when every listed error is an added field', async () => {
+    const asset = { designation: 'policy_document', name: 'Policy Certificate', extension: 'pdf', href: 'https://assets.kasko.io/x.pdf', pages: 2 };
+    const report = await runTrafficDrift({ source: folder({ 'many.json': await capture('kasko', 'policy.created', { ...policyCreated, assets: Array.from({ length: 300 }, () => asset) }) }) });
+    const findings = report.providers[0]!.events[0]!.findings;
+    expect(findings.map((f) => [f.kind, f.path])).toEqual([['added', 'assets[].pages']]);
+  });
+});

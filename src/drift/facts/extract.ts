@@ -77,7 +77,7 @@ export function kaskoFacts(text: string): ExtractedFacts {
     if (header) facts.push({ kind: 'header', subject: 'header signature', value: header[1]!.toLowerCase(), line: number });
   }
   for (const sample of markdownSamples(doc).filter((s) => /^Checking signatures$/i.test(s.section))) facts.push(...sampleFacts(sample, true));
-  for (const [number, line] of sectionLines(doc, /^Responding to a webhook$/i)) facts.push(...acknowledgementFacts(line, number));
+  facts.push(...pageRules(doc));
   return { facts, properties: [], problems: [] };
 }
 
@@ -101,7 +101,18 @@ export function insurupFacts(text: string): ExtractedFacts {
     if (heading) facts.push({ kind: 'delivery-mode', subject: 'delivery mode', event: heading[1]!, value: heading[2] ?? 'unmarked', line: number });
   }
   for (const sample of markdownSamples(doc).filter((s) => /^Signature/i.test(s.section))) facts.push(...sampleFacts(sample, true));
+  facts.push(...pageRules(doc));
   return { facts, properties: [], problems: [] };
+}
+
+/**
+ * The acknowledgement and retry rules of a page, read from every line: a rule added outside the
+ * section that used to hold one (CoverKit's first acknowledgement rule, a KASKO retry sentence) is
+ * still a rule, so no section is assumed.
+ */
+function pageRules(doc: DocText): DocFact[] {
+  const lines = doc.lines.map((line, index) => [index + 1, line] as [number, string]);
+  return [...lines.flatMap(([number, line]) => acknowledgementFacts(line, number)), ...retriesHappen(lines), ...retryFacts(lines)];
 }
 
 const PROPERTY = /^-\s*([A-Za-z_][A-Za-z0-9_]*):\s*(string|number|integer|boolean|object|array(?: of \w+)?)\s*(.*)$/;
@@ -143,10 +154,7 @@ export function axitechFacts(text: string): ExtractedFacts {
   const doc = new DocText(text);
   const facts: DocFact[] = [];
   const problems: string[] = [];
-  const setupEnd = doc.find(/^The Event Object\b/) || doc.lines.length + 1;
-  const setup = doc.lines.slice(0, setupEnd - 1).map((line, index) => [index + 1, line] as [number, string]);
-  for (const [number, line] of setup) facts.push(...acknowledgementFacts(line, number));
-  facts.push(...retriesHappen(setup));
+  facts.push(...pageRules(doc));
   const sample = flatSample(doc, /^Node\.js \(Javascript\)\s*$/i, /^This Node\.js example\b/i, 'javascript');
   if (sample) facts.push(...sampleFacts(sample, true));
   else problems.push('no "Node.js (Javascript)" sample found');
@@ -167,11 +175,7 @@ export function coverkitFacts(text: string): ExtractedFacts {
     // The algorithm is not documented: the sample calls the SDK, so no HMAC idiom is expected.
     facts.push(...sampleFacts(sample, false));
   } else problems.push('no "Signature Verification" section with its Node.js/Express sample found');
-  const retryStart = doc.find(/Retry Policy\s*$/);
-  if (retryStart) {
-    const lines = doc.lines.slice(retryStart).map((line, index) => [retryStart + 1 + index, line] as [number, string]);
-    facts.push(...retriesHappen(lines), ...retryFacts(lines));
-  }
+  facts.push(...pageRules(doc));
   return { facts, properties: [], problems };
 }
 

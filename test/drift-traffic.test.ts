@@ -143,3 +143,57 @@ describe('drift --deliveries', () => {
     expect(readCapture('{"provider":"kasko","headers":{"a":1},"body":"{}"}', 'r')).toEqual({ ref: 'r', problem: '"headers" must be an object of strings' });
   });
 });
+
+describe('drift --deliveries against hostile captures', () => {
+  it('a capture whose body object is nested 100 000 deep is reported, and the rest of the folder still compared', async () => {
+    const deep = `{"provider":"kasko","headers":{"x-kasko-event":"policy.created"},"body":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+    const dir = folder({ 'a-deep.json': deep, 'b-extra.json': await capture('kasko', 'policy.created', { ...policyCreated, phone: '1' }) });
+    const { code, out } = await drift(['--deliveries', dir]);
+    expect(out).toMatch(/^! a-deep\.json: .*nested too deeply/m);
+    expect(out).toMatch(/\+ phone \(string\): not in the schema — 1 of 1, e\.g\. b-extra\.json/);
+    expect(code).toBe(1);
+  });
+
+  it('a capture file that is not UTF-8 is reported, not silently repaired', async () => {
+    const dir = folder({});
+    writeFileSync(join(dir, 'latin1.json'), Buffer.concat([Buffer.from('{"provider":"kasko","headers":{"x-kasko-event":"policy.created"},"body":"{\\"id\\":\\"'), Buffer.from([0xfc]), Buffer.from('\\"}"}')]));
+    const { code, out } = await drift(['--deliveries', dir]);
+    expect(out).toMatch(/^! latin1\.json: not UTF-8 text/m);
+    expect(code).toBe(1);
+  });
+
+  it('the report is bounded: 5 000 distinct extra fields, a 100 000-character key, 500 unknown events and 500 unreadable files', async () => {
+    const many: Record<string, unknown> = { ...policyCreated };
+    for (let i = 0; i < 5000; i++) many[`k${i}`] = i;
+    const files: Record<string, unknown> = {
+      'many.json': await capture('kasko', 'policy.created', many),
+      'long.json': await capture('kasko', 'policy.created', { ...policyCreated, ['x'.repeat(100_000)]: 1 }),
+    };
+    for (let i = 0; i < 500; i++) files[`u/${i}.json`] = await capture('kasko', `policy.e${i}${'y'.repeat(1000)}`, policyCreated);
+    for (let i = 0; i < 500; i++) files[`bad/${i}.json`] = '{';
+    files['p.json'] = { provider: 'p'.repeat(100_000), headers: {}, body: '{}' };
+    const dir = folder(files);
+    const { code, out } = await drift(['--deliveries', dir]);
+    expect(code).toBe(1);
+    expect(out.length).toBeLessThan(200_000);
+    expect(Math.max(...out.split('\n').map((line) => line.length))).toBeLessThan(1000);
+    expect(out).toMatch(/… and \d+ more finding/);
+    expect(out).toMatch(/… and \d+ more unknown event/);
+    expect(out).toMatch(/… and \d+ more unreadable/);
+    // Every distinct change still counts, shown or not.
+    expect(out).toMatch(new RegExp(`drift: (\\d+) change`));
+    expect(Number(/drift: (\d+) change/.exec(out)![1])).toBeGreaterThan(5000 + 500 + 500);
+    const json = JSON.parse((await drift(['--deliveries', dir, '--json'])).out) as TrafficReport;
+    expect(JSON.stringify(json).length).toBeLessThan(400_000);
+    expect(json.providers[0]!.events[0]!.omittedFindings).toBeGreaterThan(0);
+  });
+});
+
+describe('drift --deliveries: the validator stops listing errors', () => {
+  it('"and N more" is not reported as a finding on the payload when every listed error is an added field', async () => {
+    const asset = { designation: 'policy_document', name: 'Policy Certificate', extension: 'pdf', href: 'https://assets.kasko.io/x.pdf', pages: 2 };
+    const report = await runTrafficDrift({ source: folder({ 'many.json': await capture('kasko', 'policy.created', { ...policyCreated, assets: Array.from({ length: 300 }, () => asset) }) }) });
+    const findings = report.providers[0]!.events[0]!.findings;
+    expect(findings.map((f) => [f.kind, f.path])).toEqual([['added', 'assets[].pages']]);
+  });
+});

@@ -13,7 +13,8 @@ import { listedEventNames } from '../src/drift/extract/coverkit.js';
 import { importQuicktype, inferShape } from '../src/drift/infer.js';
 import { extractDoc } from '../src/drift/extract/index.js';
 import { formatDriftReport, runDrift, type DriftReport, type EventDrift, type ProviderDrift } from '../src/drift/index.js';
-import { readJsonValue } from '../src/drift/json-text.js';
+import { jsonAfterMarkers, MAX_MARKERS, readJsonValue } from '../src/drift/json-text.js';
+import { lineIndex } from '../src/drift/line-index.js';
 import { schemaShape } from '../src/drift/schema-shape.js';
 
 const snapshots = fileURLToPath(new URL('../docs/providers', import.meta.url));
@@ -500,5 +501,27 @@ describe('quicktype-core is an optional peer', () => {
   it('any other failure is passed on unchanged', async () => {
     const broken = new SyntaxError('Unexpected token');
     await expect(importQuicktype(() => Promise.reject(broken))).rejects.toBe(broken);
+  });
+});
+
+describe('extraction stays linear on a hostile page', () => {
+  it('lineIndex gives the line of every offset, as counting newlines does', () => {
+    const text = 'a\n\nbc\nd\n';
+    const lineAt = lineIndex(text);
+    for (let offset = 0; offset <= text.length; offset++) expect(lineAt(offset), `offset ${offset}`).toBe(text.slice(0, offset).split('\n').length);
+  });
+
+  it('reads at most MAX_MARKERS examples after a marker and reports the rest (each unclosed one would scan to the end)', () => {
+    const found = jsonAfterMarkers('Full Payload Example:{'.repeat(MAX_MARKERS + 10), 'Full Payload Example:');
+    expect(found).toHaveLength(MAX_MARKERS + 1);
+    expect(found.at(-1)).toEqual({ ok: false, reason: `more than ${MAX_MARKERS} "Full Payload Example:" markers: the rest are not read` });
+  });
+
+  it('an Axitech page with thousands of markers and event headings: a bounded list of problems, and the line of each heading', () => {
+    const page = `${readSnapshot('axitech')}\n${'Full Payload Example:{'.repeat(2000)}\n${'The a.b Event\n'.repeat(2000)}`;
+    const doc = extractDoc('axitech', page);
+    expect(doc.problems.length).toBeLessThanOrEqual(MAX_MARKERS + 1);
+    expect(doc.problems.at(-1)).toBe(`Full Payload Example: the example is not JSON (more than ${MAX_MARKERS} "Full Payload Example:" markers: the rest are not read)`);
+    expect(doc.events.find((e) => e.name === 'a.b')?.line).toBe(readSnapshot('axitech').split('\n').length + 2);
   });
 });

@@ -2,6 +2,8 @@
 // flattened pages followed directly by the next heading ("}Signature Verification"). These helpers
 // find where an example starts and ends and make it parseable, without touching its strings.
 
+import { lineIndex } from './line-index.js';
+
 /** A JSON value cut out of surrounding text, with its comments removed. */
 export interface JsonSlice {
   /** The JSON text without comments. */
@@ -85,6 +87,9 @@ export function parseExample(text: string): ParsedExample {
   }
 }
 
+/** Examples read after one marker per page (a decision: the pages show one; a page with more is reported past this many). */
+export const MAX_MARKERS = 10;
+
 /**
  * Finds each `marker` in a flattened page and reads the JSON object that follows it directly
  * (only whitespace or a colon in between, so a marker whose example was removed does not pick up
@@ -96,7 +101,13 @@ export function parseExample(text: string): ParsedExample {
  */
 export function jsonAfterMarkers(text: string, marker: string): ParsedExample[] {
   const found: ParsedExample[] = [];
+  const lineAt = lineIndex(text);
   for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + marker.length)) {
+    if (found.length === MAX_MARKERS) {
+      // Each read may scan to the end of the page (an unclosed brace): bounding the count keeps the whole linear.
+      found.push({ ok: false, reason: `more than ${MAX_MARKERS} "${marker}" markers: the rest are not read` });
+      break;
+    }
     const gap = /^[\s:]*/.exec(text.slice(at + marker.length))![0].length;
     const open = at + marker.length + gap;
     const slice = text[open] === '{' ? readJsonValue(text, open) : undefined;
@@ -105,7 +116,7 @@ export function jsonAfterMarkers(text: string, marker: string): ParsedExample[] 
       continue;
     }
     try {
-      found.push({ ok: true, value: JSON.parse(slice.json), line: text.slice(0, open).split('\n').length });
+      found.push({ ok: true, value: JSON.parse(slice.json), line: lineAt(open) });
     } catch (error) {
       found.push({ ok: false, reason: (error as Error).message });
     }

@@ -49,10 +49,19 @@ export function unexplainedViolations(provider: string, event: string, payload: 
   if (result.ok) return [];
   const explained = [...diff.added, ...diff.removed, ...diff.retyped].map((change) => change.path);
   const violations: Violation[] = [];
+  let unlisted: string | undefined;
   for (const issue of result.errors) {
+    // The validator's last issue may be its count of the errors it did not list ("and 80 more"): not a field's error.
+    if (issue.path === '' && /^and (?:at least )?\d+ more$/.test(issue.message)) {
+      unlisted = issue.message.slice('and '.length);
+      continue;
+    }
     const { concrete, normalized } = pointerPaths(issue.path, payload);
     if (explained.some((field) => within(normalized, field))) continue;
     if (!violations.some((v) => v.path === concrete && v.message === issue.message)) violations.push({ path: concrete, message: issue.message });
   }
+  // Errors beyond the validator's list matter only when some listed one was unexplained too; when every
+  // listed error restates a structural change, the unlisted ones are taken to as well (same payload).
+  if (unlisted && violations.length) violations.push({ path: '', message: `${unlisted} strict-validation errors not listed by the validator` });
   return violations;
 }

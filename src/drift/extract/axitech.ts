@@ -6,6 +6,7 @@
 // too (evidence `mention`), and a schema for it is expected like any other.
 import { EVENT_NAME, EventList } from '../event-names.js';
 import { jsonAfterMarkers } from '../json-text.js';
+import { lineIndex } from '../line-index.js';
 import type { DocExample, ExtractedDoc } from '../types.js';
 
 const EVENT_HEADING = /\bThe ([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+) Event\b/g;
@@ -23,7 +24,7 @@ const EXAMPLE_MARKER = 'Full Payload Example:';
 export function extractAxitech(text: string): ExtractedDoc {
   const events = new EventList();
   const problems: string[] = [];
-  const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
+  const lineAt = lineIndex(text);
   for (const match of text.matchAll(EVENT_HEADING)) events.add({ name: match[1]!, evidence: 'name', line: lineAt(match.index) });
   for (const match of text.matchAll(EVENT_TYPE_EXAMPLE)) {
     // The e.g. value sits on the description line below `event_type: string`.

@@ -8,6 +8,7 @@
 // The single example follows "Webhook Payload" and belongs to the event its `type` names.
 import { EVENT_NAME, EventList } from '../event-names.js';
 import { jsonAfterMarkers } from '../json-text.js';
+import { lineIndex } from '../line-index.js';
 import type { DocExample, ExtractedDoc } from '../types.js';
 
 const LIST_START = 'Event Types';
@@ -67,7 +68,8 @@ export function extractCoverkit(text: string): ExtractedDoc {
     const from = start + LIST_START.length;
     const list = text.slice(from, end === -1 ? undefined : end);
     const nouns = registered.map((name) => name.split('.')[0]!);
-    for (const { name, index } of listedEventItems(list, nouns)) events.add({ name, evidence: 'name', line: text.slice(0, from + index).split('\n').length });
+    const lineAt = lineIndex(text);
+    for (const { name, index } of listedEventItems(list, nouns)) events.add({ name, evidence: 'name', line: lineAt(from + index) });
   }
   // The registration sample's names and the example's type are not the event list: an event
   // dropped from the list is drift even while the setup sample still subscribes to it.

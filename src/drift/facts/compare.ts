@@ -2,7 +2,7 @@
 // retries, acknowledgement), the runtime (its signature scheme, its handled answer) and the
 // schemas (sync/async; property lists and formats in properties.ts).
 import type { SchemaFolder } from '../schema-folder.js';
-import type { ExtractedFacts } from './extract.js';
+import { EVENT_EXAMPLE, type ExtractedFacts } from './extract.js';
 import { compareProperties, type SchemaFiles } from './properties.js';
 import { handledStatus, runtimeScheme, statusMatches } from './runtime.js';
 import type { DocText } from './text.js';
@@ -48,7 +48,10 @@ function compareHeaders(context: FactContext, facts: readonly DocFact[], out: Fi
     if (role === 'signature') return typeof location.header === 'string' ? location.header : undefined;
     return location.in === 'header' ? String(location.header) : location.in === 'body' ? `body ${String(location.pointer)}` : undefined;
   };
-  const docHeaders = bySubject(facts, 'header').filter((fact) => fact.subject !== 'header signature optional');
+  const docHeaders = bySubject(facts, 'header').filter((fact) => fact.subject !== 'header signature optional' && fact.subject !== EVENT_EXAMPLE);
+  for (const fact of facts.filter((f) => f.subject === EVENT_EXAMPLE)) {
+    if (!context.folder.events.has(fact.value)) out.add({ kind: 'header', subject: fact.subject, docs: fact.value, ours: '(no schema)', line: fact.line, file: `schemas/${context.provider}/`, action: `the docs' example event type has no schema: the event names read from the headings may no longer be the ones sent; add schemas/${context.provider}/${fact.value}.schema.json or rename the schema it stands for` });
+  }
   const optional = asObject(context.transport.signature)?.optional === true ? 'yes' : undefined;
   const statedOptional = facts.filter((fact) => fact.subject === 'header signature optional');
   for (const fact of statedOptional) {

@@ -12,6 +12,10 @@ export interface PropertyItem {
   /** As written: `string`, `object`, `array of objects`… */
   type: string;
   required: boolean;
+  /** Marked "Optional" (or "not required"): a schema that requires it refuses deliveries the docs allow. */
+  optional: boolean;
+  /** The line that carries the Required/Optional marker (the field line or its description). */
+  markerLine?: number;
   /** A `Format: '…'` its description states. */
   format?: string;
   line: number;
@@ -30,12 +34,16 @@ export interface ExtractedFacts {
 /** The transport role of a header from the words describing it (English and Turkish). */
 function roleFromDescription(description: string): string | undefined {
   if (/signature|hmac|digest|sha-?\d|imza/i.test(description)) return 'signature';
-  if (/timestamp|zaman/i.test(description)) return 'timestamp';
+  // Before `delivery`: "the Unix time the delivery was sent" describes a timestamp.
+  if (/timestamp|\btime\b|\bunix\b|zaman/i.test(description)) return 'timestamp';
   if (/webhook'?un tekil|webhook id|id of the webhook/i.test(description)) return 'webhook id';
   if (/guid|identify the payload|delivery|gönderim/i.test(description)) return 'delivery';
   if (/event type|event'?in ismi|name of the event/i.test(description)) return 'event';
   return undefined;
 }
+
+/** The subject of the event header's example value (an event name the docs spell out). */
+export const EVENT_EXAMPLE = 'header event example';
 
 /** The role of a header a table or list names with a description none of the roles matches: always reported. */
 export const UNKNOWN_ROLE = 'of unknown role';
@@ -51,6 +59,9 @@ export function kaskoFacts(text: string): ExtractedFacts {
     if (!row || !/^x-/i.test(row[1]!)) return;
     const role = roleFromDescription(row[3]!) ?? UNKNOWN_ROLE;
     facts.push({ kind: 'header', subject: `header ${role}`, value: row[1]!.toLowerCase(), line: index + 1 });
+    // The table's example event type is the one event name the page spells out (the others are inferred from headings).
+    const example = backticked(row[2]!)[0];
+    if (role === 'event' && example) facts.push({ kind: 'header', subject: EVENT_EXAMPLE, value: example, line: index + 1 });
     if (role === 'signature') {
       const example = exampleSignatureValue(backticked(row[2]!)[0] ?? '');
       for (const field of ['algorithm', 'label'] as const) {
@@ -66,7 +77,7 @@ export function kaskoFacts(text: string): ExtractedFacts {
     if (header) facts.push({ kind: 'header', subject: 'header signature', value: header[1]!.toLowerCase(), line: number });
   }
   for (const sample of markdownSamples(doc).filter((s) => /^Checking signatures$/i.test(s.section))) facts.push(...sampleFacts(sample, true));
-  for (const [number, line] of sectionLines(doc, /^Responding to a webhook$/i)) facts.push(...acknowledgementFacts(line, number));
+  facts.push(...pageRules(doc));
   return { facts, properties: [], problems: [] };
 }
 
@@ -90,10 +101,22 @@ export function insurupFacts(text: string): ExtractedFacts {
     if (heading) facts.push({ kind: 'delivery-mode', subject: 'delivery mode', event: heading[1]!, value: heading[2] ?? 'unmarked', line: number });
   }
   for (const sample of markdownSamples(doc).filter((s) => /^Signature/i.test(s.section))) facts.push(...sampleFacts(sample, true));
+  facts.push(...pageRules(doc));
   return { facts, properties: [], problems: [] };
 }
 
+/**
+ * The acknowledgement and retry rules of a page, read from every line: a rule added outside the
+ * section that used to hold one (CoverKit's first acknowledgement rule, a KASKO retry sentence) is
+ * still a rule, so no section is assumed.
+ */
+function pageRules(doc: DocText): DocFact[] {
+  const lines = doc.lines.map((line, index) => [index + 1, line] as [number, string]);
+  return [...lines.flatMap(([number, line]) => acknowledgementFacts(line, number)), ...retriesHappen(lines), ...retryFacts(lines)];
+}
+
 const PROPERTY = /^-\s*([A-Za-z_][A-Za-z0-9_]*):\s*(string|number|integer|boolean|object|array(?: of \w+)?)\s*(.*)$/;
+const OPTIONAL = /\boptional\b|\bnot required\b/i;
 const EVENT_SECTION = /^The ([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+) Event\b/;
 
 /** The property lists of Axitech's page: `- name: type`, then `- description` (maybe `Format: '…'`, maybe `Required`). */
@@ -109,13 +132,16 @@ function axitechProperties(doc: DocText): PropertyItem[] {
     const property = PROPERTY.exec(line);
     if (property) {
       const [, name = '', type = '', rest = ''] = property;
-      items.push({ scope, name, type, required: /\brequired\b/i.test(rest) && !/\bnot required\b/i.test(rest), line: index + 1, formatLine: index + 1 });
+      const optional = OPTIONAL.test(rest);
+      const required = !optional && /\brequired\b/i.test(rest);
+      items.push({ scope, name, type, required, optional, ...(required || optional ? { markerLine: index + 1 } : {}), line: index + 1, formatLine: index + 1 });
       return;
     }
     const last = items.at(-1);
     if (last && last.line === index && /^-\s/.test(line)) {
       // The description line of the property above.
-      if (/\brequired\b/i.test(line) && !/\bnot required\b|\boptional\b/i.test(line)) last.required = true;
+      if (OPTIONAL.test(line)) Object.assign(last, { optional: true, required: false, markerLine: index + 1 });
+      else if (/\brequired\b/i.test(line)) Object.assign(last, { required: true, markerLine: index + 1 });
       const format = /Format:\s*'([^']+)'/i.exec(line);
       if (format) Object.assign(last, { format: format[1]!, formatLine: index + 1 });
     }
@@ -128,10 +154,7 @@ export function axitechFacts(text: string): ExtractedFacts {
   const doc = new DocText(text);
   const facts: DocFact[] = [];
   const problems: string[] = [];
-  const setupEnd = doc.find(/^The Event Object\b/) || doc.lines.length + 1;
-  const setup = doc.lines.slice(0, setupEnd - 1).map((line, index) => [index + 1, line] as [number, string]);
-  for (const [number, line] of setup) facts.push(...acknowledgementFacts(line, number));
-  facts.push(...retriesHappen(setup));
+  facts.push(...pageRules(doc));
   const sample = flatSample(doc, /^Node\.js \(Javascript\)\s*$/i, /^This Node\.js example\b/i, 'javascript');
   if (sample) facts.push(...sampleFacts(sample, true));
   else problems.push('no "Node.js (Javascript)" sample found');
@@ -152,11 +175,7 @@ export function coverkitFacts(text: string): ExtractedFacts {
     // The algorithm is not documented: the sample calls the SDK, so no HMAC idiom is expected.
     facts.push(...sampleFacts(sample, false));
   } else problems.push('no "Signature Verification" section with its Node.js/Express sample found');
-  const retryStart = doc.find(/Retry Policy\s*$/);
-  if (retryStart) {
-    const lines = doc.lines.slice(retryStart).map((line, index) => [retryStart + 1 + index, line] as [number, string]);
-    facts.push(...retriesHappen(lines), ...retryFacts(lines));
-  }
+  facts.push(...pageRules(doc));
   return { facts, properties: [], problems };
 }
 

@@ -141,7 +141,8 @@ export function compareProperties(provider: string, folder: SchemaFolder, files:
       for (const { item, path, shape, parent } of placed) {
         if (!shape) out.push({ kind: 'property', subject: `property ${path}`, event: schema.event, docs: docType(item.type), line: item.line, file: where, action: 'add the field to the schema (optional unless the docs mark it Required), with its x-source' });
         else if (!typeAgrees(docType(item.type), shape)) out.push({ kind: 'property', subject: `property ${path}`, event: schema.event, docs: docType(item.type), ours: typeLabel(shape), line: item.line, file: where, action: 'retype the field, or record why the schema differs (x-inferred + $comment)' });
-        if (item.required && shape && !parent?.required.has(item.name)) out.push({ kind: 'property', subject: `required ${path}`, event: schema.event, docs: 'Required', ours: 'optional', line: item.line, file: where, action: 'add the field to required (x-required: the docs now mark it Required)' });
+        if (item.required && shape && !parent?.required.has(item.name)) out.push({ kind: 'property', subject: `required ${path}`, event: schema.event, docs: 'Required', ours: 'optional', line: item.markerLine ?? item.line, file: where, action: 'add the field to required (x-required: the docs now mark it Required)' });
+        if (item.optional && shape && parent?.required.has(item.name)) out.push({ kind: 'property', subject: `required ${path}`, event: schema.event, docs: 'optional', ours: 'Required', line: item.markerLine ?? item.line, file: where, action: 'drop the field from required and update x-required: the docs now say it may be absent, and a delivery without it would be refused' });
       }
       const named = new Set(placed.map((p) => p.path));
       for (const path of describedPaths(object, prefix)) {

@@ -60,6 +60,9 @@ export function sampleFacts(sample: CodeSample, expectsHmac: boolean): DocFact[]
   return facts;
 }
 
+/** `retry`, `retries`, `retried`, `retrying`. */
+const RETRY_WORD = /\bretr(?:y|ies|ied|ying)\b/i;
+
 const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 
 /**
@@ -75,6 +78,10 @@ export function retryFacts(lines: ReadonlyArray<[number, string]>): DocFact[] {
     if (step) {
       delays.push(Number(step[1]) * UNIT_SECONDS[step[2]!.toLowerCase()]!);
       partLines.push(number);
+    } else if (RETRY_WORD.test(line)) {
+      // A schedule in a sentence: "failed deliveries are retried after 1 minute, 10 minutes and 1 hour".
+      const sentence = [...line.matchAll(/\b(\d+)\s*(second|minute|hour|day)s?\b/gi)].map((m) => `${Number(m[1]) * UNIT_SECONDS[m[2]!.toLowerCase()]!}s`);
+      if (sentence.length) facts.push({ kind: 'retries', subject: 'retries schedule', value: sentence.join(' '), line: number });
     }
     const attempts = /\bafter\s+(\d+)\s+failed\s+attempts\b/i.exec(line);
     if (attempts) facts.push({ kind: 'retries', subject: 'retries attempts', value: attempts[1]!, line: number });
@@ -85,7 +92,7 @@ export function retryFacts(lines: ReadonlyArray<[number, string]>): DocFact[] {
 
 /** `retries` `yes` where a line says deliveries are retried (`retries failed webhook deliveries`, `prevent retries`). */
 export function retriesHappen(lines: ReadonlyArray<[number, string]>): DocFact[] {
-  const found = lines.find(([, line]) => /\bretr(?:y|ies)\b/i.test(line));
+  const found = lines.find(([, line]) => RETRY_WORD.test(line));
   return found ? [{ kind: 'retries', subject: 'retries', value: 'yes', line: found[0] }] : [];
 }
 
@@ -95,7 +102,7 @@ export function retriesHappen(lines: ReadonlyArray<[number, string]>): DocFact[]
  */
 export function acknowledgementFacts(line: string, lineNumber: number): DocFact[] {
   const facts: DocFact[] = [];
-  const success = /\breturn(?:s|ing)?\s+(?:a|an|the)?\s*`?([1-5](?:xx|\d\d))`?\s+(?:HTTP\s+)?status/i.exec(line);
+  const success = /\b(?:return(?:s|ing)?|(?:respond|reply|answer)(?:s|ing)?\s+with)\s+(?:a|an|the)?\s*`?([1-5](?:xx|\d\d))`?\s+(?:HTTP\s+)?status/i.exec(line);
   if (success) facts.push({ kind: 'acknowledgement', subject: 'acknowledgement success', value: success[1]!.toLowerCase(), line: lineNumber });
   const redirects = /\bincluding\s+`?3xx`?\s+codes?\b.*\b(?:not|failure)\b/i.test(line);
   if (redirects) facts.push({ kind: 'acknowledgement', subject: 'acknowledgement redirects', value: 'failure', line: lineNumber });

@@ -54,18 +54,38 @@ function docLineOf(schemas: ProviderSchemas, event: string, path?: string): numb
   return inExample ?? schemas.doc.extracted.events.find((listed) => listed.name === event)?.line;
 }
 
+/**
+ * Bounds of the report (a decision: the report is for a maintainer and CI logs, and a hostile or
+ * broken capture must not make it unbounded): distinct findings listed per event, unknown event
+ * types and unreadable entries listed, and characters of any name taken from a capture (a field
+ * path, an event type, a provider). Beyond a bound, entries are counted (`omitted…`), not listed.
+ */
+export const REPORT_LIMITS = { findingsPerEvent: 100, unknownEvents: 100, unreadable: 100, nameChars: 200 } as const;
+
+/** A name from a capture, cut to REPORT_LIMITS.nameChars (with `…`). */
+const clip = (text: string) => (text.length > REPORT_LIMITS.nameChars ? `${text.slice(0, REPORT_LIMITS.nameChars)}…` : text);
+
 class Tally {
+  /** Distinct findings listed per event, and those beyond REPORT_LIMITS.findingsPerEvent. */
+  readonly listed = new Map<string, number>();
+  readonly omittedFindings = new Map<string, number>();
+  /** Distinct unknown event types beyond REPORT_LIMITS.unknownEvents (their names are not kept). */
+  readonly omittedUnknown = new Set<string>();
   readonly deliveries = new Map<string, number>();
   readonly findings = new Map<string, TrafficFinding & { event: string }>();
   readonly unknown = new Map<string, { event: string; count: number; example: string }>();
   readonly problems = new Map<string, { problem: string; count: number; example: string }>();
   total = 0;
 
-  finding(event: string, kind: TrafficFindingKind, path: string, detail: string, ref: string, schemas: ProviderSchemas): void {
+  finding(event: string, kind: TrafficFindingKind, fullPath: string, fullDetail: string, ref: string, schemas: ProviderSchemas): void {
+    const path = clip(fullPath);
+    const detail = clip(fullDetail);
     const key = JSON.stringify([event, kind, path, detail]);
     const known = this.findings.get(key);
     if (known) known.count++;
+    else if ((this.listed.get(event) ?? 0) >= REPORT_LIMITS.findingsPerEvent) this.omittedFindings.set(event, (this.omittedFindings.get(event) ?? 0) + 1);
     else {
+      this.listed.set(event, (this.listed.get(event) ?? 0) + 1);
       const docLine = docLineOf(schemas, event, path);
       this.findings.set(key, { event, kind, path, detail, count: 1, example: ref, docSection: docSectionOf(schemas, event, path), ...(docLine ? { docLine } : {}) });
     }
@@ -112,7 +132,9 @@ function compareDelivery(delivery: CapturedDelivery, schemas: ProviderSchemas, t
   }
   const schema = schemas.folder.events.get(type);
   if (!schema) {
-    tally.count(tally.unknown, type, () => ({ event: type, count: 1, example: ref }));
+    const name = clip(type);
+    if (tally.unknown.has(name) || tally.unknown.size < REPORT_LIMITS.unknownEvents) tally.count(tally.unknown, name, () => ({ event: name, count: 1, example: ref }));
+    else tally.omittedUnknown.add(name);
     return;
   }
   tally.deliveries.set(type, (tally.deliveries.get(type) ?? 0) + 1);
@@ -136,14 +158,16 @@ function providerReport(name: string, schemas: ProviderSchemas | undefined, tall
   const doc = schemas?.folder.doc ?? '';
   for (const [event, deliveries] of [...tally.deliveries].sort(([a], [b]) => a.localeCompare(b))) {
     const docLine = schemas && docLineOf(schemas, event);
-    events.set(event, { event, schemaFile: `schemas/${name}/${event}.schema.json`, doc, ...(docLine ? { docLine } : {}), deliveries, findings: [] });
+    const omittedFindings = tally.omittedFindings.get(event);
+    events.set(event, { event, schemaFile: `schemas/${name}/${event}.schema.json`, doc, ...(docLine ? { docLine } : {}), deliveries, findings: [], ...(omittedFindings ? { omittedFindings } : {}) });
   }
   for (const { event, ...finding } of tally.findings.values()) events.get(event)!.findings.push(finding);
   const unknownEvents = [...tally.unknown.values()].sort((a, b) => a.event.localeCompare(b.event));
   const problems = [...tally.problems.values()];
   const list = [...events.values()];
-  const changes = list.reduce((sum, event) => sum + event.findings.length, 0) + unknownEvents.length + problems.length;
-  return { provider: name, displayName: schemas?.folder.displayName ?? name, deliveries: tally.total, events: list, unknownEvents, problems, changes };
+  const omittedUnknownEvents = tally.omittedUnknown.size;
+  const changes = list.reduce((sum, event) => sum + event.findings.length + (event.omittedFindings ?? 0), 0) + unknownEvents.length + omittedUnknownEvents + problems.length;
+  return { provider: name, displayName: schemas?.folder.displayName ?? name, deliveries: tally.total, events: list, unknownEvents, ...(omittedUnknownEvents ? { omittedUnknownEvents } : {}), problems, changes };
 }
 
 /**
@@ -170,24 +194,35 @@ export async function runTrafficDrift(options: TrafficOptions): Promise<TrafficR
   }
   const tallies = new Map<string, Tally>();
   const unreadable: UnreadableEntry[] = [];
+  let omittedUnreadable = 0;
+  const unread = (entry: UnreadableEntry) => {
+    if (unreadable.length < REPORT_LIMITS.unreadable) unreadable.push({ ref: clip(entry.ref), problem: clip(entry.problem) });
+    else omittedUnreadable++;
+  };
   let deliveries = 0;
   for await (const entry of source.entries()) {
     if ('problem' in entry) {
-      unreadable.push(entry);
+      unread(entry);
       continue;
     }
     const own = schemas.get(entry.provider);
     if (!own) {
-      unreadable.push({ ref: entry.ref, problem: `unknown provider "${entry.provider}" (known: ${[...schemas.keys()].join(', ')})` });
+      unread({ ref: entry.ref, problem: `unknown provider "${clip(entry.provider)}" (known: ${[...schemas.keys()].join(', ')})` });
       continue;
     }
     deliveries++;
     const tally = tallies.get(entry.provider) ?? new Tally();
     tallies.set(entry.provider, tally);
     tally.total++;
-    compareDelivery(entry, own, tally);
+    try {
+      compareDelivery(entry, own, tally);
+    } catch (error) {
+      // A body nested deeper than a recursive step (the validator) can follow: that delivery is reported, the rest still compared.
+      if (!(error instanceof RangeError)) throw error;
+      tally.count(tally.problems, 'too deep', () => ({ problem: `body could not be compared (${error.message}: nested too deeply)`, count: 1, example: entry.ref }));
+    }
   }
   const providers = [...tallies].sort(([a], [b]) => a.localeCompare(b)).map(([name, tally]) => providerReport(name, schemas.get(name), tally));
-  const changes = providers.reduce((sum, provider) => sum + provider.changes, 0) + unreadable.length;
-  return { clean: changes === 0, changes, source: source.description, deliveries, providers, unreadable };
+  const changes = providers.reduce((sum, provider) => sum + provider.changes, 0) + unreadable.length + omittedUnreadable;
+  return { clean: changes === 0, changes, source: source.description, deliveries, providers, unreadable, ...(omittedUnreadable ? { omittedUnreadable } : {}) };
 }

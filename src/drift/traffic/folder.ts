@@ -42,9 +42,28 @@ export function readCapture(text: string, ref: string): CapturedDelivery | Unrea
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
     return { ref, problem: '"headers" must be an object of strings' };
   }
-  const body = typeof capture.body === 'string' ? capture.body : capture.body !== null && typeof capture.body === 'object' ? JSON.stringify(capture.body) : undefined;
+  let body: string | undefined;
+  try {
+    body = typeof capture.body === 'string' ? capture.body : capture.body !== null && typeof capture.body === 'object' ? JSON.stringify(capture.body) : undefined;
+  } catch {
+    // JSON.parse is iterative but JSON.stringify recurses: a body object nested ~10 000 deep overflows the stack.
+    return { ref, problem: '"body" is nested too deeply to be read' };
+  }
   if (body === undefined) return { ref, problem: '"body" must be the raw body (a string) or a JSON object or array' };
   return { ref, provider: capture.provider, headers: headers as Record<string, string>, body };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A capture file's bytes: JSON text is UTF-8 (RFC 8259 §8.1); other bytes are reported, not replaced by U+FFFD (that would change the body). */
+function captureFile(bytes: Uint8Array, ref: string): CapturedDelivery | UnreadableEntry {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { ref, problem: 'not UTF-8 text (a capture is JSON, which is UTF-8; a body in another encoding must be escaped in it)' };
+  }
+  return readCapture(text, ref);
 }
 
 /**
@@ -62,7 +81,7 @@ export function folderSource(dir: string): DeliverySource {
       for (const path of jsonFiles(dir)) {
         const ref = relative(dir, path);
         if (statSync(path).size > MAX_CAPTURE_BYTES) yield { ref, problem: `larger than ${MAX_CAPTURE_BYTES} bytes` };
-        else yield readCapture(readFileSync(path, 'utf8'), ref);
+        else yield captureFile(readFileSync(path), ref);
       }
     },
   };

@@ -19,10 +19,12 @@ function providerLines(provider: TrafficProvider): string[] {
   const lines = [`${provider.displayName}: ${provider.deliveries} deliver${provider.deliveries === 1 ? 'y' : 'ies'}: ${status}`];
   for (const { problem, count, example } of provider.problems) lines.push(`  ! ${problem} — ${count}, e.g. ${example}`);
   for (const { event, count, example } of provider.unknownEvents) lines.push(`  + event ${event}: no schema — ${count} deliver${count === 1 ? 'y' : 'ies'}, e.g. ${example}`);
+  if (provider.omittedUnknownEvents) lines.push(`  … and ${provider.omittedUnknownEvents} more unknown event type(s), not listed`);
   for (const event of provider.events) {
     if (!event.findings.length) continue;
     lines.push(`  ${event.event} (${event.schemaFile}; ${event.doc}${event.docLine ? `:${event.docLine}` : ''})`);
     lines.push(...event.findings.map((finding) => findingLine(finding, event.deliveries, event.doc)));
+    if (event.omittedFindings) lines.push(`    … and ${event.omittedFindings} more finding(s), not listed`);
   }
   return lines;
 }
@@ -40,6 +42,7 @@ function providerLines(provider: TrafficProvider): string[] {
 export function formatTrafficReport(report: TrafficReport): string {
   const lines = [`${report.deliveries} deliver${report.deliveries === 1 ? 'y' : 'ies'} from ${report.source}`];
   for (const { ref, problem } of report.unreadable) lines.push(`! ${ref}: ${problem}`);
+  if (report.omittedUnreadable) lines.push(`… and ${report.omittedUnreadable} more unreadable entr${report.omittedUnreadable === 1 ? 'y' : 'ies'}, not listed`);
   lines.push(...report.providers.flatMap(providerLines));
   lines.push(report.clean ? 'drift: none' : `drift: ${report.changes} change(s)`);
   return lines.join('\n');

@@ -1,5 +1,5 @@
 // Drift from traffic: captured deliveries against the schemas.
-export { runTrafficDrift, type TrafficOptions } from './analyze.js';
+export { runTrafficDrift, REPORT_LIMITS, type TrafficOptions } from './analyze.js';
 export { folderSource, readCapture, MAX_CAPTURE_BYTES } from './folder.js';
 export { formatTrafficReport } from './format.js';
 export type * from './types.js';

@@ -70,7 +70,10 @@ export interface TrafficEvent {
   /** The doc line of the event's example, else the line that lists it; absent when unknown. */
   docLine?: number;
   deliveries: number;
+  /** At most REPORT_LIMITS.findingsPerEvent (100) distinct findings; the rest are counted in omittedFindings. */
   findings: TrafficFinding[];
+  /** Distinct findings beyond the bound, counted in `changes` but not listed. */
+  omittedFindings?: number;
 }
 
 /** The traffic of one provider. */
@@ -81,6 +84,8 @@ export interface TrafficProvider {
   events: TrafficEvent[];
   /** Event types deliveries carry that have no schema: count and one example each. */
   unknownEvents: Array<{ event: string; count: number; example: string }>;
+  /** Distinct unknown event types beyond REPORT_LIMITS.unknownEvents (100), counted but not listed. */
+  omittedUnknownEvents?: number;
   /** Deliveries of this provider that could not be compared (body not JSON, no event type). */
   problems: Array<{ problem: string; count: number; example: string }>;
   changes: number;
@@ -96,4 +101,6 @@ export interface TrafficReport {
   providers: TrafficProvider[];
   /** Entries that are not readable deliveries (bad capture file, unknown provider). */
   unreadable: UnreadableEntry[];
+  /** Unreadable entries beyond REPORT_LIMITS.unreadable (100), counted in `changes` but not listed. */
+  omittedUnreadable?: number;
 }

@@ -13,7 +13,8 @@ import {
 import { pointerKeys } from '../src/core/pointer.js';
 import { receiveWith } from '../src/core/receive.js';
 import { providerDefinition } from '../src/root-api.js';
-import { webBackend } from '../src/core/crypto.js';
+import { decodeBase64, defaultBackend, encodeHex, webBackend } from '../src/core/crypto.js';
+import { bodyHmac, MAC_BYTES } from '../src/core/signature.js';
 import { coverkitTimestampedScheme } from '../src/providers/coverkit.js';
 import { allExamples, delivery, NOW, options, providers, SECRET, SIGNATURE_HEADER, URL_PATH, type Delivery } from './helpers/deliveries.js';
 
@@ -325,4 +326,26 @@ describe('CoverKit signature scheme', () => {
     await expectCode(receive('coverkit', incoming(d, { headers }), options), 'signature_invalid');
     await expectCode(receive('coverkit', incoming(d, { headers }), { ...overridden, now: NOW + 3_600_000 }), 'timestamp_invalid');
   });
+});
+
+describe('a scheme of its own may use any HMAC hash both crypto backends provide', () => {
+  // RFC 4231, test case 2: key "Jefe", data "what do ya want for nothing?".
+  const RFC_4231 = {
+    'SHA-384': 'af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649',
+    'SHA-512': '164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737',
+  } as const;
+
+  for (const [algorithm, expected] of Object.entries(RFC_4231) as [keyof typeof RFC_4231, string][]) {
+    it(`${algorithm}: the RFC 4231 MAC on Node's crypto and on Web Crypto, and a Base64 body scheme that verifies it`, async () => {
+      for (const backend of [defaultBackend, webBackend()]) {
+        expect(encodeHex(await backend.hmac(algorithm, 'Jefe', '', 'what do ya want for nothing?')), backend.name).toBe(expected);
+      }
+      const scheme = bodyHmac({ name: 'coverkit-hmac-sha256', algorithm, encodings: ['base64'] });
+      const d = await delivery('coverkit', 'claim.paid');
+      const headers = await sign('coverkit', { type: 'claim.paid', body: d.body }, SECRET, { signature: scheme });
+      expect(decodeBase64(headers['coverkit-signature']!, MAC_BYTES[algorithm])).toHaveLength(expected.length / 2);
+      await expect(receive('coverkit', incoming(d, { headers }), { ...options, signature: scheme })).resolves.toMatchObject({ type: 'claim.paid' });
+      await expectCode(receive('coverkit', incoming(d, { headers }), options), 'signature_invalid');
+    });
+  }
 });

@@ -1,5 +1,5 @@
 // `send`: POSTs a genuine signed delivery to a URL and shows the answer; exit 1 unless it is 2xx.
-import { PROVIDERS, requireString } from '../args.js';
+import { PROVIDERS, providersWhere, requireString, signsRequestLine } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
 import { httpUrl, keepIdsHelp, signedRequest } from '../signed-request.js';
@@ -26,7 +26,7 @@ URL cannot be reached, 2 for a usage error.
 Options:
   --provider P     ${PROVIDERS.join(', ')}
   --event E        the event type, e.g. policy.created
-  --url URL        where to POST, e.g. http://127.0.0.1:3000/webhooks/kasko (Axitech signs its path)
+  --url URL        where to POST, e.g. http://127.0.0.1:3000/webhooks/kasko (the path is signed by ${providersWhere(signsRequestLine)})
   --secret S       the webhook secret (default: $INSURANCE_WEBHOOKS_SECRET)
   --body file      the exact bytes to send (- for standard input)
   --timeout ms     give up after this long (default 10000)

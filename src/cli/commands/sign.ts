@@ -1,5 +1,6 @@
 // `sign`: the headers a provider would send with a body, or a ready curl command.
-import { PROVIDERS } from '../args.js';
+import { PROVIDERS, providersWhere, signsRequestLine, signsTimestamp } from '../args.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../core/receive.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
 import { httpUrl, keepIdsHelp, signedRequest, type PreparedDelivery } from '../signed-request.js';
@@ -61,14 +62,14 @@ Options:
   --event E      the event type, e.g. policy.created
   --secret S     the webhook secret (default: $INSURANCE_WEBHOOKS_SECRET)
   --body file    the exact bytes to sign (- for standard input)
-  --url path     the path and query the receiver will see; Axitech signs it. Default: the path of
-                 --curl, else /webhooks/<provider>
+  --url path     the path and query the receiver will see (signed by ${providersWhere(signsRequestLine)}).
+                 Default: the path of --curl, else /webhooks/<provider>
   --curl URL     print a curl command for this URL instead of the headers
 ${keepIdsHelp(17)}
   --json         { method, url, headers, body, curl? }
   -h, --help     this help
 
-Axitech signs a timestamp too: receivers accept it for 5 minutes, so sign just before sending.
+A signed timestamp (${providersWhere(signsTimestamp)}) is accepted for ${DEFAULT_TOLERANCE_SECONDS / 60} minutes: sign just before sending.
 
 Examples:
   insurance-webhooks sign --provider kasko --event policy.created --secret whsec_test

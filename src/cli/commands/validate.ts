@@ -1,5 +1,5 @@
 // `validate <file|->`: checks a payload against one event's schema; exit 1 when it does not conform.
-import { eventEntry, parseJsonFile, PROVIDERS, providerOption, readInput } from '../args.js';
+import { eventEntry, parseJsonFile, PROVIDERS, providerOption, providersWhere, readInput } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
 import type { ProviderCatalog } from '../../core/types.js';
@@ -33,8 +33,8 @@ payload conforms, 1 when it does not (or is not JSON), 2 for a usage error.
 
 Options:
   --provider P   ${PROVIDERS.join(', ')}
-  --event E      the event type, e.g. policy.created; optional for axitech and coverkit, whose
-                 payload names its event
+  --event E      the event type, e.g. policy.created; optional for ${providersWhere((d) => d.catalog.transport.eventType.in === 'body', 'names')},
+                 whose payload names its event
   --strict       also report properties the schema does not describe (contract tests, drift)
   --json         { ok, provider, event, strict, errors: [{ path, message }] }
   -h, --help     this help

@@ -73,7 +73,8 @@ describe.each(providers)('%s signatures', (provider) => {
   it('rejects a tampered body (every single-byte flip of the first 64 bytes)', async () => {
     const d = await delivery(provider, type);
     const bytes = Buffer.from(d.body);
-    for (let i = 0; i < 64; i++) {
+    // A body may be shorter than 64 bytes: a flip past its end would change nothing and verify.
+    for (let i = 0; i < Math.min(64, bytes.length); i++) {
       const flipped = Buffer.from(bytes);
       flipped[i] = flipped[i]! ^ 0x01;
       await expectCode(receive(provider, incoming(d, { body: flipped }), options), 'signature_invalid');
@@ -97,12 +98,14 @@ describe.each(providers)('%s signatures', (provider) => {
   it('rejects truncated, extended, garbage and duplicated signatures with signature_invalid', async () => {
     const d = await delivery(provider, type);
     const good = d.headers[header]!;
+    // Base64 padding is optional (decodeBase64): dropping `=` is the same MAC, so truncate what follows it.
+    const bare = good.replace(/=+$/, '');
     const garbage = [
       '',
-      good.slice(0, -2),
+      bare.slice(0, -2),
       `${good}00`,
-      good.slice(0, -1),
-      `${good.slice(0, -1)}g`,
+      bare.slice(0, -1),
+      `${bare.slice(0, -1)}g`,
       `${good.slice(0, -1)}\u0000`,
       'x'.repeat(10_000),
       '\u0000'.repeat(good.length),

@@ -286,7 +286,10 @@ describe('InsurUp unsigned deliveries', () => {
     });
     // With a secret and allowUnsigned, a signature that is present must still verify.
     await expectCode(receive('insurup', incoming(d), { secret: 'other', allowUnsigned: true }), 'signature_invalid');
-    expect(() => receive('kasko', incoming(d), { allowUnsigned: true })).toThrow(/always signs/);
+    // Core names no provider: which ones may omit the signature is provider.json's `signature.optional`.
+    expect(() => receive('kasko', incoming(d), { allowUnsigned: true })).toThrow(
+      'insurance-webhooks: KASKO always signs its deliveries; allowUnsigned is for a provider that sends no signature when no secret is set (provider.json signature.optional)',
+    );
   });
 
   it('accepts the signature as upper-case hex and as Base64 (the Java sample), padded or not', async () => {

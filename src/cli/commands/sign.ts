@@ -3,7 +3,7 @@ import { PROVIDERS, providersWhere, signsRequestLine, signsTimestamp } from '../
 import { DEFAULT_TOLERANCE_SECONDS } from '../../core/receive.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
-import { httpUrl, keepIdsHelp, signedRequest, type PreparedDelivery } from '../signed-request.js';
+import { httpUrl, keepIdsHelp, SIGNED_REQUEST_OPTIONS, signedRequest, type PreparedDelivery } from '../signed-request.js';
 
 /**
  * A word for a POSIX shell, single-quoted.
@@ -75,16 +75,7 @@ Examples:
   insurance-webhooks sign --provider kasko --event policy.created --secret whsec_test
   insurance-webhooks sign --provider axitech --event session.submitted --secret s --curl http://127.0.0.1:3000/webhooks/axitech
 `,
-  options: {
-    provider: { type: 'string' },
-    event: { type: 'string' },
-    secret: { type: 'string' },
-    body: { type: 'string' },
-    url: { type: 'string' },
-    curl: { type: 'string' },
-    'keep-ids': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
+  options: { ...SIGNED_REQUEST_OPTIONS, url: { type: 'string' }, curl: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values }, io) {
     const curl = typeof values.curl === 'string' ? httpUrl('sign', 'curl', values.curl) : undefined;
     const request = await signedRequest('sign', values, io, signedPath(values.url, curl, values.provider));

@@ -11,8 +11,8 @@ import { factExtractors, standardFacts } from './facts/extract.js';
 import { DocText } from './facts/text.js';
 import { fieldLine } from './doc-lines.js';
 import { inferShape } from './infer.js';
-import { rawFolder } from './raw-folder.js';
 import { defaultDocsDir, defaultSchemasDir } from './paths.js';
+import { readProviderFolder } from '../schema-tree.js';
 import { loadSchemaFolders, type EventSchema, type SchemaFolder } from './schema-folder.js';
 import type { DocExample, DriftOptions, DriftReport, EventDrift, ProviderDrift } from './types.js';
 import { unexplainedViolations } from './violations.js';
@@ -48,7 +48,7 @@ async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: 
   const text = readFileSync(path, 'utf8');
   const extracted = extract(text);
   const factsFound = (Object.hasOwn(factExtractors, provider) ? factExtractors[provider]! : standardFacts)(text);
-  const { transport, files } = rawFolder(schemasDir, provider);
+  const { transport, files } = readProviderFolder(join(schemasDir, provider), provider);
   const docText = new DocText(text);
   const facts = compareFacts({ provider, doc, text: docText, transport, folder, files }, factsFound);
 

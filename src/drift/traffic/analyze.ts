@@ -11,7 +11,7 @@ import { DocText } from '../facts/text.js';
 import type { ExtractedDoc } from '../types.js';
 import { nodesAt } from '../facts/properties.js';
 import { defaultDocsDir, defaultSchemasDir } from '../paths.js';
-import { rawFolder } from '../raw-folder.js';
+import { readProviderFolder } from '../../schema-tree.js';
 import { loadSchemaFolders, type SchemaFolder } from '../schema-folder.js';
 import { unexplainedViolations } from '../violations.js';
 import { folderSource } from './folder.js';
@@ -34,7 +34,7 @@ type Json = { [key: string]: unknown };
 interface ProviderSchemas {
   folder: SchemaFolder;
   transport: Json;
-  files: Map<string, unknown>;
+  files: ReadonlyMap<string, unknown>;
   doc?: { text: DocText; extracted: ExtractedDoc };
 }
 
@@ -166,7 +166,8 @@ export async function runTrafficDrift(options: TrafficOptions): Promise<TrafficR
   const schemas = new Map<string, ProviderSchemas>();
   for (const folder of loadSchemaFolders(schemasDir)) {
     const doc = readDoc(docsDir, folder);
-    schemas.set(folder.provider, { folder, ...rawFolder(schemasDir, folder.provider), ...(doc ? { doc } : {}) });
+    const { transport, files } = readProviderFolder(join(schemasDir, folder.provider), folder.provider);
+    schemas.set(folder.provider, { folder, transport, files, ...(doc ? { doc } : {}) });
   }
   const tallies = new Map<string, Tally>();
   const unreadable: UnreadableEntry[] = [];

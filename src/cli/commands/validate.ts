@@ -1,4 +1,5 @@
 // `validate <file|->`: checks a payload against one event's schema; exit 1 when it does not conform.
+import { valueAt } from '../../core/pointer.js';
 import { eventEntry, parseJsonFile, PROVIDERS, providerOption, providersWhere, readInput } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
@@ -11,10 +12,7 @@ function eventType(catalog: ProviderCatalog<Record<string, unknown>>, option: un
   if (typeof option === 'string' && option !== '') return option;
   const location = catalog.transport.eventType;
   if (location.in === 'body' && payload !== null && typeof payload === 'object') {
-    const value = location.pointer
-      .split('/')
-      .slice(1)
-      .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), payload);
+    const value = valueAt(payload, location.pointer);
     if (typeof value === 'string') return value;
     throw new CommandLineError(`validate: --event is required (the payload has no string ${location.pointer})`);
   }

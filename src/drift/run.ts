@@ -4,10 +4,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareShapes } from './compare.js';
-import { extractors } from './extract/index.js';
-import { extractStandardDoc } from './extract/headed-markdown.js';
+import { extractDoc } from './extract/index.js';
 import { compareFacts } from './facts/compare.js';
-import { factExtractors, standardFacts } from './facts/extract.js';
+import { docFacts } from './facts/extract.js';
 import { DocText } from './facts/text.js';
 import { fieldLine } from './doc-lines.js';
 import { inferShape } from './infer.js';
@@ -44,10 +43,9 @@ async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: 
   const path = join(docsDir, doc);
   if (!existsSync(path)) return emptyDrift(folder, [`${doc} is not in ${docsDir}`]);
   // A doc in the common shape needs no extractor of its own (docs/adding-a-provider.md).
-  const extract = Object.hasOwn(extractors, provider) ? extractors[provider]! : extractStandardDoc;
   const text = readFileSync(path, 'utf8');
-  const extracted = extract(text);
-  const factsFound = (Object.hasOwn(factExtractors, provider) ? factExtractors[provider]! : standardFacts)(text);
+  const extracted = extractDoc(provider, text);
+  const factsFound = docFacts(provider, text);
   const { transport, files } = readProviderFolder(join(schemasDir, provider), provider);
   const docText = new DocText(text);
   const facts = compareFacts({ provider, doc, text: docText, transport, folder, files }, factsFound);

@@ -1,5 +1,6 @@
-// One fact extractor per provider doc, each reading the places that doc states its rules in: a
-// header table or list, prose, code samples, property lists, the retry policy.
+// One fact extractor per provider doc of its own shape, each reading the places that doc states its
+// rules in (a header table or list, prose, code samples, property lists, the retry policy), and one
+// for a doc in the common shape (docs/adding-a-provider.md): its Headers list and Signatures section.
 import { acknowledgementFacts, exampleSignatureValue, proseSignatureFacts, retriesHappen, retryFacts, sampleFacts } from './prose.js';
 import { DocText, flatSample, markdownSamples, sectionLines } from './text.js';
 import type { DocFact } from './types.js';
@@ -195,3 +196,13 @@ export const factExtractors: Readonly<Record<string, (text: string) => Extracted
   insurup: insurupFacts,
   kasko: kaskoFacts,
 };
+
+/**
+ * The facts of one provider's doc: its own fact extractor's, or `standardFacts` for a provider without one.
+ *
+ * @example
+ * docFacts('kasko', readFileSync('docs/providers/kasko-webhooks.md', 'utf8')).facts.length; // > 0
+ */
+export function docFacts(provider: string, text: string): ExtractedFacts {
+  return (Object.hasOwn(factExtractors, provider) ? factExtractors[provider]! : standardFacts)(text);
+}

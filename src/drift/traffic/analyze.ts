@@ -6,7 +6,7 @@ import { readLocation } from '../../core/provider.js';
 import type { Location } from '../../core/types.js';
 import { compareShapes } from '../compare.js';
 import { fieldLine } from '../doc-lines.js';
-import { extractors } from '../extract/index.js';
+import { extractDoc } from '../extract/index.js';
 import { DocText } from '../facts/text.js';
 import type { ExtractedDoc } from '../types.js';
 import { nodesAt } from '../facts/properties.js';
@@ -38,12 +38,12 @@ interface ProviderSchemas {
   doc?: { text: DocText; extracted: ExtractedDoc };
 }
 
-/** The doc of a provider, read and extracted; undefined when the file or its extractor is missing. */
+/** The doc of a provider, read and extracted (its own extractor, or the common shape); undefined when the file is missing. */
 function readDoc(docsDir: string, folder: SchemaFolder): ProviderSchemas['doc'] {
   const path = join(docsDir, folder.doc);
-  if (!existsSync(path) || !Object.hasOwn(extractors, folder.provider)) return undefined;
+  if (!existsSync(path)) return undefined;
   const text = readFileSync(path, 'utf8');
-  return { text: new DocText(text), extracted: extractors[folder.provider]!(text) };
+  return { text: new DocText(text), extracted: extractDoc(folder.provider, text) };
 }
 
 /** The doc line of an event's example (or of the field in it), else of the event in the list. */

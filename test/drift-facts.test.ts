@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../src/cli/io.js';
 import { runCli } from '../src/cli/run.js';
+import { standardFacts } from '../src/drift/facts/extract.js';
 import { readSignatureSample } from '../src/drift/facts/signature-code.js';
 import type { FactFinding } from '../src/drift/facts/types.js';
 import { formatDriftReport, type DriftReport } from '../src/drift/index.js';
@@ -193,5 +194,34 @@ describe('reading signature samples statically', () => {
     expect(code).toBe(1);
     expect(out).toContain('≠ signature sample (Python sample): docs unrecognised / ours (not recorded)');
     expect(out).toContain('≠ signature algorithm (Python sample): docs (no longer stated) / ours SHA-256');
+  });
+});
+
+describe('a doc in the common shape (docs/adding-a-provider.md)', () => {
+  const doc = [
+    '# Zurvo Webhooks',
+    '',
+    '## Headers',
+    '',
+    '- `zurvo-event`: the event type',
+    '- `zurvo-delivery`: identifies the delivery; retries repeat it',
+    '- `zurvo-signature`: the Base64 HMAC-SHA512 of the raw body, sent only when a secret is set',
+    '',
+    '## Signatures',
+    '',
+    'Every request carries a `zurvo-signature` header.',
+  ].join('\n');
+
+  it('its Headers list names each header with the role its description gives, and the signature rule it states', () => {
+    const { facts } = standardFacts(doc);
+    expect(facts.map((f) => [f.subject, f.value, f.line])).toEqual([
+      ['header event', 'zurvo-event', 5],
+      ['header delivery', 'zurvo-delivery', 6],
+      ['header signature', 'zurvo-signature', 7],
+      ['signature algorithm (Headers prose)', 'SHA-512', 7],
+      ['signature encoding (Headers prose)', 'base64', 7],
+      ['header signature optional', 'yes', 7],
+      ['header signature', 'zurvo-signature', 11],
+    ]);
   });
 });

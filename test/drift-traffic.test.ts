@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../src/cli/io.js';
+import { providers } from '../src/index.js';
 import { runCli } from '../src/cli/run.js';
 import { formatTrafficReport, readCapture, runTrafficDrift, type CapturedDelivery, type DeliverySource, type TrafficReport } from '../src/drift/index.js';
 import { allExamples, delivery } from './helpers/deliveries.js';
@@ -107,7 +108,7 @@ describe('drift --deliveries', () => {
     expect(report.unreadable).toEqual([
       { ref: 'broken.json', problem: expect.stringMatching(/^not JSON/) },
       { ref: 'no-provider.json', problem: '"provider" must be a provider name' },
-      { ref: 'stranger.json', problem: 'unknown provider "acme" (known: axitech, coverkit, insurup, kasko)' },
+      { ref: 'stranger.json', problem: `unknown provider "acme" (known: ${Object.keys(providers).join(', ')})` },
     ]);
     expect(report.providers[0]!.problems).toEqual([
       { problem: 'no event type where provider.json says it travels', count: 1, example: 'no-event.json' },

@@ -390,6 +390,14 @@ describe('runDrift on edited docs', () => {
   });
 });
 
+describe('a provider without an extractor of its own', () => {
+  it('has its doc read in the common shape (docs/adding-a-provider.md), as runDrift and drift --deliveries read it', () => {
+    const doc = extractDoc('zurvo', '# Zurvo\n\n## Events\n\n### `claim.opened`\n\n```json\n{ "claim_id": "CL-1", "amount": 1 }\n```\n');
+    expect(doc.events.map((event) => event.name)).toEqual(['claim.opened']);
+    expect(doc.examples.map((example) => example.payload)).toEqual([{ claim_id: 'CL-1', amount: 1 }]);
+  });
+});
+
 describe('extractors on the real docs', () => {
   it.each([
     ['kasko', 4, KASKO_EVENTS],

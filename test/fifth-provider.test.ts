@@ -149,4 +149,13 @@ describe('a fifth provider from a schema folder, a docs snapshot and one module'
     expect(result).toMatchObject({ type: 'policy.issued', id: result.bodyId });
     expect(result.bodyId).toMatch(/^evt_[0-9a-f]{24}$/); // fresh, from the provider module
   }, 60_000);
+
+  it('the CLI lists, signs and describes it: every provider-shaped line of its help comes from the registry', async () => {
+    const cli = async (...args: string[]) => (await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: copy })).stdout;
+    expect(await cli('--help')).toMatch(/^insurance-webhooks: webhooks of Assurio, Axitech, CoverKit, InsurUp and KASKO from/);
+    expect(await cli('validate', '--help')).toMatch(/optional for assurio, axitech and coverkit,/);
+    expect(await cli('sign', '--help')).toContain('A signed timestamp (Assurio and Axitech) is accepted for 5 minutes');
+    expect(await cli('events', '--provider', NAME)).toMatch(/^assurio\s+policy\.issued\s+documented\s+async$/m);
+    expect(await cli('sign', '--provider', NAME, '--event', 'policy.issued', '--secret', 's')).toMatch(/^assurio-signature: t=\d{10},v1=[0-9a-f]{64}$/m);
+  }, 60_000);
 });

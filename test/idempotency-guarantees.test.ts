@@ -6,24 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
 import { createWebhooks, memoryStore, sign, examples, type IdempotencyStore, type WebhookEvent } from '../src/index.js';
 import { redisStore } from '../src/idempotency/redis.js';
 import { MAX_KEY_LENGTH } from '../src/idempotency/key.js';
 import { NOW, SECRET } from './helpers/deliveries.js';
 import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
-import { startRedis, type RedisHandle } from './helpers/redis-server.js';
+import { redisForSuite } from './helpers/redis-server.js';
 
-let redis: RedisHandle | undefined;
-const clients: { quit(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-}, 15_000);
-afterAll(async () => {
-  for (const client of clients) await client.quit().catch(() => {});
-  await redis?.stop();
-});
+const redis = redisForSuite();
 
 /** A signed KASKO policy.created with the given delivery id. */
 /** A KASKO delivery of its own: the key is the signed body (the delivery header is not signed), so each id gets its own body too. */
@@ -54,16 +45,10 @@ const losingCompletes = (store: IdempotencyStore): IdempotencyStore => ({
   release: (key, token) => store.release(key, token),
 });
 
-async function connect(url: string) {
-  const client = createClient({ url, socket: { reconnectStrategy: false } });
-  client.on('error', () => {});
-  await client.connect();
-  clients.push(client);
-  return client;
-}
+const connect = (url: string) => redis.connect(url);
 
 async function newRedisStore(wait?: { replicas: number; timeoutMs: number }): Promise<{ store: IdempotencyStore; sent: string[][] }> {
-  const client = await connect(redis!.url);
+  const client = await connect(redis.handle!.url);
   const sent: string[][] = [];
   const send = (args: string[]) => (sent.push(args), client.sendCommand(args));
   const store = redisStore({ send, prefix: `guarantees:${Math.random()}:`, ...(wait ? { wait } : {}) });
@@ -120,7 +105,7 @@ describe('a lost complete(): at-least-once', () => {
   });
 
   it('redis: the same, with a 50 ms lease', async (context) => {
-    if (!redis && missing(context, SYSTEM_PROGRAMS.redis)) return;
+    if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return;
     const { store } = await newRedisStore();
     const { webhooks, runs } = router({ store: losingCompletes(store), leaseSeconds: 0.05 });
     const d = await kasko('lost-complete-redis');
@@ -134,7 +119,7 @@ describe('a lost complete(): at-least-once', () => {
 
 describe('redis store keys', () => {
   it('sends a 16 KB key (a custom idempotency.key) as a 71-character digest, and still deduplicates it', async (context) => {
-    if (!redis && missing(context, SYSTEM_PROGRAMS.redis)) return;
+    if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return;
     const { store, sent } = await newRedisStore();
     // Delivery ids from headers are bounded (200 characters); a key function may still make long keys.
     const { webhooks, runs } = router({ store, key: (event) => `${'x'.repeat(16_384)}${event.deliveryId}` });
@@ -153,7 +138,7 @@ describe('redis store keys', () => {
   });
 
   it('keeps keys up to MAX_KEY_LENGTH readable', async (context) => {
-    if (!redis && missing(context, SYSTEM_PROGRAMS.redis)) return;
+    if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return;
     const { store, sent } = await newRedisStore();
     const key = 'k'.repeat(MAX_KEY_LENGTH);
     await store.claim(key, 1_000);
@@ -161,7 +146,7 @@ describe('redis store keys', () => {
   });
 
   it('refuses a NaN lease before sending anything', async (context) => {
-    if (!redis && missing(context, SYSTEM_PROGRAMS.redis)) return;
+    if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return;
     const { store, sent } = await newRedisStore();
     await expect(store.claim('k', NaN)).rejects.toThrow(RangeError);
     expect(sent).toHaveLength(0);
@@ -170,7 +155,7 @@ describe('redis store keys', () => {
 
 describe('redis store wait (replicas acknowledge a completion)', () => {
   it('rejects complete() when fewer replicas acknowledge it in time', async (context) => {
-    if (!redis && missing(context, SYSTEM_PROGRAMS.redis)) return;
+    if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return;
     const { store } = await newRedisStore({ replicas: 1, timeoutMs: 20 }); // the test server has no replica
     const claim = await store.claim('k', 1_000);
     await expect(store.complete('k', (claim as { token: string }).token, '{}', 60_000)).rejects.toThrow('0 of 1 Redis replicas');
@@ -178,8 +163,8 @@ describe('redis store wait (replicas acknowledge a completion)', () => {
   });
 
   it('resolves once a replica has the record', async (context) => {
-    if (!redis && missing(context, SYSTEM_PROGRAMS.redis)) return;
-    const primary = await connect(redis!.url);
+    if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return;
+    const primary = await connect(redis.handle!.url);
     await primary.sendCommand(['CONFIG', 'SET', 'repl-diskless-sync', 'yes', 'repl-diskless-sync-delay', '0']); // no 5 s wait, no RDB file
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -188,7 +173,7 @@ describe('redis store wait (replicas acknowledge a completion)', () => {
       });
     });
     const dir = mkdtempSync(join(tmpdir(), 'redis-replica-')); // where the replica may write its RDB
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--replicaof', '127.0.0.1', String(redis!.port)];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--replicaof', '127.0.0.1', String(redis.handle!.port)];
     const replica = spawn('redis-server', args, { stdio: 'ignore', cwd: dir });
     try {
       for (let i = 0; i < 100 && !String(await primary.sendCommand(['INFO', 'replication'])).includes('state=online'); i++) {

@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { createWebhooks, memoryStore, type IdempotencyStore, type WebhookEvent } from '../src/index.js';
 import { redisStore } from '../src/idempotency/redis.js';
 import { delivery, options, SECRET } from './helpers/deliveries.js';
 import { missing, SYSTEM_PROGRAMS } from './helpers/system.js';
-import { startRedis, type RedisHandle } from './helpers/redis-server.js';
+import { redisForSuite, startRedis } from './helpers/redis-server.js';
 
-let redis: RedisHandle | undefined;
-const clients: { quit(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-}, 15_000);
-afterAll(async () => {
-  for (const client of clients) await client.quit().catch(() => {});
-  await redis?.stop();
-});
+const redis = redisForSuite();
 
 async function newRedisStore(): Promise<IdempotencyStore> {
-  const client = createClient({ url: redis!.url, socket: { reconnectStrategy: false } });
-  client.on('error', () => {});
-  await client.connect();
-  clients.push(client);
+  const client = await redis.connect();
   return redisStore({ send: (args) => client.sendCommand(args), prefix: `test:${Math.random()}:` });
 }
 
@@ -46,7 +35,7 @@ function instances(store: IdempotencyStore, behaviour: { failFirst?: boolean } =
 }
 
 describe.each(stores)('%s store', (name, create) => {
-  const skip = () => name === 'redis' && !redis;
+  const skip = () => name === 'redis' && !redis.handle;
 
   it('runs the handler exactly once for concurrent duplicates across instances', async (context) => {
     if (skip() && missing(context, SYSTEM_PROGRAMS.redis)) return;
@@ -119,7 +108,7 @@ describe('memory store bounds', () => {
 
 describe('a Redis store that goes away', () => {
   it('answers 503 (retryable) and runs nothing, and the process stays up', async (context) => {
-    if (!redis && missing(context, SYSTEM_PROGRAMS.redis)) return;
+    if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return;
     const own = (await startRedis())!; // installed: checked above
     const client = createClient({ url: own.url, socket: { reconnectStrategy: false } });
     client.on('error', () => {});

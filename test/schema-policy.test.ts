@@ -9,6 +9,7 @@ import { CONSTRAINT_KEYWORDS, isRule, provenanceProblems, providerDoc, transport
 import { docComment } from '../scripts/lib/types.js';
 import { lintSchemaTree, loadSchemaTree, type JsonSchema } from '../scripts/lib/schema-files.js';
 import { DEFAULT_TOLERANCE_SECONDS } from '../src/index.js';
+import { valueAt } from '../src/core/pointer.js';
 
 const tree = loadSchemaTree(new URL('../schemas', import.meta.url).pathname);
 const files = tree.providers.flatMap((provider) => [
@@ -26,7 +27,7 @@ function* nodes(node: unknown, pointer = ''): Generator<[string, JsonSchema]> {
 /** A deep copy with the keys removed from the node at `pointer`. */
 function without(schema: JsonSchema, pointer: string, keys: string[]): JsonSchema {
   const copy = structuredClone(schema);
-  const target = pointer.split('/').slice(1).reduce<JsonSchema>((node, key) => node[key], copy);
+  const target = valueAt(copy, pointer) as JsonSchema;
   for (const key of keys) delete target[key];
   return copy;
 }
@@ -148,7 +149,7 @@ describe('schema policy: an example documents a value, never a rule', () => {
   };
   const withRule = (schema: JsonSchema, pointer: string, keyword: string) => {
     const copy = structuredClone(schema);
-    const target = pointer.split('/').slice(1).reduce<JsonSchema>((node, key) => node[key], copy);
+    const target = valueAt(copy, pointer) as JsonSchema;
     target[keyword] = RULES[keyword];
     return copy;
   };

@@ -6,6 +6,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { providers } from '../index.js';
 import type { EventCatalogEntry, ProviderCatalog } from '../core/types.js';
 import type { Provider } from '../core/event.js';
+import type { ProviderDefinition } from '../core/provider.js';
+import { definitions } from '../providers/index.js';
 import { CommandLineError, type CliIo } from './io.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -47,6 +49,22 @@ export function requireString(command: string, values: Values, name: string): st
 const catalogs = providers as unknown as Record<Provider, ProviderCatalog<Record<string, unknown>>>;
 /** Provider names, sorted. */
 export const PROVIDERS = Object.keys(catalogs).sort() as Provider[];
+
+/** `a`, `a and b`, `a, b and c`. */
+const phrase = (names: readonly string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
+/**
+ * The providers, or those `test` picks from their definitions, as help text writes them: display
+ * names (`KASKO, InsurUp, Axitech and CoverKit`) or, with `names`, the `--provider` values. Help
+ * derives what is provider-shaped from the registry, so a new provider is described without edits.
+ *
+ * @example
+ * providersWhere((d) => d.catalog.transport.eventType.in === 'body', 'names'); // 'axitech and coverkit'
+ */
+export function providersWhere(test: (definition: ProviderDefinition) => boolean = () => true, as: 'display' | 'names' = 'display'): string {
+  const picked = PROVIDERS.map((name) => definitions[name] as ProviderDefinition).filter(test);
+  return phrase(picked.map((definition) => (as === 'names' ? definition.name : definition.catalog.displayName)));
+}
 
 /**
  * The catalog of the provider named by `--provider`; a CommandLineError listing the known ones otherwise.
@@ -116,3 +134,8 @@ export function parseJsonFile(bytes: Buffer): { ok: true; value: unknown } | { o
     return { ok: false, message: (error as Error).message.replace(/\s+/g, ' ') };
   }
 }
+
+/** The scheme signs the method and URL: `--url` must be the path the receiver sees. */
+export const signsRequestLine = (definition: ProviderDefinition) => definition.signature.signsRequestLine === true;
+/** The scheme signs a timestamp, which receivers accept only within their replay window. */
+export const signsTimestamp = (definition: ProviderDefinition) => definition.signature.timestamp !== undefined;

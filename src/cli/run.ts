@@ -1,6 +1,6 @@
 // The dispatcher: global options, `help <command>`, per-command parsing, exit codes. No process
 // globals here (see io.ts), so tests run the CLI in-process.
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, providersWhere } from './args.js';
 import type { Command } from './command.js';
 import { drift } from './commands/drift.js';
 import { events } from './commands/events.js';
@@ -15,7 +15,7 @@ import { readPackageJson } from '../testing/package-files.js';
 /** Every command, in the order the help lists them. */
 export const COMMANDS: readonly Command[] = [events, validate, sign, send, listen, drift, inbox];
 
-const HELP = `insurance-webhooks: webhooks of KASKO, InsurUp, Axitech and CoverKit from the command line
+const HELP = `insurance-webhooks: webhooks of ${providersWhere()} from the command line
 
 Usage: insurance-webhooks <command> [options]
 

@@ -53,6 +53,15 @@ export function keepIdsHelp(column: number): string {
   return lines.map((line, i) => (i === 0 ? '  --keep-ids'.padEnd(column) : ' '.repeat(column)) + line).join('\n');
 }
 
+/** The options `signedRequest` reads, for the commands that take them (`sign`, `send`). */
+export const SIGNED_REQUEST_OPTIONS = {
+  provider: { type: 'string' },
+  event: { type: 'string' },
+  secret: { type: 'string' },
+  body: { type: 'string' },
+  'keep-ids': { type: 'boolean' },
+} as const;
+
 /**
  * Reads --provider, --event, --secret, --body and --keep-ids, and signs the body for a request to
  * `path`. Without --body the documented example is sent as `createDelivery()` builds it, with fresh

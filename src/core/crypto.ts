@@ -2,7 +2,8 @@
 // (Workers, Deno, Bun, edge runtimes). Node's module is reached through process.getBuiltinModule,
 // so bundles for the web never import node:crypto.
 
-export type HmacAlgorithm = 'SHA-1' | 'SHA-256';
+/** The HMAC hashes both Node's crypto and Web Crypto provide (Web Crypto has no SHA-224). */
+export type HmacAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 export interface CryptoBackend {
   readonly name: 'node' | 'web';
@@ -21,7 +22,7 @@ type NodeHmacUpdate = (data: string | Uint8Array, encoding?: 'utf8') => { update
 
 import { sha256 } from './sha256.js';
 
-const NODE_NAMES = { 'SHA-1': 'sha1', 'SHA-256': 'sha256' } as const;
+const NODE_NAMES = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const;
 const encoder = new TextEncoder();
 
 export function nodeBackend(nodeCrypto: NodeCrypto): CryptoBackend {

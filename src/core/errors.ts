@@ -1,3 +1,5 @@
+// The package's errors: WebhookError, a delivery refused (each code with its one HTTP answer), and
+// UsageError, wrong use by the programmer (unknown provider or event, bad options), thrown at once.
 import type { ValidationIssue } from './validation.js';
 
 /**

@@ -1,3 +1,5 @@
+// The types a verified delivery has: providers, their event types and payloads (from the generated
+// EventMaps), and the WebhookEvent receive() resolves to. Types only.
 import type { EventMaps } from '../../generated/index.js';
 
 /** A provider this package covers: `'kasko' | 'insurup' | 'axitech' | 'coverkit'`. */

@@ -78,7 +78,7 @@ export function checkLimits(options: ReceiveOptions): void {
 export function checkReceiveOptions(definition: ProviderDefinition, options: ReceiveOptions): readonly string[] {
   if (options === null || typeof options !== 'object') usage(`receive('${definition.name}') needs options with a secret`);
   if (options.allowUnsigned && !definition.catalog.transport.signature.optional) {
-    usage(`${definition.catalog.displayName} always signs its deliveries; allowUnsigned is for InsurUp`);
+    usage(`${definition.catalog.displayName} always signs its deliveries; allowUnsigned is for a provider that sends no signature when no secret is set (provider.json signature.optional)`);
   }
   const secrets = secretsOf(definition, options);
   checkLimits(options);

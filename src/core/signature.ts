@@ -39,7 +39,8 @@ export interface SignatureScheme {
   format(mac: Uint8Array, request: SignedRequest): string;
 }
 
-export const MAC_BYTES: Record<HmacAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32 };
+/** The length of each algorithm's MAC, in bytes: a header value of another length is refused before any HMAC is computed. */
+export const MAC_BYTES: Record<HmacAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
 
 export type MacEncoding = 'hex' | 'base64';
 const ENCODE: Record<MacEncoding, (bytes: Uint8Array) => string> = { hex: encodeHex, base64: encodeBase64 };

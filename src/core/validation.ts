@@ -1,3 +1,5 @@
+// Validating a parsed payload with an event's precompiled validator: ajv's errors become bounded
+// ValidationIssues (JSON Pointer path, printable message), strict mode reporting unknown properties.
 import type { EventCatalogEntry, SchemaValidationError, SchemaValidator } from './types.js';
 
 /** One reason a payload does not match its schema. `path` is a JSON Pointer to the field (`/premiums/0/grossPremium`). */

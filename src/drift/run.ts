@@ -4,15 +4,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareShapes } from './compare.js';
-import { extractors } from './extract/index.js';
-import { extractStandardDoc } from './extract/headed-markdown.js';
+import { extractDoc } from './extract/index.js';
 import { compareFacts } from './facts/compare.js';
-import { factExtractors, standardFacts } from './facts/extract.js';
+import { docFacts } from './facts/extract.js';
 import { DocText } from './facts/text.js';
 import { fieldLine } from './doc-lines.js';
 import { inferShape } from './infer.js';
-import { rawFolder } from './raw-folder.js';
 import { defaultDocsDir, defaultSchemasDir } from './paths.js';
+import { readProviderFolder } from '../schema-tree.js';
 import { loadSchemaFolders, type EventSchema, type SchemaFolder } from './schema-folder.js';
 import type { DocExample, DriftOptions, DriftReport, EventDrift, ProviderDrift } from './types.js';
 import { unexplainedViolations } from './violations.js';
@@ -44,11 +43,10 @@ async function providerDrift(folder: SchemaFolder, docsDir: string, schemasDir: 
   const path = join(docsDir, doc);
   if (!existsSync(path)) return emptyDrift(folder, [`${doc} is not in ${docsDir}`]);
   // A doc in the common shape needs no extractor of its own (docs/adding-a-provider.md).
-  const extract = Object.hasOwn(extractors, provider) ? extractors[provider]! : extractStandardDoc;
   const text = readFileSync(path, 'utf8');
-  const extracted = extract(text);
-  const factsFound = (Object.hasOwn(factExtractors, provider) ? factExtractors[provider]! : standardFacts)(text);
-  const { transport, files } = rawFolder(schemasDir, provider);
+  const extracted = extractDoc(provider, text);
+  const factsFound = docFacts(provider, text);
+  const { transport, files } = readProviderFolder(join(schemasDir, provider), provider);
   const docText = new DocText(text);
   const facts = compareFacts({ provider, doc, text: docText, transport, folder, files }, factsFound);
 

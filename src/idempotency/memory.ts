@@ -1,3 +1,5 @@
+// The in-memory idempotency store (the default): one process, bounded by entries and bytes, entries
+// expiring by `now`; a second instance behind a load balancer needs a shared store (redis.ts).
 import { MAX_KEY_LENGTH, storageKey } from './key.js';
 import { durationMs, type ClaimResult, type IdempotencyStore } from './store.js';
 

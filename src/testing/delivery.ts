@@ -76,7 +76,7 @@ export interface DeliveryOptions<Payload = unknown> {
    * set it with `overrides: { id }`.
    */
   deliveryId?: string;
-  /** InsurUp `x-webhook-id`. Default a UUID. */
+  /** The webhook id header where the provider sends one (InsurUp `x-webhook-id`). Default: a fresh one from the provider module (`newWebhookId`). */
   webhookId?: string;
   /** Sign with another scheme than the provider's (e.g. `coverkitTimestampedScheme`), matching the receiver. */
   signature?: SignatureScheme;

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createClient } from 'redis';
+import { afterAll, beforeAll } from 'vitest';
 import { available, SYSTEM_PROGRAMS } from './system.js';
 
 export interface RedisHandle {
@@ -59,4 +60,37 @@ export async function startRedis(): Promise<RedisHandle | undefined> {
   }
   child.kill('SIGKILL');
   throw new Error(`redis-server is installed but did not answer on ${url} within 5 s`);
+}
+
+/**
+ * One redis-server for the calling test file: started before its tests, stopped after them with
+ * every client `connect` opened. `handle` is undefined when redis-server is not installed.
+ *
+ * @example
+ * const redis = redisForSuite();
+ * it('…', async (context) => { if (!redis.handle && missing(context, SYSTEM_PROGRAMS.redis)) return; const client = await redis.connect(); });
+ */
+export function redisForSuite() {
+  let handle: RedisHandle | undefined;
+  const clients: { quit(): Promise<unknown> }[] = [];
+  beforeAll(async () => {
+    handle = await startRedis();
+  }, 15_000);
+  afterAll(async () => {
+    for (const client of clients) await client.quit().catch(() => {});
+    await handle?.stop();
+  });
+  return {
+    get handle() {
+      return handle;
+    },
+    /** A connected client of `url` (default this suite's server), quit after the file's tests. */
+    async connect(url = handle!.url) {
+      const client = createClient({ url, socket: { reconnectStrategy: false } });
+      client.on('error', () => {});
+      await client.connect();
+      clients.push(client);
+      return client;
+    },
+  };
 }

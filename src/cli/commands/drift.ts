@@ -45,15 +45,22 @@ async function traffic(module: DriftModule, source: string, values: { schemas?: 
     io.stderr('drift: this drift module has no traffic comparison (runTrafficDrift)\n');
     return EXIT.usage;
   }
+  const run = module.runTrafficDrift;
+  const options = { source, ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}) };
+  return printReport(() => run(options), module.formatTrafficReport, values.json === true, io);
+}
+
+/** Runs a comparison and prints its report (text, or JSON with --json): exit 0 clean, 1 drift, 2 when it cannot run. */
+async function printReport(run: () => Promise<{ clean: boolean }>, format: (report: { clean: boolean }) => string, json: boolean, io: CliIo): Promise<number> {
   let report: { clean: boolean };
   try {
-    report = await module.runTrafficDrift({ source, ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}) });
+    report = await run();
   } catch (error) {
     io.stderr(`drift: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
-  if (values.json) writeJson(io, report);
-  else io.stdout(`${module.formatTrafficReport(report).replace(/\n?$/, '\n')}`);
+  if (json) writeJson(io, report);
+  else io.stdout(`${format(report).replace(/\n?$/, '\n')}`);
   return report.clean ? EXIT.ok : EXIT.failure;
 }
 
@@ -99,15 +106,6 @@ Examples:
       ...(typeof values.docs === 'string' ? { docsDir: resolve(io.cwd, values.docs) } : {}),
       ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}),
     };
-    let report: { clean: boolean };
-    try {
-      report = await module.runDrift(options);
-    } catch (error) {
-      io.stderr(`drift: ${(error as Error).message}\n`);
-      return EXIT.usage;
-    }
-    if (values.json) writeJson(io, report);
-    else io.stdout(`${module.formatDriftReport(report).replace(/\n?$/, '\n')}`);
-    return report.clean ? EXIT.ok : EXIT.failure;
+    return printReport(() => module.runDrift(options), module.formatDriftReport, values.json === true, io);
   },
 };

@@ -1,8 +1,8 @@
 // `send`: POSTs a genuine signed delivery to a URL and shows the answer; exit 1 unless it is 2xx.
-import { PROVIDERS, requireString } from '../args.js';
+import { PROVIDERS, providersWhere, requireString, signsRequestLine } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
-import { httpUrl, keepIdsHelp, signedRequest } from '../signed-request.js';
+import { httpUrl, keepIdsHelp, SIGNED_REQUEST_OPTIONS, signedRequest } from '../signed-request.js';
 
 /** Why fetch failed, in words: undici hides the system error in `cause`. */
 function networkReason(error: unknown): string {
@@ -26,7 +26,7 @@ URL cannot be reached, 2 for a usage error.
 Options:
   --provider P     ${PROVIDERS.join(', ')}
   --event E        the event type, e.g. policy.created
-  --url URL        where to POST, e.g. http://127.0.0.1:3000/webhooks/kasko (Axitech signs its path)
+  --url URL        where to POST, e.g. http://127.0.0.1:3000/webhooks/kasko (the path is signed by ${providersWhere(signsRequestLine)})
   --secret S       the webhook secret (default: $INSURANCE_WEBHOOKS_SECRET)
   --body file      the exact bytes to send (- for standard input)
   --timeout ms     give up after this long (default 10000)
@@ -38,16 +38,7 @@ ${keepIdsHelp(19)}
 Example:
   insurance-webhooks send --provider insurup --event proposal_premium.purchasing --url http://127.0.0.1:3000/webhooks/insurup --secret whsec_test
 `,
-  options: {
-    provider: { type: 'string' },
-    event: { type: 'string' },
-    url: { type: 'string' },
-    secret: { type: 'string' },
-    body: { type: 'string' },
-    timeout: { type: 'string' },
-    'keep-ids': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
+  options: { ...SIGNED_REQUEST_OPTIONS, url: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values }, io) {
     const url = httpUrl('send', 'url', requireString('send', values, 'url'));
     const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);

@@ -1,8 +1,9 @@
 // `sign`: the headers a provider would send with a body, or a ready curl command.
-import { PROVIDERS } from '../args.js';
+import { PROVIDERS, providersWhere, signsRequestLine, signsTimestamp } from '../args.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../core/receive.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
-import { httpUrl, keepIdsHelp, signedRequest, type PreparedDelivery } from '../signed-request.js';
+import { httpUrl, keepIdsHelp, SIGNED_REQUEST_OPTIONS, signedRequest, type PreparedDelivery } from '../signed-request.js';
 
 /**
  * A word for a POSIX shell, single-quoted.
@@ -61,29 +62,20 @@ Options:
   --event E      the event type, e.g. policy.created
   --secret S     the webhook secret (default: $INSURANCE_WEBHOOKS_SECRET)
   --body file    the exact bytes to sign (- for standard input)
-  --url path     the path and query the receiver will see; Axitech signs it. Default: the path of
-                 --curl, else /webhooks/<provider>
+  --url path     the path and query the receiver will see (signed by ${providersWhere(signsRequestLine)}).
+                 Default: the path of --curl, else /webhooks/<provider>
   --curl URL     print a curl command for this URL instead of the headers
 ${keepIdsHelp(17)}
   --json         { method, url, headers, body, curl? }
   -h, --help     this help
 
-Axitech signs a timestamp too: receivers accept it for 5 minutes, so sign just before sending.
+A signed timestamp (${providersWhere(signsTimestamp)}) is accepted for ${DEFAULT_TOLERANCE_SECONDS / 60} minutes: sign just before sending.
 
 Examples:
   insurance-webhooks sign --provider kasko --event policy.created --secret whsec_test
   insurance-webhooks sign --provider axitech --event session.submitted --secret s --curl http://127.0.0.1:3000/webhooks/axitech
 `,
-  options: {
-    provider: { type: 'string' },
-    event: { type: 'string' },
-    secret: { type: 'string' },
-    body: { type: 'string' },
-    url: { type: 'string' },
-    curl: { type: 'string' },
-    'keep-ids': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
+  options: { ...SIGNED_REQUEST_OPTIONS, url: { type: 'string' }, curl: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values }, io) {
     const curl = typeof values.curl === 'string' ? httpUrl('sign', 'curl', values.curl) : undefined;
     const request = await signedRequest('sign', values, io, signedPath(values.url, curl, values.provider));

@@ -1,5 +1,6 @@
 // `validate <file|->`: checks a payload against one event's schema; exit 1 when it does not conform.
-import { eventEntry, parseJsonFile, PROVIDERS, providerOption, readInput } from '../args.js';
+import { valueAt } from '../../core/pointer.js';
+import { eventEntry, parseJsonFile, PROVIDERS, providerOption, providersWhere, readInput } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
 import type { ProviderCatalog } from '../../core/types.js';
@@ -11,10 +12,7 @@ function eventType(catalog: ProviderCatalog<Record<string, unknown>>, option: un
   if (typeof option === 'string' && option !== '') return option;
   const location = catalog.transport.eventType;
   if (location.in === 'body' && payload !== null && typeof payload === 'object') {
-    const value = location.pointer
-      .split('/')
-      .slice(1)
-      .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), payload);
+    const value = valueAt(payload, location.pointer);
     if (typeof value === 'string') return value;
     throw new CommandLineError(`validate: --event is required (the payload has no string ${location.pointer})`);
   }
@@ -33,8 +31,8 @@ payload conforms, 1 when it does not (or is not JSON), 2 for a usage error.
 
 Options:
   --provider P   ${PROVIDERS.join(', ')}
-  --event E      the event type, e.g. policy.created; optional for axitech and coverkit, whose
-                 payload names its event
+  --event E      the event type, e.g. policy.created; optional for ${providersWhere((d) => d.catalog.transport.eventType.in === 'body', 'names')},
+                 whose payload names its event
   --strict       also report properties the schema does not describe (contract tests, drift)
   --json         { ok, provider, event, strict, errors: [{ path, message }] }
   -h, --help     this help

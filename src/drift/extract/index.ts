@@ -1,6 +1,8 @@
-// One extractor per provider doc: each copes with the shape that provider's doc really has.
+// One extractor per provider doc of its own shape: each copes with the shape that provider's doc
+// really has. Any other provider's doc is in the common shape (docs/adding-a-provider.md).
 import type { ExtractedDoc } from '../types.js';
 import { extractAxitech } from './axitech.js';
+import { extractStandardDoc } from './headed-markdown.js';
 import { extractCoverkit } from './coverkit.js';
 import { extractInsurup } from './insurup.js';
 import { extractKasko } from './kasko.js';
@@ -16,14 +18,12 @@ export const extractors: Readonly<Record<string, (text: string) => ExtractedDoc>
 };
 
 /**
- * Extracts the events and examples of one provider's doc.
- * Throws a TypeError for a provider without an extractor.
+ * Extracts the events and examples of one provider's doc: with the provider's own extractor, or,
+ * for a provider without one, as a doc in the common shape (`extractStandardDoc`).
  *
  * @example
  * extractDoc('insurup', readFileSync('docs/providers/insurup-webhooks.md', 'utf8')).examples.length; // 4
  */
 export function extractDoc(provider: string, text: string): ExtractedDoc {
-  const extract = Object.hasOwn(extractors, provider) ? extractors[provider] : undefined;
-  if (!extract) throw new TypeError(`insurance-webhooks/drift: no doc extractor for provider "${provider}"; known: ${Object.keys(extractors).join(', ')}`);
-  return extract(text);
+  return (Object.hasOwn(extractors, provider) ? extractors[provider]! : extractStandardDoc)(text);
 }

@@ -1,5 +1,6 @@
-// One fact extractor per provider doc, each reading the places that doc states its rules in: a
-// header table or list, prose, code samples, property lists, the retry policy.
+// One fact extractor per provider doc of its own shape, each reading the places that doc states its
+// rules in (a header table or list, prose, code samples, property lists, the retry policy), and one
+// for a doc in the common shape (docs/adding-a-provider.md): its Headers list and Signatures section.
 import { acknowledgementFacts, exampleSignatureValue, proseSignatureFacts, retriesHappen, retryFacts, sampleFacts } from './prose.js';
 import { DocText, flatSample, markdownSamples, sectionLines } from './text.js';
 import type { DocFact } from './types.js';
@@ -50,6 +51,27 @@ export const UNKNOWN_ROLE = 'of unknown role';
 
 const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 
+/**
+ * The headers of a list in the section `heading` matches, `` - `name`: what it carries `` (the name
+ * may be bold): each with the role its description names, and the signature rule that description
+ * states, as `<where>`'s facts. Read from InsurUp's "Header'lar" and a common-shape doc's "Headers".
+ */
+function headerListFacts(doc: DocText, heading: RegExp, where: string): DocFact[] {
+  const facts: DocFact[] = [];
+  for (const [number, line] of sectionLines(doc, heading)) {
+    const item = /^\s*-\s*(?:\*\*)?`([^`]+)`(?:\*\*)?\s*:?\s*(.*)$/.exec(line);
+    if (!item) continue;
+    const role = roleFromDescription(item[2]!) ?? UNKNOWN_ROLE;
+    facts.push({ kind: 'header', subject: `header ${role}`, value: item[1]!.toLowerCase(), line: number });
+    if (role === 'signature') {
+      facts.push(...proseSignatureFacts(item[2]!, number, where));
+      // "Bu header eğer `secret` alanı doluysa gönderilir": sent only when the webhook has a secret.
+      if (/eğer\b.*\bdoluysa\b|\bonly (?:if|when)\b/i.test(item[2]!)) facts.push({ kind: 'header', subject: 'header signature optional', value: 'yes', line: number });
+    }
+  }
+  return facts;
+}
+
 /** kasko-webhooks.md: the header table, the "Checking signatures" prose and PHP sample, "Responding to a webhook". */
 export function kaskoFacts(text: string): ExtractedFacts {
   const doc = new DocText(text);
@@ -85,17 +107,7 @@ export function kaskoFacts(text: string): ExtractedFacts {
 export function insurupFacts(text: string): ExtractedFacts {
   const doc = new DocText(text);
   const facts: DocFact[] = [];
-  for (const [number, line] of sectionLines(doc, /^Header['’]?lar$|^Headers$/i)) {
-    const item = /^\s*-\s*\*\*`([^`]+)`\*\*\s*:?\s*(.*)$/.exec(line);
-    if (!item) continue;
-    const role = roleFromDescription(item[2]!) ?? UNKNOWN_ROLE;
-    facts.push({ kind: 'header', subject: `header ${role}`, value: item[1]!.toLowerCase(), line: number });
-    if (role === 'signature') {
-      facts.push(...proseSignatureFacts(item[2]!, number, "Header'lar prose"));
-      // "Bu header eğer `secret` alanı doluysa gönderilir": sent only when the webhook has a secret.
-      if (/eğer\b.*\bdoluysa\b|\bonly (?:if|when)\b/i.test(item[2]!)) facts.push({ kind: 'header', subject: 'header signature optional', value: 'yes', line: number });
-    }
-  }
+  facts.push(...headerListFacts(doc, /^Header['’]?lar$|^Headers$/i, "Header'lar prose"));
   for (const [number, line] of sectionLines(doc, /^Event['’]?ler$|^Events$/i)) {
     const heading = /^###\s+`([^`]+)`\s*(?:\*(sync|async)\*)?\s*$/.exec(line);
     if (heading) facts.push({ kind: 'delivery-mode', subject: 'delivery mode', event: heading[1]!, value: heading[2] ?? 'unmarked', line: number });
@@ -179,14 +191,14 @@ export function coverkitFacts(text: string): ExtractedFacts {
   return { facts, properties: [], problems };
 }
 
-/** Fact extractors by provider name. */
 /**
- * A doc in the common shape (docs/adding-a-provider.md): the signature rule is read from the prose and
- * samples of its `## Signatures` section; a doc without one states no signature facts to compare.
+ * A doc in the common shape (docs/adding-a-provider.md): the headers a `## Headers` list names, each
+ * with its role (event type, delivery id, timestamp, signature…), and the signature rule of the prose
+ * and samples of its `## Signatures` section; a doc without them states no such facts to compare.
  */
 export function standardFacts(text: string): ExtractedFacts {
   const doc = new DocText(text);
-  const facts: DocFact[] = [];
+  const facts: DocFact[] = headerListFacts(doc, /^Headers$/i, 'Headers prose');
   for (const [number, line] of sectionLines(doc, /^Signatures?$/i)) {
     facts.push(...proseSignatureFacts(line, number, 'Signatures prose'));
     const header = /carries an? `([^`]+)` header/i.exec(line);
@@ -196,9 +208,20 @@ export function standardFacts(text: string): ExtractedFacts {
   return { facts, properties: [], problems: [] };
 }
 
+/** Fact extractors by provider name: docs of their own shape; any other doc is read by `standardFacts`. */
 export const factExtractors: Readonly<Record<string, (text: string) => ExtractedFacts>> = {
   axitech: axitechFacts,
   coverkit: coverkitFacts,
   insurup: insurupFacts,
   kasko: kaskoFacts,
 };
+
+/**
+ * The facts of one provider's doc: its own fact extractor's, or `standardFacts` for a provider without one.
+ *
+ * @example
+ * docFacts('kasko', readFileSync('docs/providers/kasko-webhooks.md', 'utf8')).facts.length; // > 0
+ */
+export function docFacts(provider: string, text: string): ExtractedFacts {
+  return (Object.hasOwn(factExtractors, provider) ? factExtractors[provider]! : standardFacts)(text);
+}

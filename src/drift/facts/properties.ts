@@ -4,6 +4,7 @@
 // The flattened page lost the list's nesting, so a name is placed with the schema's help: after an
 // `array of objects`, names go to its items until one repeats (Axitech's second `key`) or is not
 // an item field; then they are the event data's again.
+import { valueAt } from '../../core/pointer.js';
 import type { SchemaFolder } from '../schema-folder.js';
 import { typeLabel, type ObjectShape, type Shape } from '../shape.js';
 import type { ExtractedFacts, PropertyItem } from './extract.js';
@@ -72,9 +73,7 @@ function resolved(node: unknown, file: string, files: SchemaFiles, depth = 0): A
   if (typeof json.$ref === 'string') {
     const [target = '', pointer = ''] = json.$ref.split('#');
     const targetFile = target || file;
-    let at: unknown = files.get(targetFile);
-    for (const key of pointer.split('/').filter(Boolean)) at = (at as Json | undefined)?.[key];
-    out.push(...resolved(at, targetFile, files, depth + 1));
+    out.push(...resolved(valueAt(files.get(targetFile), pointer, { fragment: true }), targetFile, files, depth + 1));
   }
   if (Array.isArray(json.allOf)) for (const member of json.allOf) out.push(...resolved(member, file, files, depth + 1));
   return out;

@@ -6,12 +6,12 @@ import { readLocation } from '../../core/provider.js';
 import type { Location } from '../../core/types.js';
 import { compareShapes } from '../compare.js';
 import { fieldLine } from '../doc-lines.js';
-import { extractors } from '../extract/index.js';
+import { extractDoc } from '../extract/index.js';
 import { DocText } from '../facts/text.js';
 import type { ExtractedDoc } from '../types.js';
 import { nodesAt } from '../facts/properties.js';
 import { defaultDocsDir, defaultSchemasDir } from '../paths.js';
-import { rawFolder } from '../raw-folder.js';
+import { readProviderFolder } from '../../schema-tree.js';
 import { loadSchemaFolders, type SchemaFolder } from '../schema-folder.js';
 import { unexplainedViolations } from '../violations.js';
 import { folderSource } from './folder.js';
@@ -34,16 +34,16 @@ type Json = { [key: string]: unknown };
 interface ProviderSchemas {
   folder: SchemaFolder;
   transport: Json;
-  files: Map<string, unknown>;
+  files: ReadonlyMap<string, unknown>;
   doc?: { text: DocText; extracted: ExtractedDoc };
 }
 
-/** The doc of a provider, read and extracted; undefined when the file or its extractor is missing. */
+/** The doc of a provider, read and extracted (its own extractor, or the common shape); undefined when the file is missing. */
 function readDoc(docsDir: string, folder: SchemaFolder): ProviderSchemas['doc'] {
   const path = join(docsDir, folder.doc);
-  if (!existsSync(path) || !Object.hasOwn(extractors, folder.provider)) return undefined;
+  if (!existsSync(path)) return undefined;
   const text = readFileSync(path, 'utf8');
-  return { text: new DocText(text), extracted: extractors[folder.provider]!(text) };
+  return { text: new DocText(text), extracted: extractDoc(folder.provider, text) };
 }
 
 /** The doc line of an event's example (or of the field in it), else of the event in the list. */
@@ -190,7 +190,8 @@ export async function runTrafficDrift(options: TrafficOptions): Promise<TrafficR
   const schemas = new Map<string, ProviderSchemas>();
   for (const folder of loadSchemaFolders(schemasDir)) {
     const doc = readDoc(docsDir, folder);
-    schemas.set(folder.provider, { folder, ...rawFolder(schemasDir, folder.provider), ...(doc ? { doc } : {}) });
+    const { transport, files } = readProviderFolder(join(schemasDir, folder.provider), folder.provider);
+    schemas.set(folder.provider, { folder, transport, files, ...(doc ? { doc } : {}) });
   }
   const tallies = new Map<string, Tally>();
   const unreadable: UnreadableEntry[] = [];

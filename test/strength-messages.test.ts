@@ -75,7 +75,7 @@ describe('wrong use: a UsageError with the message that names the fix', () => {
     ['a number as secret', () => receive('kasko', d, { secret: 42 as never }), 'insurance-webhooks: options.secret must be a non-empty string or a non-empty array of them'],
     ['an empty secret', () => receive('kasko', d, { secret: '' }), 'insurance-webhooks: options.secret must not contain an empty or non-string secret'],
     ['a non-string secret in the list', () => receive('kasko', d, { secret: ['ok', 42 as never] }), 'insurance-webhooks: options.secret must not contain an empty or non-string secret'],
-    ['allowUnsigned for KASKO', () => receive('kasko', d, { secret: SECRET, allowUnsigned: true }), 'insurance-webhooks: KASKO always signs its deliveries; allowUnsigned is for InsurUp'],
+    ['allowUnsigned for KASKO', () => receive('kasko', d, { secret: SECRET, allowUnsigned: true }), 'insurance-webhooks: KASKO always signs its deliveries; allowUnsigned is for a provider that sends no signature when no secret is set (provider.json signature.optional)'],
     ['a NaN window', () => receive('kasko', d, { secret: SECRET, toleranceSeconds: NaN }), 'insurance-webhooks: options.toleranceSeconds must be a finite number of seconds >= 0 (got NaN)'],
     ['a negative window', () => receive('kasko', d, { secret: SECRET, toleranceSeconds: -0.5 }), 'insurance-webhooks: options.toleranceSeconds must be a finite number of seconds >= 0 (got -0.5)'],
     ['a negative limit', () => receive('kasko', d, { secret: SECRET, maxBodyBytes: -1 }), 'insurance-webhooks: options.maxBodyBytes must be a whole number of bytes >= 0 (got -1)'],

@@ -131,6 +131,24 @@ const situations: Situation[] = [
     body: { received: true, type: 'policy.created' },
   })),
   {
+    name: 'a Content-Type a framework cannot parse and a body over the limit, chunked',
+    send: async (origin) =>
+      fetch(`${origin}/webhooks/kasko`, {
+        method: 'POST',
+        headers: { ...(await signedKasko()), 'content-type': 'application' },
+        body: new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(LIMIT / 2)));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit),
+    status: 413,
+    body: { error: 'body_too_large', message: `body is larger than ${LIMIT} bytes` },
+    reported: 'body_too_large',
+  },
+  {
     name: 'a forged signature',
     send: async (origin) => fetch(`${origin}/webhooks/kasko`, { method: 'POST', headers: { ...(await signedKasko()), 'x-kasko-signature': `sha1=${'0'.repeat(40)}` }, body: kaskoBody }),
     status: 401,

@@ -105,12 +105,13 @@ switch (kind) {
     break;
   }
   case 'fastify-bare':
+  case 'fastify-no-idempotency':
   case 'fastify': {
     const { default: Fastify } = await import('fastify');
     const app = Fastify({ logger: false });
-    if (kind === 'fastify') {
+    if (kind !== 'fastify-bare') {
       const { fastifyWebhooks } = await import(config.fastifyEntry);
-      await app.register(fastifyWebhooks(await webhooks(), { provider: 'kasko', path: PATH }));
+      await app.register(fastifyWebhooks(await webhooks(kind === 'fastify' ? {} : { idempotency: false }), { provider: 'kasko', path: PATH }));
     } else {
       // The same raw-body parser the adapter installs.
       app.removeAllContentTypeParsers();
@@ -126,13 +127,14 @@ switch (kind) {
     break;
   }
   case 'hono-bare':
+  case 'hono-no-idempotency':
   case 'hono': {
     const { Hono } = await import('hono');
     const { createAdaptorServer } = await import('@hono/node-server');
     const app = new Hono();
-    if (kind === 'hono') {
+    if (kind !== 'hono-bare') {
       const { webHandler } = await import(config.webEntry);
-      const handler = webHandler(await webhooks(), 'kasko');
+      const handler = webHandler(await webhooks(kind === 'hono' ? {} : { idempotency: false }), 'kasko');
       app.post(PATH, (c) => handler(c.req.raw));
     } else {
       app.post(PATH, async (c) => {

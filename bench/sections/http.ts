@@ -37,7 +37,7 @@ export interface HttpOptions {
   kinds?: readonly string[];
 }
 
-export type Kind = 'node-bare' | 'node-receive' | 'node' | 'node-no-idempotency' | 'express-bare' | 'express' | 'fastify-bare' | 'fastify' | 'hono-bare' | 'hono';
+export type Kind = 'node-bare' | 'node-receive' | 'node' | 'node-no-idempotency' | 'express-bare' | 'express' | 'fastify-bare' | 'fastify' | 'fastify-no-idempotency' | 'hono-bare' | 'hono' | 'hono-no-idempotency';
 
 interface Pair {
   label: string;
@@ -55,7 +55,9 @@ export const PAIRS: readonly Pair[] = [
   { label: 'node', measured: 'node-receive', baseline: 'node-bare', what: 'bare node:http calling receive() itself vs bare node:http doing the floor', targeted: false },
   { label: 'express', measured: 'express', baseline: 'express-bare', what: 'expressHandler vs an Express route doing the floor', targeted: true },
   { label: 'fastify', measured: 'fastify', baseline: 'fastify-bare', what: 'fastifyWebhooks vs a Fastify route doing the floor', targeted: true },
+  { label: 'fastify', measured: 'fastify-no-idempotency', baseline: 'fastify-bare', what: 'fastifyWebhooks with idempotency: false vs a Fastify route doing the floor', targeted: false },
   { label: 'web', measured: 'hono', baseline: 'hono-bare', what: 'webHandler on Hono + @hono/node-server vs a Hono route doing the floor', targeted: true },
+  { label: 'web', measured: 'hono-no-idempotency', baseline: 'hono-bare', what: 'webHandler with idempotency: false vs a Hono route doing the floor', targeted: false },
 ];
 
 export interface Server {

@@ -401,6 +401,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (Array.isArray(data7)) {
             const len0 = data7.length;
             for (let i0 = 0; i0 < len0; i0++) {
+              if (errors >= 100) {
+                break;
+              }
               let data8 = data7[i0];
               if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
                 if (data8.key === undefined) {
@@ -882,6 +885,9 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(
         key0 === 'created_at' ||
         key0 === 'api_version' ||
@@ -1055,6 +1061,9 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key1 in data4) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(
             key1 === 'sessionId' ||
             key1 === 'date' ||
@@ -1147,6 +1156,9 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
           if (Array.isArray(data7)) {
             const len0 = data7.length;
             for (let i0 = 0; i0 < len0; i0++) {
+              if (errors >= 100) {
+                break;
+              }
               let data8 = data7[i0];
               if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
                 if (data8.key === undefined) {
@@ -1235,6 +1247,9 @@ function validate14(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
                 for (const key2 in data8) {
+                  if (errors >= 100) {
+                    break;
+                  }
                   if (!(
                     key2 === 'key' ||
                     key2 === 'id' ||
@@ -1910,6 +1925,9 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(
         key0 === 'created_at' ||
         key0 === 'api_version' ||

@@ -334,6 +334,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -808,6 +811,9 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -1282,6 +1288,9 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -1757,6 +1766,9 @@ function validate19(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -2232,6 +2244,9 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -2933,6 +2948,9 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -3122,6 +3140,9 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key1 in data3) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(
             key1 === 'id' ||
             key1 === 'quoteId' ||
@@ -3244,6 +3265,9 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key2 in data8) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key2 === 'email')) {
                 if (errors < 100) {
                   const err20 = {
@@ -3652,6 +3676,9 @@ function validate25(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -4127,6 +4154,9 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -4602,6 +4632,9 @@ function validate29(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {
@@ -5077,6 +5110,9 @@ function validate31(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'id' || key0 === 'type' || key0 === 'createdAt' || key0 === 'data')) {
         if (errors < 100) {
           const err4 = {

@@ -336,6 +336,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(
         key0 === 'proposalId' ||
         key0 === 'productId' ||
@@ -994,6 +997,9 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(
         key0 === 'proposalId' ||
         key0 === 'policyId' ||
@@ -1497,6 +1503,9 @@ function validate17(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'proposalId' || key0 === 'productId' || key0 === 'installmentNumber' || key0 === 'paymentType')) {
         if (errors < 100) {
           const err4 = {
@@ -2569,6 +2578,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data2)) {
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           if (
             !validate19(data2[i0], {
               instancePath: instancePath + '/premiums/' + i0,
@@ -2826,6 +2838,9 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(
         key0 === 'installmentNumber' ||
         key0 === 'netPremium' ||
@@ -3148,6 +3163,9 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'name' || key0 === 'phoneNumber' || key0 === 'email' || key0 === 'city' || key0 === 'district')) {
         if (errors < 100) {
           const err5 = {
@@ -3223,6 +3241,9 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key1 in data1) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key1 === 'number' || key1 === 'countryCode')) {
             if (errors < 100) {
               const err9 = {
@@ -3319,6 +3340,9 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key2 in data4) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key2 === 'value')) {
             if (errors < 100) {
               const err14 = {
@@ -3412,6 +3436,9 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key3 in data6) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key3 === 'value' || key3 === 'text')) {
             if (errors < 100) {
               const err19 = {
@@ -3524,6 +3551,9 @@ function validate26(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key4 in data9) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key4 === 'value' || key4 === 'text')) {
             if (errors < 100) {
               const err25 = {
@@ -3692,6 +3722,9 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!(key0 === 'proposalId' || key0 === 'productId' || key0 === 'premiums' || key0 === 'insuredCustomer')) {
         if (errors < 100) {
           const err4 = {
@@ -3754,6 +3787,9 @@ function validate23(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data2)) {
         const len0 = data2.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           if (
             !validate24(data2[i0], {
               instancePath: instancePath + '/premiums/' + i0,

@@ -645,6 +645,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data12)) {
         const len0 = data12.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data13 = data12[i0];
           if (data13 && typeof data13 == 'object' && !Array.isArray(data13)) {
             if (data13.designation === undefined) {
@@ -1256,6 +1259,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!func2.call(schema19.properties, key0)) {
         if (errors < 100) {
           const err14 = {
@@ -1607,6 +1613,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data12)) {
         const len0 = data12.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data13 = data12[i0];
           if (data13 && typeof data13 == 'object' && !Array.isArray(data13)) {
             if (data13.designation === undefined) {
@@ -1678,6 +1687,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key1 in data13) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
                 if (errors < 100) {
                   const err35 = {
@@ -1829,6 +1841,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key2 in data18) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key2 === 'self')) {
             if (errors < 100) {
               const err43 = {
@@ -1868,6 +1883,9 @@ function validate12(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key3 in data19) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key3 === 'href')) {
                 if (errors < 100) {
                   const err45 = {
@@ -2665,6 +2683,9 @@ function validate15(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data13)) {
         const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
@@ -3283,6 +3304,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!func2.call(schema38.properties, key0)) {
         if (errors < 100) {
           const err15 = {
@@ -3703,6 +3727,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data13)) {
         const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
@@ -3774,6 +3801,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key1 in data14) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
                 if (errors < 100) {
                   const err39 = {
@@ -3925,6 +3955,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key2 in data19) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key2 === 'self')) {
             if (errors < 100) {
               const err47 = {
@@ -3964,6 +3997,9 @@ function validate18(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key3 in data20) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key3 === 'href')) {
                 if (errors < 100) {
                   const err49 = {
@@ -4742,6 +4778,9 @@ function validate21(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data13)) {
         const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
@@ -5322,6 +5361,9 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!func2.call(schema38.properties, key0)) {
         if (errors < 100) {
           const err15 = {
@@ -5742,6 +5784,9 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data13)) {
         const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
@@ -5813,6 +5858,9 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key1 in data14) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
                 if (errors < 100) {
                   const err39 = {
@@ -5964,6 +6012,9 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key2 in data19) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key2 === 'self')) {
             if (errors < 100) {
               const err47 = {
@@ -6003,6 +6054,9 @@ function validate24(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key3 in data20) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key3 === 'href')) {
                 if (errors < 100) {
                   const err49 = {
@@ -6780,6 +6834,9 @@ function validate27(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data13)) {
         const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
@@ -7360,6 +7417,9 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
       }
     }
     for (const key0 in data) {
+      if (errors >= 100) {
+        break;
+      }
       if (!func2.call(schema38.properties, key0)) {
         if (errors < 100) {
           const err15 = {
@@ -7780,6 +7840,9 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
       if (Array.isArray(data13)) {
         const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
+          if (errors >= 100) {
+            break;
+          }
           let data14 = data13[i0];
           if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
             if (data14.designation === undefined) {
@@ -7851,6 +7914,9 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key1 in data14) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key1 === 'designation' || key1 === 'name' || key1 === 'extension' || key1 === 'href')) {
                 if (errors < 100) {
                   const err39 = {
@@ -8002,6 +8068,9 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
           }
         }
         for (const key2 in data19) {
+          if (errors >= 100) {
+            break;
+          }
           if (!(key2 === 'self')) {
             if (errors < 100) {
               const err47 = {
@@ -8041,6 +8110,9 @@ function validate30(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
             for (const key3 in data20) {
+              if (errors >= 100) {
+                break;
+              }
               if (!(key3 === 'href')) {
                 if (errors < 100) {
                   const err49 = {

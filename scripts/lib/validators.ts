@@ -88,6 +88,32 @@ export function boundedErrors(code: string): string {
   if (rewritten !== sites || out.includes('.concat(')) {
     throw new Error(`ajv standalone code has ${sites} error sites, ${rewritten} rewritten, or a concat left: check boundedErrors()`);
   }
+  return stopFullLoops(out);
+}
+
+/**
+ * A loop over an array's items or an object's keys stops as soon as the validator holds
+ * `MAX_SCHEMA_ERRORS` errors. From there on nothing changes: no error is recorded (the cap), and
+ * `errors` cannot move in the loop (it only grows, capped, or is reset to the count at the start of
+ * an anyOf/oneOf/not/if inside an item, which is the cap again), so every judgement ajv (allErrors)
+ * makes from "errors did not grow" comes out the same whether the rest of the items are visited or
+ * not, and the result is invalid. Without it, refusing an array of 500 000 bad items still called
+ * the item's validator 500 000 times, each building a context, a path and its own errors only to
+ * drop them: about 4× JSON.parse of the same bytes (bench/: part 3). `contains` counts the items
+ * that pass, so a schema using it must not get here; `uniqueItems` loops have another form and
+ * fail the count below.
+ */
+export function stopFullLoops(code: string): string {
+  if (code.includes('must contain at')) throw new Error('a schema uses contains: stopFullLoops() would be unsound; check boundedErrors()');
+  const loops = /for\((let (i\d+)=0; \2<len\d+; \2\+\+|const key\d+ in \w+)\)\{/g;
+  const found = code.match(/for\(/g)?.length ?? 0;
+  let rewritten = 0;
+  const out = code.replace(loops, (loop) => {
+    rewritten++;
+    return `${loop}if(errors >= ${MAX_SCHEMA_ERRORS}){break;}`;
+  });
+  const merges = code.match(/for\(const e of \w+\.errors\)/g)?.length ?? 0;
+  if (rewritten + merges !== found) throw new Error(`ajv standalone code has ${found} loops, ${rewritten} + ${merges} recognised: check stopFullLoops()`);
   return out;
 }
 

@@ -109,11 +109,13 @@ export class InboxRouter {
       return storeUnavailable();
     }
     const { status, body } = acknowledgement(fields, result.id);
-    if (result.duplicate) return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-idempotent-replay': 'true' }, body: JSON.stringify(body) };
-    if (fields.state === 'pending' && this.#worker) {
+    // Also on a duplicate: its first capture may have committed after a 503 (a slow store), with no
+    // worker started here since.
+    if ((result.state === 'pending' || result.state === 'retrying') && this.#worker) {
       if (!this.#worker.running) this.#started.add(this.#worker.start());
       this.#worker.wake();
     }
+    if (result.duplicate) return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-idempotent-replay': 'true' }, body: JSON.stringify(body) };
     return json(status, body);
   }
 

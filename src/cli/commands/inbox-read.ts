@@ -81,7 +81,8 @@ export async function show(args: ParsedArgs, store: InboxStore, io: CliIo): Prom
   const view = shown(record);
   if (args.values.json) {
     const { body, ...rest } = view;
-    writeJson(io, { ...rest, ...(body.json ? { payload: JSON.parse(body.text) as unknown } : { body: body.text }), ...(body.truncated && { truncated: true }) });
+    // A cut body is no longer JSON: given as text, marked truncated.
+    writeJson(io, { ...rest, ...(body.json && !body.truncated ? { payload: JSON.parse(body.text) as unknown } : { body: body.text }), ...(body.truncated && { truncated: true }) });
     return EXIT.ok;
   }
   const lines = [

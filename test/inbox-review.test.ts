@@ -1,0 +1,164 @@
+// Review findings on the inbox (issue 16), each a regression test that failed before its fix:
+// authentic deliveries PostgreSQL's text and jsonb types cannot hold as JSON strings (NUL, lone
+// surrogates) are stored, not answered 503 until the provider gives up; a duplicate of a delivery
+// still pending starts this process's worker; handler errors with NUL are recorded; the dashboard
+// answers a malformed path 404 (not "store failed"); `inbox show --json` of a large body stays JSON.
+import { PGlite } from '@electric-sql/pglite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebhooks, examples } from '../src/index.js';
+import type { InboxStore } from '../src/inbox/index.js';
+import { dashboardResponder } from '../src/inbox/dashboard/handler.js';
+import { pgliteInbox } from '../src/inbox/pglite.js';
+import { postgresInbox } from '../src/inbox/postgres.js';
+import { runCli } from '../src/cli/run.js';
+import { memoryIo } from '../src/cli/io.js';
+import { delivery, NOW, SECRET } from './helpers/deliveries.js';
+import { startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { available, skipFor, SYSTEM_PROGRAMS } from './helpers/system.js';
+
+let db: PGlite;
+let tables = 0;
+let server: PostgresServer | undefined;
+beforeAll(async () => {
+  db = new PGlite();
+  await db.waitReady;
+  if (available(SYSTEM_PROGRAMS.postgresql)) server = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await db?.close();
+  await server?.stop();
+});
+
+const providers = { coverkit: { secret: SECRET, now: NOW }, kasko: { secret: SECRET, now: NOW } };
+const coverkit = (examples.coverkit as Record<string, Record<string, unknown>>)['policy.created']!;
+
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const stores: [string, (context: { skip: (note?: string) => void }) => InboxStore][] = [
+  ['PGlite', () => pgliteInbox({ db, table: `review_${++tables}` })],
+  [
+    'PostgreSQL',
+    (context) => {
+      if (!server) skipFor(context as never, SYSTEM_PROGRAMS.postgresql);
+      return postgresInbox({ connectionString: server!.url, table: `review_${++tables}`, max: 2 });
+    },
+  ],
+];
+
+describe.each(stores)('%s', (_name, open) => {
+  it('keeps an authentic delivery whose type or id holds NUL or a lone surrogate (202, body exact), never a 503 the provider retries until it gives up', async (context) => {
+    const store = open(context);
+    const webhooks = createWebhooks({ providers, logger: false, inbox: { store, worker: false } });
+    const payloads = [
+      { ...coverkit, id: 'evt_nul_type', type: 'policy.cre\u0000ated' },
+      { ...coverkit, id: 'evt_surrogate_type', type: 'policy.cre\ud800ated' },
+      { ...coverkit, id: 'evt_n\u0000ul', type: 'policy.nope' },
+      { ...coverkit, id: 'evt_s\udc00ur', type: 'policy.nope' },
+    ];
+    const ids: string[] = [];
+    for (const payload of payloads) {
+      const sent = await delivery('coverkit', 'policy.created', payload);
+      const response = await webhooks.handle('coverkit', sent);
+      expect(response.status, response.body).toBe(202);
+      const id = JSON.parse(response.body).inboxId as string;
+      ids.push(id);
+      const stored = await store.get(id);
+      expect(stored!.state).toBe('unknown');
+      expect(new TextDecoder().decode(stored!.body)).toBe(sent.body);
+    }
+    // Two ids that differ only in what the database cannot hold are still two deliveries.
+    const other = await webhooks.handle('coverkit', await delivery('coverkit', 'policy.created', { ...coverkit, id: 'evt_s\udc01ur', type: 'policy.nope' }));
+    expect(other.headers['x-idempotent-replay']).toBeUndefined();
+    // And a retry of one is still a duplicate.
+    const again = await webhooks.handle('coverkit', await delivery('coverkit', 'policy.created', payloads[3]));
+    expect(again.headers['x-idempotent-replay']).toBe('true');
+    expect(JSON.parse(again.body).inboxId).toBe(ids[3]);
+    await webhooks.close(); // closes the store too
+  });
+
+  it('records a handler failure whose message holds NUL (retrying, not a write that throws until the lease lapses)', async (context) => {
+    const store = open(context);
+    const webhooks = createWebhooks({ providers, logger: false, inbox: { store, retry: { baseMs: 60_000, jitter: false }, worker: { pollMs: 20 } } }).on('kasko', 'policy.created', () => {
+      throw new Error('downstream said \u0000 and \ud800');
+    });
+    const response = await webhooks.handle('kasko', await delivery('kasko', 'policy.created'));
+    const id = JSON.parse(response.body).inboxId as string;
+    await until(async () => (await store.get(id))?.state === 'retrying');
+    expect((await store.get(id))!.lastError).toContain('downstream said');
+    await webhooks.close(); // closes the store too
+  });
+});
+
+describe('the in-process worker', () => {
+  it('starts on a duplicate of a delivery still pending (its first capture committed after its 503)', async () => {
+    const inner = pgliteInbox({ db, table: `review_${++tables}` });
+    let slow = true;
+    // The first capture commits, but after the router's captureTimeoutMs: the provider saw a 503.
+    const store = new Proxy(inner, {
+      get(target, name) {
+        if (name === 'capture')
+          return async (...args: Parameters<InboxStore['capture']>) => {
+            const result = await target.capture(...args);
+            if (slow) {
+              slow = false;
+              await new Promise((resolve) => setTimeout(resolve, 300));
+            }
+            return result;
+          };
+        const value = Reflect.get(target, name, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    let runs = 0;
+    const webhooks = createWebhooks({ providers, logger: false, inbox: { store, captureTimeoutMs: 50, worker: { pollMs: 20 } } }).on('kasko', 'policy.created', () => void runs++);
+    const sent = await delivery('kasko', 'policy.created');
+    expect((await webhooks.handle('kasko', sent)).status).toBe(503);
+    await until(async () => (await inner.counts()).pending === 1);
+    // The provider's retry: a duplicate. No other delivery arrives; the pending one must still run.
+    const retried = await webhooks.handle('kasko', sent);
+    expect(retried.headers['x-idempotent-replay']).toBe('true');
+    await until(async () => (await inner.counts()).handled === 1, 3000);
+    expect(runs).toBe(1);
+    await webhooks.close();
+  });
+});
+
+describe('dashboard', () => {
+  it('answers a delivery path with a malformed escape 404, without reporting a store failure', async () => {
+    const failures: unknown[] = [];
+    const respond = dashboardResponder({ store: pgliteInbox({ db, table: `review_${++tables}` }), onError: (error) => failures.push(error) });
+    const response = await respond({ method: 'GET', url: '/deliveries/%E0%A4%A', header: () => undefined, form: async () => new URLSearchParams() });
+    expect(response.status).toBe(404);
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('inbox show --json', () => {
+  it('prints a JSON body larger than the display limit as valid JSON, marked truncated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inbox-review-'));
+    try {
+      const store = pgliteInbox({ dataDir: dir });
+      const body = JSON.stringify({ ...coverkit, id: 'evt_big', note: 'x'.repeat(300 * 1024) });
+      const { id } = await store.capture({ provider: 'coverkit', eventType: 'policy.created', method: 'POST', headers: {}, body: new TextEncoder().encode(body), validation: { ok: true }, state: 'pending' });
+      await store.close();
+      const io = memoryIo();
+      const code = await runCli(['inbox', 'show', id, '--store', dir, '--json'], io);
+      expect(io.err()).toBe('');
+      expect(code).toBe(0);
+      const shown = JSON.parse(io.out()) as { truncated?: boolean; body?: string; payload?: unknown };
+      expect(shown.truncated).toBe(true);
+      expect(shown.body!.length).toBe(256 * 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 const providers = { coverkit: { secret: SECRET, now: NOW }, kasko: { secret: SECRET, now: NOW } };
-const coverkit = (examples.coverkit as Record<string, Record<string, unknown>>)['policy.created']!;
+const coverkit = (examples.coverkit as unknown as Record<string, Record<string, unknown>>)['policy.created']!;
 
 async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;

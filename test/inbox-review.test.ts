@@ -162,3 +162,32 @@ describe('inbox show --json', () => {
     }
   }, 60_000);
 });
+
+describe('inbox list and prune: usage errors, not crashes or lost deliveries', () => {
+  it('refuses a hand-edited --cursor, and prune of deliveries not yet done, with exit 2 and nothing deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inbox-review-'));
+    try {
+      const store = pgliteInbox({ dataDir: dir });
+      await store.capture({ provider: 'kasko', eventType: 'policy.created', method: 'POST', headers: {}, body: new TextEncoder().encode('{}'), validation: { ok: true }, state: 'pending', receivedAt: new Date(Date.now() - 86_400_000) });
+      await store.close();
+      const run = async (args: string[]) => {
+        const io = memoryIo();
+        return { code: await runCli(['inbox', ...args, '--store', dir], io), err: io.err() };
+      };
+      const cursor = await run(['list', '--cursor', '1 OR 1=1']);
+      expect(cursor.code).toBe(2);
+      expect(cursor.err).toMatch(/--cursor must be a cursor a previous page printed/);
+      expect(cursor.err).not.toMatch(/TypeError|at /);
+      for (const state of ['pending', 'retrying', 'processing', 'handled,pending']) {
+        const pruned = await run(['prune', '--older-than', '1h', '--state', state]);
+        expect(pruned.code).toBe(2);
+        expect(pruned.err).toMatch(/not done/);
+      }
+      const reopened = pgliteInbox({ dataDir: dir });
+      expect((await reopened.counts()).pending).toBe(1);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -38,6 +38,8 @@ export function limitOption(values: Values): number {
 export async function list(values: Values, store: InboxStore, io: CliIo): Promise<number> {
   const filter = filterOptions('inbox list', values, new Date());
   const limit = limitOption(values);
+  // The stores' cursors are page positions (digits); anything else is a usage error, not a crash.
+  if (typeof values.cursor === 'string' && !/^\d{1,19}$/.test(values.cursor)) throw new CommandLineError(`inbox list: --cursor must be a cursor a previous page printed (got "${values.cursor.slice(0, 40)}")`);
   const page = await store.list({ ...filter, limit, ...(typeof values.cursor === 'string' && { cursor: values.cursor }) });
   if (values.json) {
     writeJson(io, { deliveries: page.records.map(summaryJson), ...(page.cursor !== undefined && { cursor: page.cursor }) });

@@ -191,3 +191,20 @@ describe('inbox list and prune: usage errors, not crashes or lost deliveries', (
     }
   }, 60_000);
 });
+
+describe('the embedded store', () => {
+  it('recovers from a failed table creation (its session is not left in an aborted transaction)', async () => {
+    const own = new PGlite();
+    try {
+      // A table of that name from something else: the inbox's index on it fails.
+      await own.exec('CREATE TABLE clash (id int)');
+      const store = pgliteInbox({ db: own, table: 'clash' });
+      const capture = () => store.capture({ provider: 'kasko', eventType: 'policy.created', method: 'POST', headers: {}, body: new Uint8Array(), validation: { ok: true }, state: 'pending' });
+      await expect(capture()).rejects.toThrow(/does not exist/);
+      await own.exec('DROP TABLE clash');
+      expect((await capture()).duplicate).toBe(false);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -208,3 +208,26 @@ describe('the embedded store', () => {
     }
   });
 });
+
+describe('shutdown', () => {
+  it('a capture after worker.stop() or close() is stored (202) but starts no handler run in this process', async () => {
+    for (const how of ['stop', 'close'] as const) {
+      const store = pgliteInbox({ db, table: `review_${++tables}` }); // a PGlite of ours: close() leaves it open
+      let runs = 0;
+      const webhooks = createWebhooks({ providers, logger: false, inbox: { store, worker: { pollMs: 20 } } }).on('kasko', 'policy.created', () => void runs++);
+      const first = await webhooks.handle('kasko', await delivery('kasko', 'policy.created', { ...(examples.kasko as unknown as Record<string, Record<string, unknown>>)['policy.created'], policy_id: `P-${how}-1` }));
+      await until(async () => (await store.get(JSON.parse(first.body).inboxId))?.state === 'handled');
+      if (how === 'stop') await webhooks.work().stop();
+      else await webhooks.close();
+      const late = await webhooks.handle('kasko', await delivery('kasko', 'policy.created', { ...(examples.kasko as unknown as Record<string, Record<string, unknown>>)['policy.created'], policy_id: `P-${how}-2` }));
+      expect(late.status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await store.get(JSON.parse(late.body).inboxId))?.state).toBe('pending');
+      expect(runs).toBe(1);
+      // An explicit work() runs it.
+      const worker = webhooks.work({ pollMs: 20 });
+      await until(async () => (await store.get(JSON.parse(late.body).inboxId))?.state === 'handled');
+      await worker.stop();
+    }
+  });
+});

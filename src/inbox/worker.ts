@@ -52,6 +52,7 @@ export class InboxWorker {
   readonly #pollMs: number;
   readonly #inflight = new Set<Promise<void>>();
   #running = false;
+  #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   /** A wake-up that came while no sleep was waiting: the next sleep returns at once. */
@@ -74,9 +75,15 @@ export class InboxWorker {
     return this.#running;
   }
 
+  /** Whether `stop()` was called (and `start()` not since): captures then leave it stopped. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   start(): this {
     if (this.#running) return this;
     this.#running = true;
+    this.#stopped = false;
     this.#loop = this.#claimLoop();
     return this;
   }
@@ -98,6 +105,7 @@ export class InboxWorker {
   /** Stops claiming; resolves when the runs in flight have finished and been recorded. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopped = true;
     this.wake();
     await this.#loop;
     await Promise.all(this.#inflight);

@@ -231,3 +231,26 @@ describe('shutdown', () => {
     }
   });
 });
+
+describe('a handler that throws something that is not an Error', () => {
+  it('records it as a failed attempt (no unhandled rejection from its message)', async () => {
+    const store = pgliteInbox({ db, table: `review_${++tables}` });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const webhooks = createWebhooks({ providers, logger: false, inbox: { store, retry: { baseMs: 60_000, jitter: false }, worker: { pollMs: 20 } } }).on('kasko', 'policy.created', () => {
+        throw Object.assign(Object.create(null) as object, { code: 'E_DOWN' });
+      });
+      const response = await webhooks.handle('kasko', await delivery('kasko', 'policy.created'));
+      const id = JSON.parse(response.body).inboxId as string;
+      await until(async () => (await store.get(id))?.state === 'retrying', 3000);
+      expect((await store.get(id))!.lastError).toBeTruthy();
+      await webhooks.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});

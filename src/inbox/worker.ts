@@ -35,7 +35,14 @@ const positive = (name: string, value: number | undefined, fallback: number): nu
   return value;
 };
 
-const message = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** A failure as text; never throws (a thrown null-prototype object has no toString). */
+const message = (error: unknown): string => {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return `a ${typeof error} without a text form was thrown`;
+  }
+};
 
 /**
  * A loop of claim → run → complete/fail over one store. `run` throws when the delivery failed.
@@ -122,7 +129,9 @@ export class InboxWorker {
           this.#report(error);
         }
         for (const record of claimed) {
-          const run = this.#process(record).finally(() => {
+          // #process records every outcome itself; a rejection here would be a bug of ours, reported
+          // (never an unhandled rejection that ends the process: the lease lapses, the delivery reruns).
+          const run = this.#process(record).catch((error: unknown) => this.#report(error, record)).finally(() => {
             this.#inflight.delete(run);
             this.wake();
           });

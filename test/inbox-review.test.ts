@@ -254,3 +254,25 @@ describe('a handler that throws something that is not an Error', () => {
     }
   });
 });
+
+describe('sync events with an inbox', () => {
+  it('are answered without waiting for the recording (a slow store never holds a decision past its deadline), then recorded', async () => {
+    const inner = pgliteInbox({ db, table: `review_${++tables}` });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const store = new Proxy(inner, {
+      get(target, name) {
+        if (name === 'capture') return async (...args: Parameters<InboxStore['capture']>) => (await released, target.capture(...args));
+        const value = Reflect.get(target, name, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const webhooks = createWebhooks({ providers: { insurup: { secret: SECRET, now: NOW } }, logger: false, inbox: { store, captureTimeoutMs: 60_000, worker: false } }).on('insurup', 'proposal_premium.purchasing', () => ({ allow: true }));
+    // The store holds the recording until released: the answer must not wait for it.
+    const response = await webhooks.handle('insurup', await delivery('insurup', 'proposal_premium.purchasing'));
+    expect(response.status).toBe(200);
+    release();
+    await until(async () => (await inner.counts()).sync === 1);
+    await webhooks.close();
+  }, 10_000);
+});

@@ -276,3 +276,18 @@ describe('sync events with an inbox', () => {
     await webhooks.close();
   }, 10_000);
 });
+
+describe('bounds', () => {
+  it('a cursor beyond bigint is a bad request on the dashboard (400, nothing reported), not a store failure', async () => {
+    const failures: unknown[] = [];
+    const respond = dashboardResponder({ store: pgliteInbox({ db, table: `review_${++tables}` }), onError: (error) => failures.push(error) });
+    const response = await respond({ method: 'GET', url: '/?cursor=9999999999999999999', header: () => undefined, form: async () => new URLSearchParams() });
+    expect(response.status).toBe(400);
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses a fractional concurrency (a worker that would never claim) at work()', async () => {
+    const webhooks = createWebhooks({ providers, logger: false, inbox: { store: pgliteInbox({ db, table: `review_${++tables}` }), worker: false } });
+    expect(() => webhooks.work({ concurrency: 0.5 })).toThrow(/whole number/);
+  });
+});

@@ -164,6 +164,9 @@ export const MAX_ERROR_TEXT = 2000;
 
 const MAX_PAGE = 1000;
 
+/** Whether `text` can be a page cursor (`InboxPage.cursor`: a position, a bigint, in digits). */
+export const isInboxCursor = (text: string): boolean => /^\d{1,19}$/.test(text) && BigInt(text) <= 9_223_372_036_854_775_807n;
+
 /** The statements of every store; `client` is the database, `table` the (plain) table name. */
 export class SqlInbox implements InboxStore {
   readonly #client: SqlClient;
@@ -292,7 +295,7 @@ export class SqlInbox implements InboxStore {
     if (filter.since !== undefined) add((n) => `received_at >= ${n}`, filter.since);
     if (filter.until !== undefined) add((n) => `received_at < ${n}`, filter.until);
     if (filter.cursor !== undefined) {
-      if (!/^\d{1,19}$/.test(filter.cursor)) throw new TypeError('insurance-webhooks: not an inbox cursor');
+      if (!isInboxCursor(filter.cursor)) throw new TypeError('insurance-webhooks: not an inbox cursor');
       add((n) => `seq < ${n}::bigint`, filter.cursor);
     }
     return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';

@@ -71,7 +71,9 @@ export class InboxWorker {
     this.#run = run;
     this.#report = report;
     this.#retry = retryPolicy(retry);
-    this.#concurrency = Math.trunc(positive('concurrency', options.concurrency, 4));
+    this.#concurrency = positive('concurrency', options.concurrency, 4);
+    // 0.5 would make a worker that never claims, silently.
+    if (!Number.isInteger(this.#concurrency)) throw new TypeError(`insurance-webhooks: concurrency must be a whole number (got ${String(options.concurrency)})`);
     this.#leaseMs = positive('leaseMs', options.leaseMs, 60_000);
     this.#pollMs = positive('pollMs', options.pollMs, 1000);
     // No node:os here: the root entry (which imports this) also runs on Workers, Deno and Bun.

@@ -5,6 +5,7 @@
 // answers a malformed path 404 (not "store failed"); `inbox show --json` of a large body stays JSON.
 import { PGlite } from '@electric-sql/pglite';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -290,4 +291,32 @@ describe('bounds', () => {
     const webhooks = createWebhooks({ providers, logger: false, inbox: { store: pgliteInbox({ db, table: `review_${++tables}` }), worker: false } });
     expect(() => webhooks.work({ concurrency: 0.5 })).toThrow(/whole number/);
   });
+});
+
+describe('inbox serve on loopback', () => {
+  it('refuses a request whose Host is another name (DNS rebinding), serves localhost and 127.0.0.1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inbox-review-'));
+    const store = pgliteInbox({ dataDir: dir });
+    await store.ready();
+    await store.close();
+    const stop = new AbortController();
+    const io = memoryIo({ signal: stop.signal });
+    const running = runCli(['inbox', 'serve', '--port', '0', '--store', dir], io);
+    try {
+      await expect.poll(() => io.out(), { timeout: 20_000 }).toMatch(/^inbox dashboard on http:\/\/127\.0\.0\.1:(\d+)\//);
+      const port = Number(/:(\d+)\//.exec(io.out())![1]);
+      const get = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject);
+        });
+      expect(await get('attacker.example')).toBe(421);
+      expect(await get(`attacker.example:${port}`)).toBe(421);
+      expect(await get(`localhost:${port}`)).toBe(200);
+      expect(await get(`127.0.0.1:${port}`)).toBe(200);
+    } finally {
+      stop.abort();
+      expect(await running).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

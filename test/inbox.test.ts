@@ -170,6 +170,8 @@ describe('createWebhooks({ inbox })', () => {
     });
     const response = await webhooks.handle('insurup', await delivery('insurup', 'proposal_premium.purchasing'));
     expect(runs).toBe(1);
+    // Recorded after the answer (not awaited by it).
+    await until(async () => (await store.counts()).sync === 1);
     const [record] = (await store.list({ state: 'sync' })).records;
     expect(record).toMatchObject({ provider: 'insurup', eventType: 'proposal_premium.purchasing', response: { status: response.status, body: response.body } });
     await webhooks.close();

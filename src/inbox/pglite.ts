@@ -25,7 +25,16 @@ export interface PgliteInboxOptions {
 function client(db: PGlite): SqlClient {
   return {
     query: async <R>(text: string, params?: unknown[]) => ({ rows: (await db.query<R>(text, params)).rows }),
-    exec: (text: string) => db.exec(text),
+    // A migration that fails inside its BEGIN would leave PGlite's one session in an aborted
+    // transaction, refusing every later statement (every capture a 503) until the process restarts.
+    exec: async (text: string) => {
+      try {
+        return await db.exec(text);
+      } catch (error) {
+        await db.exec('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    },
     end: () => db.close(),
   };
 }

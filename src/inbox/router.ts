@@ -109,11 +109,15 @@ export class InboxRouter {
       return storeUnavailable();
     }
     const { status, body } = acknowledgement(fields, result.id);
-    if (result.duplicate) return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-idempotent-replay': 'true' }, body: JSON.stringify(body) };
-    if (fields.state === 'pending' && this.#worker) {
+    // Also on a duplicate: its first capture may have committed after a 503 (a slow store), with no
+    // worker started here since.
+    // Never restarted once stopped (`worker.stop()`, `close()`: a process draining at shutdown); the
+    // delivery is committed and waits for the next worker.
+    if ((result.state === 'pending' || result.state === 'retrying') && this.#worker && !this.#worker.stopped) {
       if (!this.#worker.running) this.#started.add(this.#worker.start());
       this.#worker.wake();
     }
+    if (result.duplicate) return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-idempotent-replay': 'true' }, body: JSON.stringify(body) };
     return json(status, body);
   }
 
@@ -176,7 +180,8 @@ export class InboxRouter {
 
   /** Stops every worker started here (waiting for their runs to be recorded), then closes the store. */
   async close(): Promise<void> {
-    await Promise.all([...this.#started].map((worker) => worker.stop()));
+    // The in-process worker too when it never started, so a capture after close() does not start it.
+    await Promise.all([...new Set([...this.#started, ...(this.#worker ? [this.#worker] : [])])].map((worker) => worker.stop()));
     await this.store.close();
   }
 }

@@ -135,10 +135,37 @@ function record(row: Row): InboxRecord {
 /** `pg` serialises a Buffer as bytea but not every Uint8Array; PGlite takes either. */
 const bytea = (bytes: Uint8Array): Uint8Array => (globalThis.Buffer ? globalThis.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes);
 
+/**
+ * What PostgreSQL can hold: its `text` refuses U+0000 and its `jsonb` refuses a lone surrogate's
+ * `\udXXX` escape, and an authentic body can put either in an event type, a delivery id or a
+ * validation message (a store that refused them would answer 503 until the provider gave up). Each
+ * becomes U+FFFD in text and JSON columns; the raw body (`bytea`) keeps every byte.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const storable = (text: string): string => text.replace(UNSTORABLE, '\ufffd');
+const storableOrNull = (text: string | null | undefined): string | null => (text === undefined || text === null ? null : storable(text));
+
+/** An idempotency key made storable without merging two keys: escaped as a JSON string (ASCII) when needed. */
+const storableKey = (key: string | undefined): string | null => (key === undefined ? null : storable(key) === key ? key : JSON.stringify(key));
+
+/** JSON text whose every string (keys included) is storable. */
+function storableJson(value: unknown): string {
+  const clean = (item: unknown): unknown => {
+    if (typeof item === 'string') return storable(item);
+    if (Array.isArray(item)) return item.map(clean);
+    if (item === null || typeof item !== 'object') return item;
+    return Object.fromEntries(Object.entries(item).map(([key, field]) => [storable(key), clean(field)]));
+  };
+  return JSON.stringify(clean(value));
+}
+
 /** Longest `lastError` kept: an error message, never a payload, and never unbounded. */
 export const MAX_ERROR_TEXT = 2000;
 
 const MAX_PAGE = 1000;
+
+/** Whether `text` can be a page cursor (`InboxPage.cursor`: a position, a bigint, in digits). */
+export const isInboxCursor = (text: string): boolean => /^\d{1,19}$/.test(text) && BigInt(text) <= 9_223_372_036_854_775_807n;
 
 /** The statements of every store; `client` is the database, `table` the (plain) table name. */
 export class SqlInbox implements InboxStore {
@@ -172,19 +199,20 @@ export class SqlInbox implements InboxStore {
 
   async capture(delivery: InboxCapture): Promise<CaptureResult> {
     const t = this.#table;
+    const key = storableKey(delivery.idempotencyKey);
     const params = [
       delivery.provider,
-      delivery.eventType ?? null,
-      delivery.deliveryId ?? null,
-      delivery.idempotencyKey ?? null,
+      storableOrNull(delivery.eventType),
+      storableOrNull(delivery.deliveryId),
+      key,
       delivery.receivedAt ?? new Date(),
-      delivery.method,
-      delivery.url ?? null,
-      JSON.stringify(delivery.headers),
+      storable(delivery.method),
+      storableOrNull(delivery.url),
+      storableJson(delivery.headers),
       bytea(delivery.body),
-      JSON.stringify(delivery.validation),
+      storableJson(delivery.validation),
       delivery.state,
-      delivery.response ? JSON.stringify(delivery.response) : null,
+      delivery.response ? storableJson(delivery.response) : null,
     ];
     // Two tries: a duplicate's first capture could be pruned between the INSERT and the SELECT.
     for (let tries = 0; tries < 2; tries++) {
@@ -196,7 +224,7 @@ export class SqlInbox implements InboxStore {
         params,
       );
       if (inserted[0]) return { id: inserted[0].id, duplicate: false, state: inserted[0].state, response: inserted[0].response };
-      const first = await this.#query<Pick<Row, 'id' | 'state' | 'response'>>(`SELECT id, state, response FROM ${t} WHERE idempotency_key = $1`, [delivery.idempotencyKey]);
+      const first = await this.#query<Pick<Row, 'id' | 'state' | 'response'>>(`SELECT id, state, response FROM ${t} WHERE idempotency_key = $1`, [key]);
       if (first[0]) return { id: first[0].id, duplicate: true, state: first[0].state, response: first[0].response };
     }
     throw new Error('insurance-webhooks: the inbox neither stored the delivery nor found its first capture');
@@ -245,7 +273,7 @@ export class SqlInbox implements InboxStore {
     const rows = await this.#query(
       `UPDATE ${this.#table} SET state = $3, next_attempt_at = $4, last_error = $5, lease_until = NULL, claim_token = NULL, updated_at = now()
        WHERE id = $1 AND claim_token = $2 AND state = 'processing' RETURNING id`,
-      [id, claimToken, dead ? 'dead' : 'retrying', dead ? null : retryAt, String(error).slice(0, MAX_ERROR_TEXT)],
+      [id, claimToken, dead ? 'dead' : 'retrying', dead ? null : retryAt, storable(String(error).slice(0, MAX_ERROR_TEXT))],
     );
     return rows.length === 1;
   }
@@ -258,7 +286,7 @@ export class SqlInbox implements InboxStore {
       conditions.push(sql(`$${params.length}`));
     };
     if (filter.provider !== undefined) add((n) => `provider = ${n}`, filter.provider);
-    if (filter.eventType !== undefined) add((n) => `event_type = ${n}`, filter.eventType);
+    if (filter.eventType !== undefined) add((n) => `event_type = ${n}`, storable(filter.eventType));
     if (filter.state !== undefined) {
       const states = typeof filter.state === 'string' ? [filter.state] : [...filter.state];
       for (const state of states) if (!INBOX_STATES.includes(state)) throw new TypeError(`insurance-webhooks: unknown inbox state ${JSON.stringify(state)}`);
@@ -267,7 +295,7 @@ export class SqlInbox implements InboxStore {
     if (filter.since !== undefined) add((n) => `received_at >= ${n}`, filter.since);
     if (filter.until !== undefined) add((n) => `received_at < ${n}`, filter.until);
     if (filter.cursor !== undefined) {
-      if (!/^\d{1,19}$/.test(filter.cursor)) throw new TypeError('insurance-webhooks: not an inbox cursor');
+      if (!isInboxCursor(filter.cursor)) throw new TypeError('insurance-webhooks: not an inbox cursor');
       add((n) => `seq < ${n}::bigint`, filter.cursor);
     }
     return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
@@ -305,7 +333,7 @@ export class SqlInbox implements InboxStore {
       `UPDATE ${this.#table} SET event_type = $2, delivery_id = $3, validation = $4::jsonb, state = $5, attempts = 0,
          next_attempt_at = CASE WHEN $5 = 'pending' THEN now() END, lease_until = NULL, claim_token = NULL, last_error = NULL, handled_at = NULL, updated_at = now()
        WHERE id = $1 AND state NOT IN ('processing', 'sync') RETURNING id`,
-      [id, revalidation.eventType, revalidation.deliveryId, JSON.stringify(revalidation.validation), revalidation.state],
+      [id, storableOrNull(revalidation.eventType), storableOrNull(revalidation.deliveryId), storableJson(revalidation.validation), revalidation.state],
     );
     return rows.length === 1;
   }

@@ -35,7 +35,14 @@ const positive = (name: string, value: number | undefined, fallback: number): nu
   return value;
 };
 
-const message = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** A failure as text; never throws (a thrown null-prototype object has no toString). */
+const message = (error: unknown): string => {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return `a ${typeof error} without a text form was thrown`;
+  }
+};
 
 /**
  * A loop of claim → run → complete/fail over one store. `run` throws when the delivery failed.
@@ -52,6 +59,7 @@ export class InboxWorker {
   readonly #pollMs: number;
   readonly #inflight = new Set<Promise<void>>();
   #running = false;
+  #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   /** A wake-up that came while no sleep was waiting: the next sleep returns at once. */
@@ -63,7 +71,9 @@ export class InboxWorker {
     this.#run = run;
     this.#report = report;
     this.#retry = retryPolicy(retry);
-    this.#concurrency = Math.trunc(positive('concurrency', options.concurrency, 4));
+    this.#concurrency = positive('concurrency', options.concurrency, 4);
+    // 0.5 would make a worker that never claims, silently.
+    if (!Number.isInteger(this.#concurrency)) throw new TypeError(`insurance-webhooks: concurrency must be a whole number (got ${String(options.concurrency)})`);
     this.#leaseMs = positive('leaseMs', options.leaseMs, 60_000);
     this.#pollMs = positive('pollMs', options.pollMs, 1000);
     // No node:os here: the root entry (which imports this) also runs on Workers, Deno and Bun.
@@ -74,9 +84,15 @@ export class InboxWorker {
     return this.#running;
   }
 
+  /** Whether `stop()` was called (and `start()` not since): captures then leave it stopped. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   start(): this {
     if (this.#running) return this;
     this.#running = true;
+    this.#stopped = false;
     this.#loop = this.#claimLoop();
     return this;
   }
@@ -98,6 +114,7 @@ export class InboxWorker {
   /** Stops claiming; resolves when the runs in flight have finished and been recorded. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopped = true;
     this.wake();
     await this.#loop;
     await Promise.all(this.#inflight);
@@ -114,7 +131,9 @@ export class InboxWorker {
           this.#report(error);
         }
         for (const record of claimed) {
-          const run = this.#process(record).finally(() => {
+          // #process records every outcome itself; a rejection here would be a bug of ours, reported
+          // (never an unhandled rejection that ends the process: the lease lapses, the delivery reruns).
+          const run = this.#process(record).catch((error: unknown) => this.#report(error, record)).finally(() => {
             this.#inflight.delete(run);
             this.wake();
           });

@@ -360,7 +360,8 @@ export class Webhooks {
     const store = observation ? observation.store(this.#store) : this.#store;
     const answered = once(store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle, observation));
     // Sync events answer inline (the answer is the decision); with an inbox they are recorded too.
-    return this.#inbox ? answered.then(async (response) => (await this.#inbox!.recordSync(event, incoming, key, response), response)) : answered;
+    // Not awaited: a slow store must not hold the decision past its deadline (recordSync never rejects).
+    return this.#inbox ? answered.then((response) => (void this.#inbox!.recordSync(event, incoming, key, response), response)) : answered;
   }
 
   /** With an inbox: authentic invalid deliveries (not sync ones: those are decided now) and unknown types (unless rejected) are kept in it. */

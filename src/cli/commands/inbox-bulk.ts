@@ -102,10 +102,16 @@ export async function bulk(name: 'replay' | 'retry', args: ParsedArgs, store: In
   return outcomes.length === done && !unresolved ? EXIT.ok : EXIT.failure;
 }
 
+/** States a delivery is still on its way to being handled in (decision: `inbox prune` refuses them). */
+const UNFINISHED: readonly InboxState[] = ['pending', 'processing', 'retrying'];
+
 export async function prune(values: Values, store: InboxStore, io: CliIo): Promise<number> {
   if (typeof values['older-than'] !== 'string') throw new CommandLineError('inbox prune: --older-than is required (e.g. 30d, or a date)');
   const before = parseWhen('inbox prune', 'older-than', values['older-than'], new Date());
   const states = parseStates('inbox prune', values);
+  // Deliveries not yet done are never pruned from the command line: a typo must not lose them.
+  const unfinished = states?.filter((state) => UNFINISHED.includes(state)) ?? [];
+  if (unfinished.length) throw new CommandLineError(`inbox prune: ${unfinished.join(', ')} deliveries are not done (a worker will run them); prune handled, dead, sync, invalid or unknown ones`);
   const removed = await store.prune(before, states);
   if (values.json) writeJson(io, { pruned: removed, before: before.toISOString(), states: states ?? ['handled', 'dead', 'sync'] });
   else io.stdout(`pruned ${removed} deliveries received before ${before.toISOString()} (${(states ?? ['handled', 'dead', 'sync']).join(', ')})\n`);

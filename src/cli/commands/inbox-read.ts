@@ -3,6 +3,7 @@ import { table, writeJson } from '../command.js';
 import { EXIT, CommandLineError, type CliIo } from '../io.js';
 import type { ParsedArgs, Values } from '../args.js';
 import type { InboxRecord, InboxStore, InboxSummary } from '../../inbox/types.js';
+import { isInboxCursor } from '../../inbox/sql.js';
 import { displayBody, redactHeaders, redactUrl } from '../../inbox/dashboard/redact.js';
 import { filterOptions } from './inbox-store.js';
 
@@ -38,6 +39,8 @@ export function limitOption(values: Values): number {
 export async function list(values: Values, store: InboxStore, io: CliIo): Promise<number> {
   const filter = filterOptions('inbox list', values, new Date());
   const limit = limitOption(values);
+  // The stores' cursors are page positions (digits); anything else is a usage error, not a crash.
+  if (typeof values.cursor === 'string' && !isInboxCursor(values.cursor)) throw new CommandLineError(`inbox list: --cursor must be a cursor a previous page printed (got "${values.cursor.slice(0, 40)}")`);
   const page = await store.list({ ...filter, limit, ...(typeof values.cursor === 'string' && { cursor: values.cursor }) });
   if (values.json) {
     writeJson(io, { deliveries: page.records.map(summaryJson), ...(page.cursor !== undefined && { cursor: page.cursor }) });
@@ -81,7 +84,8 @@ export async function show(args: ParsedArgs, store: InboxStore, io: CliIo): Prom
   const view = shown(record);
   if (args.values.json) {
     const { body, ...rest } = view;
-    writeJson(io, { ...rest, ...(body.json ? { payload: JSON.parse(body.text) as unknown } : { body: body.text }), ...(body.truncated && { truncated: true }) });
+    // A cut body is no longer JSON: given as text, marked truncated.
+    writeJson(io, { ...rest, ...(body.json && !body.truncated ? { payload: JSON.parse(body.text) as unknown } : { body: body.text }), ...(body.truncated && { truncated: true }) });
     return EXIT.ok;
   }
   const lines = [

@@ -8,6 +8,17 @@ import type { InboxStore } from '../../inbox/types.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/**
+ * Whether a request's `Host` names this loopback server. A page of another site whose name its DNS
+ * re-points at 127.0.0.1 (DNS rebinding) reaches a loopback port as a same-origin page, with its own
+ * name in `Host`: refused, so it can neither read deliveries nor take the forms' token.
+ */
+function loopbackHost(header: string | undefined, bound: string): boolean {
+  if (!header) return false;
+  const name = header.toLowerCase().replace(/:\d*$/, '').replace(/^\[(.*)\]$/, '$1');
+  return LOOPBACK.has(name) || name === bound || name.endsWith('.localhost');
+}
+
 function parsePort(value: unknown): number {
   if (value === undefined) return 3001;
   const port = Number(value);
@@ -25,7 +36,14 @@ export async function serveDashboard(values: Values, store: InboxStore, io: CliI
   const basePath = typeof values['base-path'] === 'string' ? values['base-path'].replace(/\/+$/, '') : '';
   if (basePath && !basePath.startsWith('/')) throw new CommandLineError('inbox serve: --base-path must start with "/"');
   const dashboard = inboxDashboard({ store, basePath, onError: (error) => io.stderr(`inbox serve: the store failed: ${(error as Error)?.message ?? String(error)}\n`) });
-  const server = http.createServer((req, res) => void dashboard(req, res));
+  const server = http.createServer((req, res) => {
+    if (LOOPBACK.has(host) && !loopbackHost(req.headers.host, host)) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end('This dashboard answers only to a loopback name (localhost, 127.0.0.1, [::1]).\n');
+      return;
+    }
+    void dashboard(req, res);
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

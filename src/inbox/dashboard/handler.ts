@@ -178,7 +178,7 @@ export function dashboardResponder(options: InboxDashboardOptions): (request: Da
       return page(200, listPage({ filter, page: records, counts, links: to }));
     }
     const match = /^\/deliveries\/([^/]+)(?:\/(replay|retry))?$/.exec(path);
-    const id = match && decodeURIComponent(match[1]!);
+    const id = match && decoded(match[1]!);
     if (!match || !id || !ID.test(id)) return message(404, 'Not found', 'No such page.');
     const action = match[2] as 'replay' | 'retry' | undefined;
     if (!action) {
@@ -210,6 +210,15 @@ export function dashboardResponder(options: InboxDashboardOptions): (request: Da
       return message(500, 'Inbox unavailable', 'The inbox store failed; the server log has the error.');
     }
   };
+}
+
+/** A path segment decoded; undefined when its escapes are malformed (`%E0%A4%A`: no such page). */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Thrown by an adapter's `form()` when the body is larger than MAX_FORM_BYTES. */

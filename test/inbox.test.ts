@@ -4,7 +4,7 @@
 // over. The store contract runs against PGlite and a real PostgreSQL server.
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhooks, examples, type WebhooksOptions } from '../src/index.js';
+import { createWebhooks, examples, UsageError, type WebhooksOptions } from '../src/index.js';
 import { PermanentFailure, replayDelivery, retryDelay, type DeliveryAttempt, type InboxStore } from '../src/inbox/index.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import { postgresInbox } from '../src/inbox/postgres.js';
@@ -185,11 +185,13 @@ describe('createWebhooks({ inbox })', () => {
     const webhooks = createWebhooks({ ...config(broken), logger: undefined }).onError((error) => errors.push(error));
     expect((await webhooks.handle('kasko', await policy(7))).status).toBe(503);
     expect(String(errors[0])).toContain('disk full');
+    expect(JSON.parse((await webhooks.handle('kasko', await policy(8))).body)).toMatchObject({ error: 'store_unavailable', message: 'the delivery could not be stored; retry later' });
     await webhooks.close();
   });
 
   it('refuses an inbox without a store, and wrong retry options, at start-up', () => {
     expect(() => createWebhooks({ providers, inbox: {} as never })).toThrow(/inbox.store must be an InboxStore/);
+    for (const wrong of [null, 'postgres://db', 42]) expect(() => createWebhooks({ providers, inbox: wrong as never })).toThrow(new UsageError('insurance-webhooks: inbox.store must be an InboxStore (capture, claim, renew, complete, fail, get, list, counts, replay, retry, prune, close): pgliteInbox(), postgresInbox() or your own'));
     expect(() => createWebhooks({ providers, inbox: { store: freshInbox(), retry: { maxAttempts: 0 } } })).toThrow(/maxAttempts/);
     expect(() => createWebhooks({ providers }).work()).toThrow(/needs createWebhooks\(\{ inbox \}\)/);
   });
@@ -294,8 +296,13 @@ function contract(name: string, open: (context: { skip(note?: string): void }) =
       expect(await store.retry(ids[3]!)).toBe(false); // invalid: replay, not retry
       const claimed = await store.claim('w', 10, 60_000);
       expect(await store.replay(claimed[0]!.id, { eventType: null, deliveryId: null, validation: { ok: true }, state: 'pending' })).toBe(false); // held by a worker
-      for (const r of claimed) await store.complete(r.id, r.claimToken);
-      expect(await store.prune(new Date(Date.now() + 60_000))).toBe(4);
+      const [dead, ...done] = claimed;
+      expect(await store.fail(dead!.id, dead!.claimToken, 'downstream gone', 'dead')).toBe(true);
+      for (const r of done) await store.complete(r.id, r.claimToken);
+      // By default only what is done: a dead letter (never handled) and the invalid one stay.
+      expect(await store.prune(new Date(Date.now() + 60_000))).toBe(3);
+      expect((await store.list()).records.map((r) => r.id).sort()).toEqual([dead!.id, ids[3]].sort());
+      expect(await store.prune(new Date(Date.now() + 60_000), ['dead'])).toBe(1);
       expect((await store.list()).records.map((r) => r.id)).toEqual([ids[3]]);
       await store.close();
     });

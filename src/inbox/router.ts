@@ -74,7 +74,9 @@ export class InboxRouter {
     strict: (provider: Provider) => boolean | undefined,
     report: (error: unknown, provider: Provider | undefined) => void,
   ) {
-    const options: InboxOptions = typeof (option as InboxStore).capture === 'function' ? { store: option as InboxStore } : (option as InboxOptions);
+    // `inbox: null` (or any non-object) is wrong use, refused below as one: never a TypeError.
+    const given = option !== null && typeof option === 'object' ? option : undefined;
+    const options: InboxOptions = typeof (given as InboxStore | undefined)?.capture === 'function' ? { store: given as InboxStore } : ((given ?? {}) as InboxOptions);
     const store = options?.store as Partial<InboxStore> | undefined;
     const methods = ['capture', 'claim', 'renew', 'complete', 'fail', 'get', 'list', 'counts', 'replay', 'retry', 'prune', 'close'] as const;
     if (!store || !methods.every((method) => typeof store[method] === 'function')) {
@@ -106,7 +108,7 @@ export class InboxRouter {
       result = await within(this.store.capture(this.#delivery(provider, incoming, fields)), this.#options.captureTimeoutMs ?? 5000, 'the inbox');
     } catch (error) {
       this.#report(error, provider);
-      return storeUnavailable();
+      return storeUnavailable('the delivery could not be stored');
     }
     const { status, body } = acknowledgement(fields, result.id);
     // Also on a duplicate: its first capture may have committed after a 503 (a slow store), with no

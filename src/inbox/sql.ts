@@ -16,7 +16,7 @@ import type {
   InboxSummary,
   Revalidation,
 } from './types.js';
-import { INBOX_STATES } from './types.js';
+import { INBOX_STATES, PRUNED_BY_DEFAULT } from './types.js';
 
 /** What a store needs of a database client: `pg`'s Pool and PGlite both have these. */
 export interface SqlClient {
@@ -348,7 +348,7 @@ export class SqlInbox implements InboxStore {
     return rows.length === 1;
   }
 
-  async prune(olderThan: Date, states: readonly InboxState[] = ['handled', 'dead', 'sync']): Promise<number> {
+  async prune(olderThan: Date, states: readonly InboxState[] = PRUNED_BY_DEFAULT): Promise<number> {
     if (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime())) throw new TypeError('insurance-webhooks: prune needs a valid Date');
     for (const state of states) if (!INBOX_STATES.includes(state)) throw new TypeError(`insurance-webhooks: unknown inbox state ${JSON.stringify(state)}`);
     // A delivery a worker holds is never pruned from under it.

@@ -42,7 +42,7 @@ export const handlerFailed = (status: number, what = 'the handler failed'): Webh
 
 export const handlerTimeout = (): WebhookResponse => json(503, { error: 'handler_timeout', message: 'the handler is still running; retry later' }, { 'retry-after': '60' });
 
-export const storeUnavailable = (): WebhookResponse => json(503, { error: 'store_unavailable', message: 'deduplication is unavailable; retry later' }, { 'retry-after': '30' });
+export const storeUnavailable = (what = 'deduplication is unavailable'): WebhookResponse => json(503, { error: 'store_unavailable', message: `${what}; retry later` }, { 'retry-after': '30' });
 
 export const inProgress = (): WebhookResponse => json(409, { error: 'in_progress', message: 'this delivery is being handled; retry later' }, { 'retry-after': '5' });
 

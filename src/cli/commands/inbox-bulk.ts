@@ -2,7 +2,7 @@
 import { writeJson } from '../command.js';
 import { EXIT, CommandLineError, type CliIo } from '../io.js';
 import type { ParsedArgs, Values } from '../args.js';
-import { INBOX_STATES, type InboxFilter, type InboxState, type InboxStore } from '../../inbox/types.js';
+import { INBOX_STATES, PRUNED_BY_DEFAULT, type InboxFilter, type InboxState, type InboxStore } from '../../inbox/types.js';
 import { replayDelivery } from '../../inbox/replay.js';
 import { filterOptions, parseStates, parseWhen } from './inbox-store.js';
 import { progressBar } from './inbox-progress.js';
@@ -113,7 +113,7 @@ export async function prune(values: Values, store: InboxStore, io: CliIo): Promi
   const unfinished = states?.filter((state) => UNFINISHED.includes(state)) ?? [];
   if (unfinished.length) throw new CommandLineError(`inbox prune: ${unfinished.join(', ')} deliveries are not done (a worker will run them); prune handled, dead, sync, invalid or unknown ones`);
   const removed = await store.prune(before, states);
-  if (values.json) writeJson(io, { pruned: removed, before: before.toISOString(), states: states ?? ['handled', 'dead', 'sync'] });
-  else io.stdout(`pruned ${removed} deliveries received before ${before.toISOString()} (${(states ?? ['handled', 'dead', 'sync']).join(', ')})\n`);
+  if (values.json) writeJson(io, { pruned: removed, before: before.toISOString(), states: states ?? PRUNED_BY_DEFAULT });
+  else io.stdout(`pruned ${removed} deliveries received before ${before.toISOString()} (${(states ?? PRUNED_BY_DEFAULT).join(', ')})\n`);
   return EXIT.ok;
 }

@@ -39,7 +39,7 @@ Subcommands:
   replay --all          every delivery matching the filters (default --state invalid,unknown)
   retry <id…>           a dead or retrying delivery: queued again now, attempts reset
   retry --all           every match (default --state dead,retrying)
-  prune --older-than T  delete deliveries received before T (default --state handled,dead,sync;
+  prune --older-than T  delete deliveries received before T (default --state handled,sync;
                         pending, processing and retrying are refused)
   serve [--port N]      the dashboard on http://127.0.0.1:N (no authentication: keep it on loopback)
 

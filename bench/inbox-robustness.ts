@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createWebhooks, examples, sign } from '../src/index.js';
+import { createWebhooks } from '../src/index.js';
+import { createDelivery } from '../src/testing/delivery.js';
 import { nodeHandler } from '../src/adapters/node.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import { postgresInbox } from '../src/inbox/postgres.js';
@@ -36,8 +37,8 @@ export interface SignedDelivery {
 export async function deliveries(n: number, tag = 'r'): Promise<SignedDelivery[]> {
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const body = JSON.stringify({ ...examples.kasko['policy.created'], policy_id: `${tag}-${i}` });
-      return { body, headers: await sign('kasko', { type: 'policy.created', body }, SECRET) };
+      const { body, headers } = await createDelivery('kasko', 'policy.created', { secret: SECRET, overrides: { policy_id: `${tag}-${i}` } });
+      return { body, headers };
     }),
   );
 }

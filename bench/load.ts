@@ -97,10 +97,9 @@ try {
   servers.push(webhooksServer);
   const bareServer = await startServer({ ...config, mode: 'bare' });
   servers.push(bareServer);
-  const tag = `load-${Date.now()}`;
   const blank = { outcomes: [], problems: [], runs: 0, keys: 0, maxRuns: 0, refusals: {}, failures: [] };
-  const webhooks: Tally = { name: 'nodeHandler + memory idempotency', server: webhooksServer, check: true, source: new DeliverySource(`${tag}-w`, secret), ...structuredClone(blank) };
-  const bare: Tally = { name: 'bare http (200 only)', server: bareServer, check: false, source: new DeliverySource(`${tag}-b`, secret), ...structuredClone(blank) };
+  const webhooks: Tally = { name: 'nodeHandler + memory idempotency', server: webhooksServer, check: true, source: new DeliverySource(secret), ...structuredClone(blank) };
+  const bare: Tally = { name: 'bare http (200 only)', server: bareServer, check: false, source: new DeliverySource(secret), ...structuredClone(blank) };
 
   const loadBefore = os.loadavg()[0]!;
   console.log(`load: ${connections} connections, ${durationSeconds} s per server in ${slices} alternating slice(s)${warmupSeconds ? `, after a ${warmupSeconds} s warm-up each` : ''}; 127.0.0.1; Node ${process.version}; ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(2)}`);

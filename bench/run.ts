@@ -5,7 +5,9 @@
 //   npm run bench -- --docs        also writes the result into docs/benchmarks.md
 //   npm run bench -- --only=1,4    some parts only (1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size,
 //                                  6 observability: handle() with and without OpenTelemetry,
-//                                  7 HTTP: autocannon against each adapter and the same framework's bare route)
+//                                  7 HTTP: autocannon against each adapter and the same framework's bare route,
+//                                  8 inbox: capture-first answer latency vs handling in the request)
+//   npm run bench -- --only=8 --inbox-rounds=7 --inbox-per-round=40 --handler-ms=25   part 8's runs
 //   npm run bench -- --http-seconds=3 --http-rounds=5 --connections=10   part 7's runs
 //   npm run bench -- --only=7 --http=node,fastify   part 7 for some servers only (node, node-no-idempotency,
 //                                  node-receive, express, fastify, hono)
@@ -24,6 +26,7 @@ import { combine, met, renderTable, type Result } from './lib/table.js';
 import { coldStart } from './sections/cold.js';
 import { hotPath } from './sections/hot.js';
 import { httpThroughput } from './sections/http.js';
+import { inboxLatency } from './sections/inbox.js';
 import { observability } from './sections/observe.js';
 import { scaling } from './sections/scaling.js';
 import { sizes } from './sections/size.js';
@@ -32,7 +35,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = flag('quick');
-const only = new Set((value('only') ?? '1,2,3,4,5,6,7').split(',').map(Number));
+const only = new Set((value('only') ?? '1,2,3,4,5,6,7,8').split(',').map(Number));
 const procs = Number(value('procs') ?? (quick ? 1 : 5));
 /** Processes measuring receiveSync() (hot path only). */
 const syncProcs = Math.max(1, Math.round(procs * 0.6));
@@ -46,6 +49,10 @@ const mitataMs = Number(value('mitata') ?? (quick ? 0 : 150));
 const httpSeconds = Number(value('http-seconds') ?? (quick ? 1 : 3));
 const httpRounds = Number(value('http-rounds') ?? (quick ? 1 : 5));
 const connections = Number(value('connections') ?? 10);
+/** Part 8: measured rounds, deliveries per variant and round, the handler's downstream call in ms. */
+const inboxRounds = Number(value('inbox-rounds') ?? (quick ? 2 : 7));
+const inboxPerRound = Number(value('inbox-per-round') ?? (quick ? 10 : 40));
+const handlerMs = Number(value('handler-ms') ?? 25);
 const clockKind = value('clock') === 'wall' ? 'wall' : 'cpu';
 useClock(clockKind);
 
@@ -120,6 +127,10 @@ if (only.has(4)) {
 if (only.has(7)) {
   results.push(...(await httpThroughput(lib, dist, { seconds: httpSeconds, rounds: httpRounds, connections, warmupSeconds: quick ? 1 : 2, progress, ...(value('http') ? { kinds: value('http')!.split(',') } : {}) })));
 }
+if (only.has(8)) {
+  progress(`inbox: ${inboxRounds} rounds of ${inboxPerRound} deliveries per variant …`);
+  results.push(...(await inboxLatency({ rounds: inboxRounds, perRound: inboxPerRound, handlerMs, progress })));
+}
 if (only.has(5)) {
   progress('bundle size …');
   const size = await sizes(dist);
@@ -137,7 +148,7 @@ const report = [
     ? [`- **measured under load**: the load average at start exceeded the ${host.cores} cores (other processes were running); ratios read 0.1–0.3 higher than on a quiet machine and move between runs: re-run \`npm run bench -- --docs\` on a quiet machine for the record`]
     : []),
   `- command: \`${command}\` (${seconds} s)`,
-  `- method: parts 1–3 and 6 in ${procs} fresh process${procs > 1 ? 'es' : ''} (receiveSync() rows: ${syncProcs} more) (median of their results), ${clockKind} time, cases sampled alternately for ${budgetMs} ms per comparison${mitataMs ? `; cross-check: mitata ${mitataMs} ms per case` : ''}; part 4: ${spawns} spawns per variant, wall-time medians; part 7: autocannon, ${connections} connections, ${httpRounds} interleaved rounds of ${httpSeconds} s per server (ratio: median of the per-round ratios, min–max in brackets)`,
+  `- method: parts 1–3 and 6 in ${procs} fresh process${procs > 1 ? 'es' : ''} (receiveSync() rows: ${syncProcs} more) (median of their results), ${clockKind} time, cases sampled alternately for ${budgetMs} ms per comparison${mitataMs ? `; cross-check: mitata ${mitataMs} ms per case` : ''}; part 4: ${spawns} spawns per variant, wall-time medians; part 7: autocannon, ${connections} connections, ${httpRounds} interleaved rounds of ${httpSeconds} s per server (ratio: median of the per-round ratios, min–max in brackets)${only.has(8) ? `; part 8: \`webhooks.handle()\` from the source (tsx), no HTTP, one delivery at a time, ${inboxRounds} interleaved rounds of ${inboxPerRound} deliveries per variant, handler ${handlerMs} ms, median latency per round` : ''}`,
   '',
   renderTable(results),
   '',

@@ -70,8 +70,7 @@ const warnings: string[] = [];
 const rows: Row[] = [];
 try {
   server = await startServer({ mode: 'webhooks', secret, maxBodyBytes: MAX_BODY_BYTES, ttlSeconds, maxEntries: 1_000_000 }, { exposeGc: true });
-  const tag = `soak-${Date.now()}`;
-  const probes = new DeliverySource(`${tag}-probe`, secret, 16);
+  const probes = new DeliverySource(secret, 16);
   await probes.fill(rounds * 2 + 2);
   console.log(`soak: ${rounds} rounds × ${durationSeconds} s, ${connections} connections, idempotency TTL ${ttlSeconds} s, Node ${process.version}`);
   const baseline = await server.memory();
@@ -84,7 +83,7 @@ try {
       port: server.port,
       connections,
       durationSeconds,
-      source: new DeliverySource(`${tag}-r${round}`, secret),
+      source: new DeliverySource(secret),
       weights: WEIGHTS,
       oversized: { maxBodyBytes: MAX_BODY_BYTES, concurrency: 1 },
       check: true,

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFi
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { definitions } from '../../src/providers/index.js';
 
 /** The repository root (bench/lib/ → ../..). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,7 +60,7 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-const entries = (dist: string) => [rootEntry(dist), ...['kasko', 'insurup', 'axitech', 'coverkit'].map((p) => providerEntry(dist, p))];
+const entries = (dist: string) => [rootEntry(dist), ...Object.keys(definitions).map((p) => providerEntry(dist, p))];
 const DIST_FILES = entries(REPO_DIST);
 
 /**

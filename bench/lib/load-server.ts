@@ -6,7 +6,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { defaultIdempotencyKey, examples, sign, type Provider, type WebhookEvent } from '../../src/index.js';
+import { defaultIdempotencyKey, examples, receiveSync, type Provider } from '../../src/index.js';
+import { buildDelivery as buildTestDelivery } from '../../src/testing/delivery.js';
 import type { MemoryReply, ServerConfig, ServerRequest, StatsReply } from './server-process.js';
 
 export type { MemoryReply, ServerConfig, StatsReply } from './server-process.js';
@@ -118,25 +119,21 @@ export interface Delivery {
   body: Buffer;
 }
 
-const EVENTS = (Object.keys(examples) as Provider[]).flatMap((provider) =>
-  Object.keys(examples[provider]).map((type) => ({ provider, type, payload: (examples[provider] as Record<string, any>)[type] })),
-);
+const EVENTS = (Object.keys(examples) as Provider[]).flatMap((provider) => Object.keys(examples[provider]).map((type) => ({ provider, type })));
 
-/** One genuine, unique delivery: its own delivery id (KASKO, InsurUp), envelope id (CoverKit) or session id (Axitech). */
-export async function buildDelivery(serial: number, tag: string, secret: string): Promise<Delivery> {
-  const { provider, type, payload: example } = EVENTS[serial % EVENTS.length]!;
-  const unique = `${tag}-${serial}`;
-  let payload = example;
-  let deliveryId: string | undefined;
-  if (provider === 'kasko') deliveryId = Buffer.from(unique).toString('hex');
-  if (provider === 'insurup') deliveryId = unique;
-  if (provider === 'coverkit') payload = { ...example, id: `evt_${unique}` };
-  if (provider === 'axitech') payload = { ...example, data: { ...example.data, sessionId: unique } };
-  const body = JSON.stringify(payload);
+/**
+ * One genuine, unique delivery, built by the package's one builder (src/testing/delivery.ts) with
+ * fresh identity (the provider module's `freshIdentity`: a new delivery id, envelope id or session
+ * id), cycling through every documented event of every provider. Its idempotency key is read back
+ * the way the router forms it: `receiveSync()` then `defaultIdempotencyKey()`.
+ */
+export async function buildDelivery(serial: number, secret: string): Promise<Delivery> {
+  const { provider, type } = EVENTS[serial % EVENTS.length]!;
   const path = `/webhooks/${provider}`;
-  const headers = await sign(provider, { type, body, url: path, ...(deliveryId ? { deliveryId } : {}) }, secret);
-  const event = { provider, type, deliveryId: provider === 'coverkit' ? payload.id : deliveryId, webhookId: undefined, payload } as unknown as WebhookEvent;
-  return { provider, type, key: defaultIdempotencyKey(event)!, path, headers, body: Buffer.from(body) };
+  const built = await buildTestDelivery(provider, type, { secret, url: path });
+  const body = Buffer.from(built.body);
+  const event = receiveSync(provider, { body, headers: built.headers, method: built.method, url: path }, { secret });
+  return { provider, type, key: defaultIdempotencyKey(event)!, path, headers: built.headers, body };
 }
 
 /**
@@ -152,7 +149,6 @@ export class DeliverySource {
   starved = 0;
 
   constructor(
-    readonly tag: string,
     readonly secret: string,
     readonly batch = 2_000,
   ) {}
@@ -163,7 +159,7 @@ export class DeliverySource {
 
   async fill(count: number): Promise<void> {
     const built: Promise<Delivery>[] = [];
-    for (let i = 0; i < count; i++) built.push(buildDelivery(this.#serial++, this.tag, this.secret));
+    for (let i = 0; i < count; i++) built.push(buildDelivery(this.#serial++, this.secret));
     const deliveries = await Promise.all(built);
     if (this.#head > 10_000) {
       this.#ready = this.#ready.slice(this.#head);

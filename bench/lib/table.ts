@@ -12,13 +12,13 @@ export interface Target {
 }
 
 export interface Result {
-  /** Which part of the issue the row answers: 1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size, 6 observability, 7 HTTP. */
+  /** Which part of the issue the row answers: 1 hot path, 2 peers, 3 scaling, 4 cold start, 5 size, 6 observability, 7 HTTP, 8 inbox. */
   part: number;
   what: string;
   /**
    * time: ns per call, verdict on the ratio; slope: ns per byte; cold: ms, verdict on the
    * difference; size: bytes (measured gzip, baseline minified), verdict on measured; rate: requests
-   * per second, verdict on the ratio (more is better); latency: ms (p99), verdict on the ratio;
+   * per second, verdict on the ratio (more is better); latency: ms (HTTP: p99; inbox: median), verdict on the ratio;
    * cpu: µs of a server's CPU per request, ratio = baseline / measured (a capacity ratio).
    */
   kind: 'time' | 'slope' | 'cold' | 'size' | 'rate' | 'latency' | 'cpu';

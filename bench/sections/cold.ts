@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ANNOTATION_KEYWORDS, loadSchemaTree } from '../../scripts/lib/schema-files.js';
 import { providerEntry, ROOT, rootEntry, type Lib } from '../lib/env.js';
-import { documentedExample, makeDelivery } from '../lib/fixtures.js';
+import { documentedExample, floorSignature, makeDelivery } from '../lib/fixtures.js';
 import { median } from '../lib/measure.js';
 import type { Result } from '../lib/table.js';
 
@@ -23,6 +23,7 @@ export async function coldStart(lib: Lib, dist: string, spawns: number): Promise
   const delivery = await makeDelivery(lib, provider, type, payload);
   const folder = loadSchemaTree(join(ROOT, 'schemas')).providers.find((p) => p.name === provider)!;
   const schemasDir = join(ROOT, 'schemas', provider);
+  const floor = floorSignature(lib, delivery);
   const env = {
     ...process.env,
     NODE_OPTIONS: '', // no loader or flags from the parent (tsx); a plain node process
@@ -34,9 +35,11 @@ export async function coldStart(lib: Lib, dist: string, spawns: number): Promise
       method: delivery.method,
       url: delivery.url,
       secret: delivery.secret,
-      signatureHeader: lib.providers[provider].transport.signature.header,
-      algorithm: 'sha1',
-      prefix: '',
+      signatureHeader: floor.signatureHeader,
+      algorithm: floor.algorithm,
+      prefix: floor.prefix(),
+      encoding: floor.encoding,
+      encodedLength: floor.encodedLength,
       rootEntry: pathToFileURL(rootEntry(dist)).href,
       providerEntry: pathToFileURL(providerEntry(dist, provider)).href,
       annotationKeywords: ANNOTATION_KEYWORDS,

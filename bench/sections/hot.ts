@@ -63,11 +63,11 @@ export async function hotPath(lib: Lib, options: MeasureOptions & { api: Api }):
       }
       continue;
     }
-    const algorithm = definitions[provider].signature.algorithm;
+    const { algorithm, signsRequestLine, timestamp } = definitions[provider].signature;
     results.push({
       part: 1,
       kind: 'time',
-      what: `${provider} ${type} (${delivery.body.length} B): floor = HMAC-${algorithm}${provider === 'axitech' ? ' of prefix + body' : ''} + timingSafeEqual + JSON.parse`,
+      what: `${provider} ${type} (${delivery.body.length} B): floor = HMAC-${algorithm}${signsRequestLine || timestamp ? ' of prefix + body' : ''} + timingSafeEqual + JSON.parse`,
       measured: timeOf(t, 'floor'),
     });
     results.push(timeResult(t, 'receive', 'floor', { part: 1, what: `${provider}: receive() vs floor`, target }));

@@ -128,7 +128,12 @@ export function stopServer(server: Server): Promise<void> {
   });
 }
 
-/** Fresh signed deliveries: the body template with a serial written into it, signed per request. */
+/**
+ * Fresh signed deliveries: the body template with a serial written into it, signed per request.
+ * Not `buildDelivery` (src/testing/delivery.ts): autocannon's `setupRequest` is synchronous and
+ * runs per request on the load generator's core, so this signs a patched buffer in place; part 7
+ * is a KASKO-only load test by decision, and every answer is checked to be 2xx.
+ */
 export function deliveries(lib: Lib): () => { body: Buffer; headers: Record<string, string> } {
   const example = lib.examples.kasko['policy.created'];
   const marker = '000000000000';

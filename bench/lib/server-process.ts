@@ -71,8 +71,13 @@ async function main(): Promise<void> {
     providers: Object.fromEntries(names.map((name) => [name, options])),
     idempotency: { store, ttlSeconds: config.ttlSeconds },
   }).onError((error) => {
-      if (error instanceof WebhookError) refusals[error.code] = (refusals[error.code] ?? 0) + 1;
-      else if (failures.length < 100) failures.push(String((error as Error)?.stack ?? error));
+      // Refusals the router and the adapters' edge report (WebhookError, Refusal, EdgeRefusal: a
+      // code and a 4xx status) are the load's expected answers, counted; anything else is a failure.
+      const refusal = error as { code?: unknown; status?: unknown };
+      if (error instanceof WebhookError || (typeof refusal.code === 'string' && typeof refusal.status === 'number' && refusal.status < 500)) {
+        const code = String(refusal.code);
+        refusals[code] = (refusals[code] ?? 0) + 1;
+      } else if (failures.length < 100) failures.push(String((error as Error)?.stack ?? error));
     });
   for (const name of names) webhooks.onAny(name, count);
 

@@ -124,7 +124,7 @@ describe('drift --deliveries', () => {
     expect((await drift(['--deliveries', tmpdir(), '--docs', 'x'])).code).toBe(2);
   });
 
-  it('any DeliverySource plugs in (the inbox store will): the body-located event type of CoverKit', async () => {
+  it('any DeliverySource plugs in (as inboxSource does, test/drift-inbox.test.ts): the body-located event type of CoverKit', async () => {
     const body = JSON.stringify({ id: 'evt_1', type: 'claim.reopened', createdAt: '2024-12-20T12:00:00Z', data: {} });
     const deliveries: CapturedDelivery[] = [{ ref: 'inbox:42', provider: 'coverkit', headers: {}, body }];
     const source: DeliverySource = {

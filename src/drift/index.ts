@@ -11,7 +11,7 @@
  */
 export { runDrift } from './run.js';
 export { formatDriftReport } from './format.js';
-export { folderSource, formatTrafficReport, readCapture, REPORT_LIMITS, runTrafficDrift, type TrafficOptions } from './traffic/index.js';
+export { folderSource, formatTrafficReport, inboxSource, readCapture, REPORT_LIMITS, runTrafficDrift, type InboxSourceFilter, type InboxSourceOptions, type TrafficOptions } from './traffic/index.js';
 export type { CapturedDelivery, DeliverySource, TrafficEvent, TrafficFinding, TrafficFindingKind, TrafficProvider, TrafficReport, UnreadableEntry } from './traffic/types.js';
 export type { DocFact, DocLine, FactFinding, FactKind } from './facts/types.js';
 export type {

@@ -1,17 +1,29 @@
 // `drift`: delegates to the drift pipeline (src/drift, another module of this package) and turns
-// its report into output and an exit code.
+// its report into output and an exit code. `--deliveries inbox` opens the inbox as the `inbox`
+// commands do (src/cli/commands/inbox-store.ts: the store's peer loaded only then).
 import { resolve } from 'node:path';
+import type { Values } from '../args.js';
 import { writeJson, type Command } from '../command.js';
-import { EXIT, type CliIo } from '../io.js';
+import { CommandLineError, EXIT, type CliIo } from '../io.js';
+import type { InboxStore } from '../../inbox/types.js';
+import { filterOptions, openStore, storeLocation } from './inbox-store.js';
 
 /** The part of the drift module's API the CLI relies on. */
 interface DriftModule {
   runDrift(options?: { docsDir?: string; schemasDir?: string }): Promise<{ clean: boolean }>;
   formatDriftReport(report: { clean: boolean }): string;
   /** Drift from traffic (`--deliveries`): a folder of captured deliveries against the schemas. */
-  runTrafficDrift?(options: { source: string; schemasDir?: string }): Promise<{ clean: boolean }>;
+  runTrafficDrift?(options: { source: unknown; schemasDir?: string }): Promise<{ clean: boolean }>;
   formatTrafficReport?(report: { clean: boolean }): string;
+  /** `--deliveries inbox`: an inbox store as the source of deliveries. */
+  inboxSource?(store: InboxStore, filter: object, options: { description: string }): unknown;
 }
+
+/** The `--deliveries` value that means the inbox (a folder of that name: `./inbox`). A decision. */
+export const INBOX_SOURCE = 'inbox';
+
+/** Options that only mean something with `--deliveries inbox`. */
+const INBOX_OPTIONS = ['store', 'database-url', 'table', 'provider', 'since'] as const;
 
 // A literal specifier, loaded only when asked for: tsc checks it, and scripts/bundle.ts rewrites it
 // to the drift entry's built file (a specifier in a variable is right for src/ and wrong in dist/).
@@ -40,14 +52,45 @@ async function loadDrift(io: CliIo): Promise<DriftModule | undefined> {
 }
 
 /** `--deliveries`: the traffic comparison, same output and exit rules as the docs comparison. */
-async function traffic(module: DriftModule, source: string, values: { schemas?: unknown; json?: unknown }, io: CliIo): Promise<number> {
+async function traffic(module: DriftModule, values: Values, io: CliIo): Promise<number> {
   if (!module.runTrafficDrift || !module.formatTrafficReport) {
     io.stderr('drift: this drift module has no traffic comparison (runTrafficDrift)\n');
     return EXIT.usage;
   }
   const run = module.runTrafficDrift;
-  const options = { source, ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}) };
-  return printReport(() => run(options), module.formatTrafficReport, values.json === true, io);
+  const schemas = typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {};
+  if (values.deliveries !== INBOX_SOURCE) return printReport(() => run({ source: resolve(io.cwd, String(values.deliveries)), ...schemas }), module.formatTrafficReport, values.json === true, io);
+  if (!module.inboxSource) {
+    io.stderr('drift: this drift module cannot read the inbox (inboxSource)\n');
+    return EXIT.usage;
+  }
+  const filter = filterOptions('drift', values, new Date());
+  const description = inboxDescription(values, io);
+  let store: InboxStore;
+  try {
+    store = await openStore('drift', values, io);
+  } catch (error) {
+    if (error instanceof CommandLineError) throw error;
+    io.stderr(`drift: the inbox could not be opened: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const source = module.inboxSource(store, filter, { description });
+  try {
+    return await printReport(() => run({ source, ...schemas }), module.formatTrafficReport, values.json === true, io);
+  } finally {
+    await store.close().catch(() => {});
+  }
+}
+
+/** `inbox <dir>` or `inbox postgres://host/db` for the report: never the URL's user or password. */
+function inboxDescription(values: Values, io: CliIo): string {
+  const location = storeLocation('drift', values, io);
+  if (location.kind === 'pglite') return `inbox ${location.dir}`;
+  const url = new URL(location.url);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  return `inbox ${url.href}`;
 }
 
 /** Runs a comparison and prints its report (text, or JSON with --json): exit 0 clean, 1 drift, 2 when it cannot run. */
@@ -69,6 +112,8 @@ export const drift: Command = {
   summary: "compare the providers' docs with the schemas and report what changed",
   help: `Usage: insurance-webhooks drift [--docs dir] [--schemas dir] [--json]
        insurance-webhooks drift --deliveries dir [--schemas dir] [--json]
+       insurance-webhooks drift --deliveries inbox [--store dir | --database-url url] [--table name]
+                                [--provider p] [--since when] [--schemas dir] [--json]
 
 Runs the drift pipeline: reads the providers' documentation snapshots, compares every fact they
 state (events, examples, headers, signature, formats, property lists, sync/async, retries,
@@ -80,11 +125,24 @@ With --deliveries, compares captured deliveries instead: a folder with one JSON 
 provider and event the fields the schema lacks, required fields that never arrive, type and format
 mismatches and unknown event types, with counts and one example file each.
 
+With --deliveries inbox, compares the deliveries the inbox kept (every state: pending, handled,
+dead, invalid, unknown…; body and headers as received), read page by page; each example is
+inbox:<id> (see "insurance-webhooks inbox show <id>"). The inbox is named as for the inbox
+commands: --store (an embedded PGlite directory), --database-url (PostgreSQL), or
+$INSURANCE_WEBHOOKS_INBOX. A folder named "inbox" is --deliveries ./inbox.
+
 Exit code 0 when there is no drift, 1 when there is, 2 when the pipeline cannot run.
 
 Options:
   --docs dir        the documentation snapshots to compare (default: the package's docs/providers/)
-  --deliveries dir  a folder of captured deliveries to compare instead of the docs
+  --deliveries dir  a folder of captured deliveries to compare instead of the docs,
+                    or the word inbox: the deliveries in the inbox
+  --store dir       with --deliveries inbox: the embedded inbox's directory
+  --database-url u  with --deliveries inbox: the PostgreSQL inbox (postgres://…)
+  --table name      with --deliveries inbox: the inbox table (default: the store's)
+  --provider p      with --deliveries inbox: only this provider's deliveries
+  --since when      with --deliveries inbox: only deliveries received since an ISO 8601 date
+                    or an age (30m, 24h, 7d)
   --schemas dir     the schemas to compare them with (default: the package's schemas/)
   --json            the report as JSON
   -h, --help        this help
@@ -92,16 +150,30 @@ Options:
 Examples:
   insurance-webhooks drift --docs ./provider-docs
   insurance-webhooks drift --deliveries ./captured --json
+  insurance-webhooks drift --deliveries inbox --store ./inbox-data --since 7d
+  insurance-webhooks drift --deliveries inbox --database-url postgres://localhost/app --provider kasko
 `,
-  options: { docs: { type: 'string' }, deliveries: { type: 'string' }, schemas: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    docs: { type: 'string' },
+    deliveries: { type: 'string' },
+    schemas: { type: 'string' },
+    json: { type: 'boolean' },
+    store: { type: 'string' },
+    'database-url': { type: 'string' },
+    table: { type: 'string' },
+    provider: { type: 'string' },
+    since: { type: 'string' },
+  },
   async run({ values }, io) {
     if (typeof values.deliveries === 'string' && typeof values.docs === 'string') {
       io.stderr('drift: --docs and --deliveries compare different things with the schemas; run them one at a time\n');
       return EXIT.usage;
     }
+    const stray = INBOX_OPTIONS.find((name) => values[name] !== undefined);
+    if (stray && values.deliveries !== INBOX_SOURCE) throw new CommandLineError(`drift: --${stray} names or filters the inbox; use it with --deliveries inbox`);
     const module = await loadDrift(io);
     if (!module) return EXIT.usage;
-    if (typeof values.deliveries === 'string') return traffic(module, resolve(io.cwd, values.deliveries), values, io);
+    if (typeof values.deliveries === 'string') return traffic(module, values, io);
     const options = {
       ...(typeof values.docs === 'string' ? { docsDir: resolve(io.cwd, values.docs) } : {}),
       ...(typeof values.schemas === 'string' ? { schemasDir: resolve(io.cwd, values.schemas) } : {}),

@@ -1,8 +1,8 @@
 // Drift from traffic: captured deliveries against the schemas. Plain data (the CLI's --json).
 
-/** One captured delivery, from whatever source (a folder today, the inbox store later). */
+/** One captured delivery, from whatever source (a folder of captures, the inbox store). */
 export interface CapturedDelivery {
-  /** Where it came from, shown as the example of a finding: a file path, an inbox id. */
+  /** Where it came from, shown as the example of a finding: a file path, `inbox:<id>`. */
   ref: string;
   /** The provider's name as in schemas/ (`kasko`, `insurup`…). */
   provider: string;
@@ -20,10 +20,11 @@ export interface UnreadableEntry {
 
 /**
  * Where captured deliveries come from. `folderSource(dir)` reads the documented folder format
- * (docs/drift.md, "Drift from traffic"); an inbox store plugs in by implementing this interface.
+ * (docs/drift.md, "Drift from traffic"); `inboxSource(store)` reads an inbox store; anything else
+ * plugs in by implementing this interface.
  */
 export interface DeliverySource {
-  /** For the report: `folder captured/`, `inbox redis://…`. */
+  /** For the report: `folder captured/`, `inbox /srv/inbox-data`, `inbox postgres://db/app`. */
   readonly description: string;
   /** Every entry, in a stable order. */
   entries(): AsyncIterable<CapturedDelivery | UnreadableEntry>;

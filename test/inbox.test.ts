@@ -215,6 +215,23 @@ describe('workers', () => {
     expect(await store.get(inboxId)).toMatchObject({ attempts: 1 });
   });
 
+  it('count a run that overruns handlerTimeoutMs as a failed attempt (retried, then dead) and let its claim go; stop() does not wait for it', async () => {
+    const store = freshInbox();
+    const attempts: number[] = [];
+    const webhooks = createWebhooks({ ...config(store), inbox: { store, worker: false, retry: fast } }).on('kasko', 'policy.created', (_event, delivery) => {
+      attempts.push(delivery!.attempt);
+      return new Promise<void>(() => {}); // never settles
+    });
+    const { inboxId } = JSON.parse((await webhooks.handle('kasko', await policy(10))).body);
+    const worker = webhooks.work({ pollMs: 20, handlerTimeoutMs: 50 });
+    await until(async () => (await store.get(inboxId))?.state === 'dead');
+    await worker.stop(); // resolves although every run still hangs
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(await store.get(inboxId)).toMatchObject({ attempts: 3, lastError: 'HandlerTimeout: the handlers did not finish within 50 ms (handlerTimeoutMs)' });
+    expect(() => webhooks.work({ handlerTimeoutMs: 0 })).toThrow(/handlerTimeoutMs must be a finite number above 0/);
+    await webhooks.close();
+  });
+
   it('store headers as received from a Web Headers object or a Node-style object, names lower-cased', async () => {
     const store = freshInbox();
     const webhooks = createWebhooks({ ...config(store), inbox: { store, worker: false } });
@@ -325,5 +342,24 @@ describe('PostgreSQL', () => {
   contract('PostgreSQL (pg)', async (context) => {
     if (!server) skipFor(context, SYSTEM_PROGRAMS.postgresql);
     return postgresInbox({ connectionString: server.url, table: `contract_${++tableN}`, max: 4 });
+  });
+});
+
+describe('postgresInbox against a database that never answers', () => {
+  it('fails fast (connectionTimeoutMillis, default 5000 ms) instead of waiting for the TCP timeout, and close() finishes', async () => {
+    const { createServer } = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    // Accepts connections and never says a word: a dropped route, a hung server.
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as import('node:net').AddressInfo;
+    try {
+      const store = postgresInbox({ connectionString: `postgres://nobody@127.0.0.1:${port}/inbox`, connectionTimeoutMillis: 200 });
+      await expect(store.list()).rejects.toThrow(/timeout/i); // without the option: a hang, until the test times out
+      await store.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -12,6 +12,13 @@ export interface PostgresInboxOptions {
   pool?: pg.Pool;
   /** Connections of the pool this store creates. Default 10. */
   max?: number;
+  /**
+   * How long the pool this store creates waits for a connection, in ms. Default 5000: a database
+   * that does not answer (a dropped route) fails captures fast (503, the provider retries) and lets
+   * `close()` finish, instead of waiting for the operating system's TCP timeout (`pg`'s default is
+   * to wait forever).
+   */
+  connectionTimeoutMillis?: number;
   /** Table name. Default `insurance_webhooks_inbox`. */
   table?: string;
 }
@@ -36,7 +43,7 @@ function client(pool: pg.Pool): SqlClient {
  * const webhooks = createWebhooks({ providers, inbox: { store: inbox } });
  */
 export function postgresInbox(options: PostgresInboxOptions): InboxStore & { ready(): Promise<void> } {
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000 });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   if (!options.pool) pool.on('error', () => {});
   return new SqlInbox(client(pool), { ...(options.table !== undefined ? { table: options.table } : {}), ownsClient: options.pool === undefined });

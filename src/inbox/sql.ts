@@ -16,7 +16,14 @@ import type {
   InboxSummary,
   Revalidation,
 } from './types.js';
-import { INBOX_STATES, PRUNED_BY_DEFAULT } from './types.js';
+import { INBOX_STATES } from './types.js';
+
+/**
+ * What `prune` deletes unless told otherwise: deliveries that are done. Dead letters, invalid and
+ * unknown deliveries are authentic deliveries not yet handled, so they are pruned only when named
+ * (a decision: a retention job must not lose a delivery nobody looked at).
+ */
+export const PRUNED_BY_DEFAULT: readonly InboxState[] = ['handled', 'sync'];
 
 /** What a store needs of a database client: `pg`'s Pool and PGlite both have these. */
 export interface SqlClient {

@@ -18,12 +18,6 @@ import type { ValidationIssue } from '../core/validation.js';
 export type InboxState = 'pending' | 'processing' | 'retrying' | 'handled' | 'dead' | 'invalid' | 'unknown' | 'sync';
 
 export const INBOX_STATES: readonly InboxState[] = ['pending', 'processing', 'retrying', 'handled', 'dead', 'invalid', 'unknown', 'sync'];
-/**
- * What `prune` deletes unless told otherwise: deliveries that are done. Dead letters, invalid and
- * unknown deliveries are authentic deliveries not yet handled, so they are pruned only when named
- * (a decision: a retention job must not lose a delivery nobody looked at).
- */
-export const PRUNED_BY_DEFAULT: readonly InboxState[] = ['handled', 'sync'];
 
 /** What validation said of the body at capture (or at the last replay). */
 export interface InboxValidation {
@@ -179,7 +173,7 @@ export interface InboxStore {
   replay(id: string, revalidation: Revalidation): Promise<boolean>;
   /** `dead` or `retrying` → `pending` now, attempts 0. False for any other state. */
   retry(id: string): Promise<boolean>;
-  /** Deletes deliveries received before `olderThan` in `states` (default `PRUNED_BY_DEFAULT`: handled, sync); returns how many. */
+  /** Deletes deliveries received before `olderThan` in `states` (default: handled and sync, the deliveries that are done); returns how many. */
   prune(olderThan: Date, states?: readonly InboxState[]): Promise<number>;
   close(): Promise<void>;
 }

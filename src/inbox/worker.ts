@@ -13,6 +13,18 @@ export interface WorkOptions {
   pollMs?: number;
   /** Names this worker in the records it claims (`workerId`; default pid:random). */
   workerId?: string;
+  /**
+   * How long one run of the handlers may take, in ms, before the attempt counts as failed (retried
+   * with backoff, or dead after the last attempt) and its claim is let go. Default 600 000 (10 min;
+   * a decision: the docs know nothing of our handlers). A run cannot be cancelled: it may still be
+   * going when the retry starts, one more reason handlers must be idempotent by the key they get.
+   */
+  handlerTimeoutMs?: number;
+}
+
+/** What a run that overran `handlerTimeoutMs` is recorded with. */
+class HandlerTimeout extends Error {
+  override name = 'HandlerTimeout';
 }
 
 /**
@@ -57,6 +69,7 @@ export class InboxWorker {
   readonly #concurrency: number;
   readonly #leaseMs: number;
   readonly #pollMs: number;
+  readonly #handlerTimeoutMs: number;
   readonly #inflight = new Set<Promise<void>>();
   #running = false;
   #stopped = false;
@@ -76,6 +89,7 @@ export class InboxWorker {
     if (!Number.isInteger(this.#concurrency)) throw new TypeError(`insurance-webhooks: concurrency must be a whole number (got ${String(options.concurrency)})`);
     this.#leaseMs = positive('leaseMs', options.leaseMs, 60_000);
     this.#pollMs = positive('pollMs', options.pollMs, 1000);
+    this.#handlerTimeoutMs = positive('handlerTimeoutMs', options.handlerTimeoutMs, 600_000);
     // No node:os here: the root entry (which imports this) also runs on Workers, Deno and Bun.
     this.id = options.workerId ?? `${globalThis.process?.pid ?? 'worker'}:${globalThis.crypto.randomUUID().slice(0, 8)}`;
   }
@@ -180,12 +194,17 @@ export class InboxWorker {
     renewal.unref?.();
     let failure: unknown;
     let failed = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const overrun = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandlerTimeout(`the handlers did not finish within ${this.#handlerTimeoutMs} ms (handlerTimeoutMs)`)), this.#handlerTimeoutMs);
+    });
     try {
-      await this.#run(record);
+      await Promise.race([this.#run(record), overrun]);
     } catch (error) {
       failed = true;
       failure = error;
     } finally {
+      clearTimeout(timer);
       clearInterval(renewal);
     }
     if (!failed) {

@@ -2,8 +2,9 @@
 import { writeJson } from '../command.js';
 import { EXIT, CommandLineError, type CliIo } from '../io.js';
 import type { ParsedArgs, Values } from '../args.js';
-import { INBOX_STATES, PRUNED_BY_DEFAULT, type InboxFilter, type InboxState, type InboxStore } from '../../inbox/types.js';
+import { INBOX_STATES, type InboxFilter, type InboxState, type InboxStore } from '../../inbox/types.js';
 import { replayDelivery } from '../../inbox/replay.js';
+import { PRUNED_BY_DEFAULT } from '../../inbox/sql.js';
 import { filterOptions, parseStates, parseWhen } from './inbox-store.js';
 import { progressBar } from './inbox-progress.js';
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { examples } from '../src/index.js';
 import { compareShapes } from '../src/drift/compare.js';
 import { eventNameFromTitle } from '../src/drift/event-names.js';
-import { listedEventNames } from '../src/drift/extract/coverkit.js';
+import { listedEventNames } from '../src/providers/coverkit.drift.js';
 import { importQuicktype, inferShape } from '../src/drift/infer.js';
 import { extractDoc } from '../src/drift/extract/index.js';
 import { formatDriftReport, runDrift, type DriftReport, type EventDrift, type ProviderDrift } from '../src/drift/index.js';

@@ -3,6 +3,8 @@
 //   src/providers/index.ts    the registry: every provider module's definition, by name
 //   src/entries/<name>.ts     the `insurance-webhooks/<name>` entry point
 //   package.json              its `exports` and `typesVersions` entries
+//   src/drift/doc-readers.ts  drift's readers of the docs not in the common shape: every
+//                             src/providers/<name>.drift.ts there is (kept out of the runtime registry)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pascalCase, type JsonSchema, type SchemaTree } from './schema-files.js';
@@ -17,6 +19,22 @@ function registryModule(names: readonly string[]): string {
 ${names.map((name) => `import ${name} from './${name}.js';`).join('\n')}
 
 export const definitions = { ${names.join(', ')} } as const;
+`;
+}
+
+/**
+ * Drift's registry of provider doc readers: the companion `src/providers/<name>.drift.ts` of each
+ * provider whose doc is not in the common shape. A separate module from the runtime registry, so
+ * the entry points never import drift code.
+ */
+function docReadersModule(names: readonly string[]): string {
+  return `${banner}
+// The readers of each provider doc not in the common shape, by provider name: every
+// src/providers/<name>.drift.ts (docs/adding-a-provider.md). Any other doc is read in the common shape.
+import type { DocReader } from './types.js';
+${names.map((name) => `import * as ${name} from '../providers/${name}.drift.js';`).join('\n')}
+
+export const docReaders: Readonly<Record<string, DocReader>> = { ${names.join(', ')} };
 `;
 }
 
@@ -84,5 +102,6 @@ export function wiringFiles(root: string, tree: SchemaTree, pkg: JsonSchema): Ma
     files.set(`src/entries/${provider.name}.ts`, entryModule(provider.name, provider.transport.displayName, provider.events[0]!.event));
   }
   files.set('package.json', packageJson(pkg, names));
+  files.set('src/drift/doc-readers.ts', docReadersModule(names.filter((name) => existsSync(join(root, 'src/providers', `${name}.drift.ts`)))));
   return files;
 }

@@ -1,7 +1,7 @@
 // The shapes the drift pipeline passes around: what an extractor finds in a provider's doc, and
 // the report that compares it with our schemas. Plain data only, so a report survives
 // JSON.stringify unchanged (the CLI's --json).
-import type { FactFinding } from './facts/types.js';
+import type { ExtractedFacts, FactFinding } from './facts/types.js';
 
 /**
  * How a doc names an event: written out as a name, derived from a heading title, only seen in an
@@ -138,4 +138,16 @@ export interface DriftReport {
 export interface DriftOptions {
   docsDir?: string;
   schemasDir?: string;
+}
+
+/**
+ * What a provider's drift companion, `src/providers/<name>.drift.ts`, exports for a doc not in the
+ * common shape (docs/adding-a-provider.md); either reader may be left out, and the common-shape
+ * reader is used in its place (`extractStandardDoc`, `standardFacts`).
+ */
+export interface DocReader {
+  /** The doc's events and examples. */
+  extractDoc?: (text: string) => ExtractedDoc;
+  /** The doc's facts: headers, signature rules, formats, property lists, retries, acknowledgement. */
+  docFacts?: (text: string) => ExtractedFacts;
 }

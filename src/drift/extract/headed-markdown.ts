@@ -50,7 +50,7 @@ export function extractHeadedMarkdown(text: string, options: HeadedMarkdownOptio
 /**
  * A doc in the common shape (docs/adding-a-provider.md): a `## Events` section with one
  * `` ### `event.name` `` heading per event and its JSON example under it. Drift reads a provider's
- * doc this way unless src/drift/extract/ has an extractor of its own for it.
+ * doc this way unless src/providers/<name>.drift.ts has an extractor of its own for it.
  *
  * @example
  * extractStandardDoc('## Events\n\n### `policy.issued`\n\n```json\n{"id":"evt_1"}\n```').events[0]?.name; // 'policy.issued'

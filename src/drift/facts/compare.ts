@@ -2,11 +2,11 @@
 // retries, acknowledgement), the runtime (its signature scheme, its handled answer) and the
 // schemas (sync/async; property lists and formats in properties.ts).
 import type { SchemaFolder } from '../schema-folder.js';
-import { EVENT_EXAMPLE, type ExtractedFacts } from './extract.js';
+import { EVENT_EXAMPLE } from './headers.js';
 import { compareProperties, type SchemaFiles } from './properties.js';
 import { handledStatus, runtimeScheme, statusMatches } from './runtime.js';
 import type { DocText } from './text.js';
-import type { DocFact, FactFinding } from './types.js';
+import type { DocFact, ExtractedFacts, FactFinding } from './types.js';
 
 type Json = { [key: string]: unknown };
 const asObject = (value: unknown): Json | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined);
@@ -199,7 +199,7 @@ function compareQuotes(context: FactContext, out: Findings): void {
  * Every documented fact of one doc against our side, as findings (empty when they agree).
  *
  * @example
- * compareFacts(context, kaskoFacts(text)); // [{ kind: 'signature', subject: 'signature algorithm (PHP sample)', docs: 'SHA-256', ours: 'SHA-1', … }]
+ * compareFacts(context, docFacts('kasko', text)); // [{ kind: 'signature', subject: 'signature algorithm (PHP sample)', docs: 'SHA-256', ours: 'SHA-1', … }]
  */
 export function compareFacts(context: FactContext, extracted: ExtractedFacts): FactFinding[] {
   const out = new Findings(context);

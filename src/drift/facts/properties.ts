@@ -7,7 +7,7 @@
 import { valueAt } from '../../core/pointer.js';
 import type { SchemaFolder } from '../schema-folder.js';
 import { typeLabel, type ObjectShape, type Shape } from '../shape.js';
-import type { ExtractedFacts, PropertyItem } from './extract.js';
+import type { ExtractedFacts, PropertyItem } from './types.js';
 import type { FactFinding } from './types.js';
 
 /** Raw JSON of one provider's schema files, by file name (`_defs.schema.json`…), to read rules and patterns. */
@@ -121,7 +121,7 @@ function compareFormats(provider: string, placed: readonly Placed[], schemaFile:
  * The property lists of a doc against the event schemas of its provider.
  *
  * @example
- * compareProperties('axitech', folder, files, axitechFacts(text)); // [] on the committed snapshot
+ * compareProperties('axitech', folder, files, docFacts('axitech', text)); // [] on the committed snapshot
  */
 export function compareProperties(provider: string, folder: SchemaFolder, files: SchemaFiles, extracted: ExtractedFacts): FindingInput[] {
   const out: FindingInput[] = [];

@@ -2,7 +2,7 @@
 // a retry schedule, an acknowledgement rule. Each reader takes one line and returns what it states.
 import type { DocFact } from './types.js';
 import { readSignatureSample } from './signature-code.js';
-import type { CodeSample } from './text.js';
+import type { CodeSample, DocText } from './text.js';
 
 /** `HMAC-SHA256`, `SHA-256`, `sha1` in prose → `SHA-256` / `SHA-1`. */
 export function proseAlgorithm(line: string): string | undefined {
@@ -107,4 +107,14 @@ export function acknowledgementFacts(line: string, lineNumber: number): DocFact[
   const redirects = /\bincluding\s+`?3xx`?\s+codes?\b.*\b(?:not|failure)\b/i.test(line);
   if (redirects) facts.push({ kind: 'acknowledgement', subject: 'acknowledgement redirects', value: 'failure', line: lineNumber });
   return facts;
+}
+
+/**
+ * The acknowledgement and retry rules of a page, read from every line: a rule added outside the
+ * section that used to hold one (CoverKit's first acknowledgement rule, a KASKO retry sentence) is
+ * still a rule, so no section is assumed.
+ */
+export function pageRules(doc: DocText): DocFact[] {
+  const lines = doc.lines.map((line, index) => [index + 1, line] as [number, string]);
+  return [...lines.flatMap(([number, line]) => acknowledgementFacts(line, number)), ...retriesHappen(lines), ...retryFacts(lines)];
 }

@@ -57,3 +57,30 @@ export interface FactFinding {
   /** One sentence for the maintainer: what to check or change. */
   action: string;
 }
+
+/** A field a prose property list names (Axitech), before it is placed in a schema. */
+export interface PropertyItem {
+  /** `envelope` for the Event Object list, else the event whose list it is in. */
+  scope: string;
+  name: string;
+  /** As written: `string`, `object`, `array of objects`… */
+  type: string;
+  required: boolean;
+  /** Marked "Optional" (or "not required"): a schema that requires it refuses deliveries the docs allow. */
+  optional: boolean;
+  /** The line that carries the Required/Optional marker (the field line or its description). */
+  markerLine?: number;
+  /** A `Format: '…'` its description states. */
+  format?: string;
+  line: number;
+  /** The line of the description that states the format (or the field line). */
+  formatLine: number;
+}
+
+/** What the fact extractor of one doc finds. */
+export interface ExtractedFacts {
+  facts: DocFact[];
+  properties: PropertyItem[];
+  /** Facts it expected and could not read (a sample in an unknown idiom is a fact, not a problem). */
+  problems: string[];
+}

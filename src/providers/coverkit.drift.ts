@@ -1,3 +1,5 @@
+// CoverKit's doc, as drift reads it (npm run drift; src/drift/ finds this file by its name). Kept
+// apart from coverkit.ts so that no drift code is in the runtime entry points.
 // CoverKit (coverkit-webhooks.txt): a web page flattened to text, with the line breaks of the
 // event list lost: "quote.created - New quote generatedquote.expired - Quote expired without
 // bindingPolicy Events…". Each item is "<name> - <description>"; a name can be glued to the end
@@ -6,10 +8,13 @@
 // Events", "Claim Events") and the names in the registration sample's `events: [...]`. Only the
 // list lists: the sample's names help split glued names, they never count as listed.
 // The single example follows "Webhook Payload" and belongs to the event its `type` names.
-import { EVENT_NAME, EventList } from '../event-names.js';
-import { jsonAfterMarkers } from '../json-text.js';
-import { lineIndex } from '../line-index.js';
-import type { DocExample, ExtractedDoc } from '../types.js';
+import { EVENT_NAME, EventList } from '../drift/event-names.js';
+import { jsonAfterMarkers } from '../drift/json-text.js';
+import { lineIndex } from '../drift/line-index.js';
+import type { DocExample, ExtractedDoc } from '../drift/types.js';
+import { pageRules, proseSignatureFacts, sampleFacts } from '../drift/facts/prose.js';
+import { DocText, flatSample } from '../drift/facts/text.js';
+import type { DocFact, ExtractedFacts } from '../drift/facts/types.js';
 
 const LIST_START = 'Event Types';
 const LIST_END = 'Webhook Payload';
@@ -54,10 +59,10 @@ function listedEventItems(list: string, knownNouns: readonly string[]): Array<{ 
  * the example belongs to the event its `type` names.
  *
  * @example
- * const doc = extractCoverkit(readFileSync('docs/providers/coverkit-webhooks.txt', 'utf8'));
+ * const doc = extractDoc(readFileSync('docs/providers/coverkit-webhooks.txt', 'utf8'));
  * doc.events.length; // 10
  */
-export function extractCoverkit(text: string): ExtractedDoc {
+export function extractDoc(text: string): ExtractedDoc {
   const events = new EventList();
   const problems: string[] = [];
   const registered = registeredEventNames(text);
@@ -87,4 +92,20 @@ export function extractCoverkit(text: string): ExtractedDoc {
     examples.push({ event: type, section: EXAMPLE_MARKER, payload: parsed.value, ...(parsed.line ? { line: parsed.line } : {}) });
   }
   return { events: events.list(), examples, problems };
+}
+
+/** coverkit-webhooks.txt: the "Signature Verification" prose and sample, the "Retry Policy". */
+export function docFacts(text: string): ExtractedFacts {
+  const doc = new DocText(text);
+  const facts: DocFact[] = [];
+  const problems: string[] = [];
+  const signatureStart = doc.find(/Signature Verification\s*$/);
+  const sample = flatSample(doc, /^\/\/ Node\.js\/Express example/i, /Retry Policy\s*$/, 'javascript');
+  if (signatureStart && sample) {
+    for (let number = signatureStart; number < sample.firstLine - 1; number++) facts.push(...proseSignatureFacts(doc.lines[number - 1]!, number, 'Signature Verification prose'));
+    // The algorithm is not documented: the sample calls the SDK, so no HMAC idiom is expected.
+    facts.push(...sampleFacts(sample, false));
+  } else problems.push('no "Signature Verification" section with its Node.js/Express sample found');
+  facts.push(...pageRules(doc));
+  return { facts, properties: [], problems };
 }

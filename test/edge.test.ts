@@ -14,6 +14,14 @@ import { SECRET } from './helpers/deliveries.js';
 import { adapters, type RunningServer } from './helpers/servers.js';
 
 const LIMIT = 2048;
+/** Twice LIMIT in four chunks, with no Content-Length: the limit must be enforced while reading. */
+const chunkedOverLimit = () =>
+  new ReadableStream({
+    start(controller) {
+      for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(LIMIT / 2)));
+      controller.close();
+    },
+  });
 const NAMES = ['node', 'express', 'fastify', 'web'] as const;
 
 function setup() {
@@ -87,12 +95,7 @@ const situations: Situation[] = [
       fetch(`${origin}/webhooks/kasko`, {
         method: 'POST',
         headers: await signedKasko(),
-        body: new ReadableStream({
-          start(controller) {
-            for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(LIMIT / 2)));
-            controller.close();
-          },
-        }),
+        body: chunkedOverLimit(),
         duplex: 'half',
       } as RequestInit),
     status: 413,
@@ -136,12 +139,7 @@ const situations: Situation[] = [
       fetch(`${origin}/webhooks/kasko`, {
         method: 'POST',
         headers: { ...(await signedKasko()), 'content-type': 'application' },
-        body: new ReadableStream({
-          start(controller) {
-            for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(LIMIT / 2)));
-            controller.close();
-          },
-        }),
+        body: chunkedOverLimit(),
         duplex: 'half',
       } as RequestInit),
     status: 413,

@@ -6,7 +6,7 @@ import type { Values } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { CommandLineError, EXIT, type CliIo } from '../io.js';
 import type { InboxStore } from '../../inbox/types.js';
-import { filterOptions, openStore, storeLocation } from './inbox-store.js';
+import { filterOptions, INBOX_OPTIONS, openStore, storeLocation } from './inbox-store.js';
 
 /** The part of the drift module's API the CLI relies on. */
 interface DriftModule {
@@ -23,7 +23,7 @@ interface DriftModule {
 export const INBOX_SOURCE = 'inbox';
 
 /** Options that only mean something with `--deliveries inbox`. */
-const INBOX_OPTIONS = ['store', 'database-url', 'table', 'provider', 'since'] as const;
+const INBOX_OPTION_NAMES = Object.keys(INBOX_OPTIONS) as (keyof typeof INBOX_OPTIONS)[];
 
 // A literal specifier, loaded only when asked for: tsc checks it, and scripts/bundle.ts rewrites it
 // to the drift entry's built file (a specifier in a variable is right for src/ and wrong in dist/).
@@ -158,18 +158,14 @@ Examples:
     deliveries: { type: 'string' },
     schemas: { type: 'string' },
     json: { type: 'boolean' },
-    store: { type: 'string' },
-    'database-url': { type: 'string' },
-    table: { type: 'string' },
-    provider: { type: 'string' },
-    since: { type: 'string' },
+    ...INBOX_OPTIONS,
   },
   async run({ values }, io) {
     if (typeof values.deliveries === 'string' && typeof values.docs === 'string') {
       io.stderr('drift: --docs and --deliveries compare different things with the schemas; run them one at a time\n');
       return EXIT.usage;
     }
-    const stray = INBOX_OPTIONS.find((name) => values[name] !== undefined);
+    const stray = INBOX_OPTION_NAMES.find((name) => values[name] !== undefined);
     if (stray && values.deliveries !== INBOX_SOURCE) throw new CommandLineError(`drift: --${stray} names or filters the inbox; use it with --deliveries inbox`);
     const module = await loadDrift(io);
     if (!module) return EXIT.usage;

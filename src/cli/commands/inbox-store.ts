@@ -11,6 +11,15 @@ import type { Provider } from '../../core/event.js';
 /** The environment variable naming the inbox: a `postgres://` URL or an embedded store's directory. */
 export const INBOX_ENV = 'INSURANCE_WEBHOOKS_INBOX';
 
+/** The options that name an inbox (`storeLocation`) and filter it by provider and age, for every command that reads one. */
+export const INBOX_OPTIONS = {
+  store: { type: 'string' },
+  'database-url': { type: 'string' },
+  table: { type: 'string' },
+  provider: { type: 'string' },
+  since: { type: 'string' },
+} as const;
+
 const isPostgresUrl = (text: string) => /^postgres(?:ql)?:\/\//i.test(text);
 
 /** Where the store is, from the options or the environment; a CommandLineError when nowhere. */

@@ -3,7 +3,7 @@ import { PROVIDERS } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT, CommandLineError } from '../io.js';
 import { INBOX_STATES, type InboxStore } from '../../inbox/types.js';
-import { filterOptions, INBOX_ENV, openStore, parseWhen } from './inbox-store.js';
+import { filterOptions, INBOX_ENV, INBOX_OPTIONS, openStore, parseWhen } from './inbox-store.js';
 import { DEFAULT_LIMIT, limitOption, list, MAX_LIMIT, show } from './inbox-read.js';
 import { bulk, prune, selection } from './inbox-bulk.js';
 import { serveDashboard } from './inbox-serve.js';
@@ -73,13 +73,9 @@ Examples:
   insurance-webhooks inbox serve --port 3001 --store ./inbox
 `,
   options: {
-    store: { type: 'string' },
-    'database-url': { type: 'string' },
-    table: { type: 'string' },
-    provider: { type: 'string' },
+    ...INBOX_OPTIONS,
     type: { type: 'string' },
     state: { type: 'string' },
-    since: { type: 'string' },
     limit: { type: 'string' },
     cursor: { type: 'string' },
     'older-than': { type: 'string' },

@@ -13,39 +13,32 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
+    // Once the body is complete (or refused) the listeners are left in place: removing them on
+    // every request is work for nothing; `done` keeps the 'close' that follows every request from
+    // building an Error.
+    let done = false;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        cleanup();
+        done = true;
+        req.off('data', onData);
+        req.off('end', onEnd);
         req.pause();
         resolve({ tooLarge: true });
       } else chunks.push(chunk);
     };
-    // Once the body is complete the listeners are left in place (removing four listeners on every
-    // request is work for nothing); `complete` keeps the 'close' that follows every request from
-    // building an Error.
-    let complete = false;
     const onEnd = () => {
-      complete = true;
+      done = true;
       resolve({ body: Buffer.concat(chunks, size) });
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onClose = () => {
-      if (!complete) reject(new Error('the client closed the connection before the body was complete'));
     };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    // No 'error' listener: Node emits a request's errors only to listeners, and a client that
+    // leaves mid-body always ends in 'close' before 'end' (the one signal needed; one listener
+    // and closure fewer per request, bench/: part 7).
+    req.on('close', () => {
+      if (!done) reject(new Error('the client closed the connection before the body was complete'));
+    });
   });
 }
 
@@ -78,7 +71,10 @@ export function discardRest(req: IncomingMessage, maxBytes = 4 * 1024 * 1024, ma
 
 function writeResponse(res: ServerResponse, response: WebhookResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  // Not writeHead(status, { ...headers, 'content-length': … }): measured, a spread copy of the
+  // headers cost ~8 µs of server CPU per request more than this (bench/http-ladder.ts).
+  res.setHeader('content-length', String(Buffer.byteLength(response.body)));
+  res.writeHead(response.status, response.headers);
   res.end(response.body);
 }
 

@@ -411,9 +411,10 @@ export class Webhooks {
    * overruns is answered 503 while it goes on; its outcome is still recorded when it settles.
    */
   #answer(event: WebhookEvent, settle: Settle, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
-    const work = this.#dispatch(event, observation);
+    const sync = this.#isSync(event.provider, event.type);
+    const work = this.#dispatch(event, observation, sync);
     const limit = this.#options.handlerTimeoutMs;
-    if (limit === undefined || this.#isSync(event.provider, event.type)) {
+    if (limit === undefined || sync) {
       if (work instanceof Promise) return work.then((response) => settledWith(settle(response), response));
       return settledWith(settle(work), work);
     }
@@ -438,10 +439,10 @@ export class Webhooks {
     return Object.hasOwn(events, type) && events[type]!.delivery === 'sync';
   }
 
-  #dispatch(event: WebhookEvent, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
+  #dispatch(event: WebhookEvent, observation: Observation | undefined, sync: boolean): WebhookResponse | Promise<WebhookResponse> {
     const registered = this.#handlers.get(`${event.provider}\u0000${event.type}`) ?? this.#catchAll.get(event.provider) ?? [];
     const handlers = observation ? observation.handlers(registered, 'webhook.handler') : registered;
-    if (this.#isSync(event.provider, event.type)) {
+    if (sync) {
       const context = { provider: event.provider, event };
       return decide(event, handlers, observation ? observation.sync(this.#options.sync) : this.#options.sync, (error) => this.report(error, context));
     }

@@ -165,55 +165,15 @@ switch (kind) {
   case 'node-either': {
     // The router without an adapter or idempotency: the bare server's body read, handleEither().
     const webhooksX = await webhooks({ idempotency: false });
-    const write = (res, r) => { res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }); res.end(r.body); };
+    const write = (res, r) => {
+      res.setHeader('content-length', String(Buffer.byteLength(r.body)));
+      res.writeHead(r.status, r.headers);
+      res.end(r.body);
+    };
     server = http.createServer((req, res) => readBody(req, (body) => {
       const r = webhooksX.handleEither('kasko', { body, headers: req.headers, method: req.method, url: req.url });
       if (r instanceof Promise) r.then((x) => write(res, x)); else write(res, r);
     }));
-    break;
-  }
-  case 'node-either2': {
-    const webhooksX = await webhooks({ idempotency: false });
-    server = http.createServer((req, res) => readBody(req, (body) => {
-      const r = webhooksX.handleEither('kasko', { body, headers: req.headers, method: req.method, url: req.url });
-      if (r instanceof Promise) throw new Error('p');
-      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(r.body)) });
-      res.end(r.body);
-    }));
-    break;
-  }
-  case 'node-small-store': {
-    const { nodeHandler } = await import(config.nodeEntry);
-    const { memoryStore } = await import(config.rootEntry);
-    server = http.createServer(nodeHandler(await webhooks({ idempotency: { store: memoryStore({ maxEntries: 1000 }) } }), 'kasko'));
-    break;
-  }
-  case 'node-custom-key': {
-    const { nodeHandler } = await import(config.nodeEntry);
-    server = http.createServer(nodeHandler(await webhooks({ idempotency: { key: (event) => `kasko:${event.deliveryId}` } }), 'kasko'));
-    break;
-  }
-  case 'node-either3': {
-    const webhooksX = await webhooks({ idempotency: false });
-    server = http.createServer((req, res) => readBody(req, (body) => {
-      const r = webhooksX.handleEither('kasko', { body, headers: req.headers, method: req.method, url: req.url });
-      if (r instanceof Promise) throw new Error('p');
-      res.setHeader('content-length', String(Buffer.byteLength(r.body)));
-      res.writeHead(r.status, r.headers);
-      res.end(r.body);
-    }));
-    break;
-  }
-  case 'node-receivesync2': {
-    const { receiveSync } = await import(config.rootEntry);
-    const options = { secret: config.secret };
-    server = http.createServer((req, res) =>
-      readBody(req, (body) => {
-        const event = receiveSync('kasko', { body, headers: req.headers, method: req.method, url: req.url }, options);
-        const text = JSON.stringify({ received: true, type: event.type, deliveryId: event.deliveryId });
-        res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)) });
-        res.end(text);
-      }));
     break;
   }
   case 'node-receivesync': {

@@ -176,6 +176,19 @@ switch (kind) {
     }));
     break;
   }
+  case 'node-small-store': {
+    // bench/http-ladder.ts: the default router with a memory store of 1 000 keys (no retention).
+    const { nodeHandler } = await import(config.nodeEntry);
+    const { memoryStore } = await import(config.rootEntry);
+    server = http.createServer(nodeHandler(await webhooks({ idempotency: { store: memoryStore({ maxEntries: 1000 }) } }), 'kasko'));
+    break;
+  }
+  case 'node-custom-key': {
+    // bench/http-ladder.ts: the default router keyed by the delivery id (no SHA-256 of the body).
+    const { nodeHandler } = await import(config.nodeEntry);
+    server = http.createServer(nodeHandler(await webhooks({ idempotency: { key: (event) => `kasko:${event.deliveryId}` } }), 'kasko'));
+    break;
+  }
   case 'node-receivesync': {
     // A bare server calling receiveSync() itself (no Promise).
     const { receiveSync } = await import(config.kaskoEntry);

@@ -249,3 +249,179 @@ describe('handle() and handleEither() never throw nor reject, whatever user code
     expect((await answerOf(make(() => ({ then: () => {} })), await kasko())).either.status).toBe(503);
   });
 });
+
+/** A Node server whose handler is `handler`, recording what each call's Promise saw when it settled. */
+async function nodeServer(webhooks: Webhooks) {
+  const handler = nodeHandler(webhooks, 'kasko');
+  const settled: { ended: boolean; headersSent: boolean }[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    void handler(req, res).then(() => settled.push({ ended: res.writableEnded || res.destroyed, headersSent: res.headersSent || res.destroyed }));
+  });
+  server.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    settled,
+    sockets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Writes raw HTTP on a new socket; resolves with what came back when the server closed it or after `waitMs`. */
+function raw(port: number, chunks: string[], { endAfter = false, waitMs = 400 } = {}): Promise<{ text: string; closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    let closedByServer = false;
+    socket.on('data', (data) => (text += data.toString('latin1')));
+    socket.on('end', () => (closedByServer = true));
+    socket.on('error', () => {});
+    socket.on('connect', () => {
+      for (const chunk of chunks) socket.write(chunk);
+      if (endAfter) socket.destroy();
+    });
+    setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closedByServer });
+    }, waitMs);
+  });
+}
+
+describe('nodeHandler: the Promise, a client that leaves, the limit, keep-alive, a failing stream', () => {
+  const unhandled: unknown[] = [];
+  process.on('unhandledRejection', (reason) => void unhandled.push(reason));
+  process.on('uncaughtException', (error) => void unhandled.push(error));
+  afterEach(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(unhandled).toEqual([]);
+  });
+
+  it('settles only after the answer is written, synchronous or asynchronous handler', async () => {
+    for (const handler of [() => {}, () => new Promise((resolve) => setTimeout(resolve, 20))]) {
+      const webhooks = createWebhooks({ providers: { kasko: kaskoOptions }, logger: false, telemetry: false }).on('kasko', 'policy.created', handler);
+      const server = await nodeServer(webhooks);
+      try {
+        const incoming = await kasko();
+        const answer = await fetch(`http://127.0.0.1:${server.port}${incoming.url}`, { method: 'POST', headers: incoming.headers, body: incoming.body });
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('content-length')).toBe(String(Buffer.byteLength(await answer.text())));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(server.settled).toEqual([{ ended: true, headersSent: true }]);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('a client that leaves mid-body (declared length, or chunked) runs no handler, is recorded aborted, and its request is closed', async () => {
+    let calls = 0;
+    const outcomes: string[] = [];
+    const webhooks = createWebhooks({ providers: { kasko: kaskoOptions }, logger: false }).on('kasko', 'policy.created', () => void calls++);
+    webhooks.onDelivery((record) => void outcomes.push(record.outcome));
+    const server = await nodeServer(webhooks);
+    try {
+      const incoming = await kasko();
+      const head = Object.entries(incoming.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      const half = incoming.body.slice(0, 100);
+      await raw(server.port, [`POST ${incoming.url} HTTP/1.1\r\nhost: x\r\n${head}content-length: ${Buffer.byteLength(incoming.body)}\r\n\r\n`, half], { endAfter: true, waitMs: 150 });
+      await raw(server.port, [`POST ${incoming.url} HTTP/1.1\r\nhost: x\r\n${head}transfer-encoding: chunked\r\n\r\n`, `${Buffer.byteLength(half).toString(16)}\r\n${half}\r\n`], { endAfter: true, waitMs: 150 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).toBe(0);
+      expect(outcomes).toEqual(['aborted', 'aborted']);
+      expect(server.settled).toHaveLength(2); // each handler's Promise settled
+      for (const socket of server.sockets) expect(socket.destroyed).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keep-alive: many requests on one socket, one answer each, no listener left growing on the socket', async () => {
+    const webhooks = createWebhooks({ providers: { kasko: kaskoOptions }, logger: false, telemetry: false }).on('kasko', 'policy.created', () => {});
+    const server = await nodeServer(webhooks);
+    try {
+      const requests: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const incoming = await kasko();
+        const head = Object.entries(incoming.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+        requests.push(`POST ${incoming.url} HTTP/1.1\r\nhost: x\r\n${head}content-length: ${Buffer.byteLength(incoming.body)}\r\n\r\n${incoming.body}`);
+      }
+      let counts: number[] = [];
+      const { text } = await raw(server.port, requests, { waitMs: 600 });
+      counts = [...server.sockets].map((socket) => socket.listenerCount('data') + socket.listenerCount('close') + socket.listenerCount('error') + socket.listenerCount('end'));
+      expect(text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(40);
+      expect(server.settled).toHaveLength(40);
+      expect(counts).toHaveLength(1);
+      expect(counts[0]).toBeLessThan(12);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a body over the limit: 413, the handler not run, the connection then closed', async () => {
+    let calls = 0;
+    const webhooks = createWebhooks({ providers: { kasko: { ...kaskoOptions, maxBodyBytes: 1024 } }, logger: false, telemetry: false }).on('kasko', 'policy.created', () => void calls++);
+    const server = await nodeServer(webhooks);
+    try {
+      const chunk = 'x'.repeat(4096);
+      const declared = await raw(server.port, [`POST /webhooks/kasko HTTP/1.1\r\nhost: x\r\ncontent-length: 5000\r\n\r\n`, chunk], { waitMs: 300 });
+      expect(declared.text).toMatch(/^HTTP\/1\.1 413 /);
+      const chunked = await raw(server.port, [`POST /webhooks/kasko HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n`, `${(4096).toString(16)}\r\n${chunk}\r\n`, `${(4096).toString(16)}\r\n${chunk}\r\n`], { waitMs: 300 });
+      expect(chunked.text).toMatch(/^HTTP\/1\.1 413 /);
+      expect(calls).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a request stream that fails (light-my-request, a payload stream that errors) is an abort, not a crash', async () => {
+    const { inject } = await import('light-my-request');
+    const { Readable } = await import('node:stream');
+    let calls = 0;
+    const outcomes: string[] = [];
+    const webhooks = createWebhooks({ providers: { kasko: kaskoOptions }, logger: false }).on('kasko', 'policy.created', () => void calls++);
+    webhooks.onDelivery((record) => void outcomes.push(record.outcome));
+    const handler = nodeHandler(webhooks, 'kasko');
+    const incoming = await kasko();
+    let done = 0;
+    const dispatch = (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res).then(() => void done++);
+    // simulate.error: the request emits 'error' after its body (light-my-request's own switch).
+    const settledOrLeft = (injected: Promise<unknown>) => Promise.race([injected.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 300))]);
+    await settledOrLeft(inject(dispatch, { method: 'POST', url: incoming.url, headers: incoming.headers, payload: incoming.body, simulate: { error: true, end: false } }));
+    const failing = new Readable({ read() {} });
+    failing.push(incoming.body.slice(0, 50));
+    setTimeout(() => failing.destroy(new Error('upstream failed')), 20);
+    await settledOrLeft(inject(dispatch, { method: 'POST', url: incoming.url, headers: incoming.headers, payload: failing }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(0);
+    expect(outcomes).toEqual(['aborted', 'aborted']);
+    expect(done).toBe(2);
+  });
+
+  it('a sync.respond answer with its own content-length: the length written is that of the body', async () => {
+    const webhooks = createWebhooks({
+      providers: { insurup: { secret: SECRET, now: NOW } },
+      logger: false,
+      telemetry: false,
+      sync: { respond: (decision) => ({ status: decision.allow ? 200 : 422, headers: { 'content-type': 'application/json', 'content-length': '2' }, body: JSON.stringify({ ...decision, note: 'taksit sayısı' }) }) },
+    }).on('insurup', 'proposal_premium.purchasing', () => ({ allow: true }));
+    const handler = nodeHandler(webhooks, 'insurup');
+    const server = http.createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const built = await delivery('insurup', 'proposal_premium.purchasing', { proposalId: 'p', productId: 1, installmentNumber: 1, paymentType: 'CreditCard' });
+      const answer = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${built.url}`, { method: 'POST', headers: built.headers, body: built.body });
+      const text = await answer.text();
+      expect(answer.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+      expect(JSON.parse(text)).toMatchObject({ allow: true, note: 'taksit sayısı' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -392,7 +392,7 @@ describe('nodeHandler: the Promise, a client that leaves, the limit, keep-alive,
     const dispatch = (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res).then(() => void done++);
     // simulate.error: the request emits 'error' after its body (light-my-request's own switch).
     const settledOrLeft = (injected: Promise<unknown>) => Promise.race([injected.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 300))]);
-    await settledOrLeft(inject(dispatch, { method: 'POST', url: incoming.url, headers: incoming.headers, payload: incoming.body, simulate: { error: true, end: false } }));
+    await settledOrLeft(inject(dispatch, { method: 'POST', url: incoming.url, headers: incoming.headers, payload: incoming.body, simulate: { error: true, end: false, split: false, close: false } }));
     const failing = new Readable({ read() {} });
     failing.push(incoming.body.slice(0, 50));
     setTimeout(() => failing.destroy(new Error('upstream failed')), 20);

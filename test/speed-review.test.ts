@@ -425,3 +425,155 @@ describe('nodeHandler: the Promise, a client that leaves, the limit, keep-alive,
     }
   });
 });
+
+describe('memoryStore: its order checked by the entry’s part, against a plain model', () => {
+  /** The store's rules with no cleverness: every lapsed entry dropped first, the oldest completed key evicted for room. */
+  function model(maxEntries: number) {
+    const entries = new Map<string, { token: string; response: string | undefined; expiresAt: number; seq: number }>();
+    let seq = 0;
+    const sweep = (time: number) => {
+      for (const [key, entry] of entries) if (entry.expiresAt <= time) entries.delete(key);
+    };
+    const makeRoom = () => {
+      if (entries.size < maxEntries) return;
+      const claims = [...entries.values()].filter((entry) => entry.response === undefined).length;
+      if (claims >= maxEntries) throw new Error('full');
+      while (entries.size >= maxEntries) {
+        const oldest = [...entries].filter(([, entry]) => entry.response !== undefined).sort((a, b) => a[1].seq - b[1].seq)[0]!;
+        entries.delete(oldest[0]);
+      }
+    };
+    return {
+      entries,
+      claim(key: string, token: string | undefined, leaseMs: number, time: number) {
+        sweep(time);
+        const entry = entries.get(key);
+        if (entry) return entry.response === undefined ? { state: 'in_progress' } : { state: 'done', response: entry.response };
+        makeRoom();
+        entries.set(key, { token: token!, response: undefined, expiresAt: time + leaseMs, seq: seq++ });
+        return { state: 'claimed' };
+      },
+      complete(key: string, token: string, response: string, ttlMs: number, time: number) {
+        sweep(time);
+        const previous = entries.get(key);
+        entries.delete(key);
+        try {
+          makeRoom();
+        } catch (error) {
+          if (previous) entries.set(key, previous);
+          throw error;
+        }
+        entries.set(key, { token, response, expiresAt: time + ttlMs, seq: seq++ });
+      },
+      release(key: string, token: string) {
+        const entry = entries.get(key);
+        if (entry && entry.response === undefined && entry.token === token) entries.delete(key);
+      },
+    };
+  }
+
+  it('agrees with the model over random claims, out-of-order and late completions, stale releases and full stores', () => {
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let round = 0; round < 30; round++) {
+      let time = 1_000;
+      const maxEntries = 3 + random(5);
+      const store = memoryStore({ maxEntries, now: () => time });
+      const sync = store[SYNCHRONOUS];
+      const reference = model(maxEntries);
+      const tokens: { key: string; token: string }[] = [];
+      for (let step = 0; step < 400; step++) {
+        time += random(40);
+        const key = `k${random(10)}`;
+        const op = random(4);
+        const where = `round ${round} step ${step} op ${op} ${key}`;
+        if (op <= 1) {
+          let real: unknown;
+          try {
+            real = sync.claim(key, 100);
+          } catch (error) {
+            real = { state: (error as Error).name };
+          }
+          const token = (real as { token?: string }).token;
+          let expected: unknown;
+          try {
+            expected = reference.claim(key, token, 100, time);
+          } catch {
+            expected = { state: 'StoreFullError' };
+          }
+          expect({ where, ...(real as object), token: undefined }).toEqual({ where, ...(expected as object), token: undefined });
+          if (token) tokens.push({ key, token });
+        } else if (op === 2 && tokens.length > 0) {
+          // Any token handed out so far: its own, lapsed and re-claimed by another, or long done.
+          const { key: held, token } = tokens[random(tokens.length)]!;
+          const response = `{"status":200,"body":"${step}"}`;
+          let real = 'ok';
+          try {
+            sync.complete(held, token, response, 300);
+          } catch (error) {
+            real = (error as Error).name;
+          }
+          let expected = 'ok';
+          try {
+            reference.complete(held, token, response, 300, time);
+          } catch {
+            expected = 'StoreFullError';
+          }
+          expect({ where, real }).toEqual({ where, real: expected });
+        } else if (tokens.length > 0) {
+          const { key: held, token } = tokens[random(tokens.length)]!;
+          sync.release(random(5) === 0 ? 'unknown' : held, random(5) === 0 ? 'stale' : token);
+          reference.release(held, token);
+          if (random(5) === 0) reference.release('unknown', 'stale');
+        }
+        // The store sweeps on claim/complete only; compare after the same sweep.
+        const live = [...reference.entries.values()].filter((entry) => entry.expiresAt > time).length;
+        expect({ where, size: store.size <= maxEntries }).toEqual({ where, size: true });
+        if (op <= 2) expect({ where, size: store.size }).toEqual({ where, size: live });
+      }
+      // Everything lapses: one claim later, the store holds that claim alone, and its bytes agree.
+      time += 10_000;
+      expect(sync.claim('last', 100)).toMatchObject({ state: 'claimed' });
+      const fresh = memoryStore({ maxEntries, now: () => time });
+      fresh[SYNCHRONOUS].claim('last', 100);
+      expect([store.size, store.bytes]).toEqual([1, fresh.bytes]);
+      sync.release('last', 'nope');
+      expect(store.size).toBe(1);
+    }
+  });
+});
+
+describe('memoryStore: a completion refused for want of bytes keeps the claim, and the store stays consistent', () => {
+  it('re-adds the claim in its place, then evicts, sweeps and counts bytes as if nothing happened', () => {
+    let time = 0;
+    const store = memoryStore({ maxEntries: 100, maxBytes: 2000, now: () => time });
+    const sync = store[SYNCHRONOUS];
+    const empty = store.bytes;
+    const a = sync.claim('a', 100) as { token: string };
+    const b = sync.claim('b', 100) as { token: string };
+    const claimsBytes = store.bytes;
+    // Too big to fit beside claim b (claims are never evicted): refused, claim a kept.
+    expect(() => sync.complete('a', a.token, `{"status":200,"body":"${'x'.repeat(900)}"}`, 300)).toThrow(expect.objectContaining({ name: 'StoreFullError' }));
+    expect([store.size, store.bytes]).toEqual([2, claimsBytes]);
+    expect(sync.claim('a', 100)).toEqual({ state: 'in_progress' });
+    // Completed small, then more completions evict the oldest completed first.
+    sync.complete('a', a.token, '{"status":200,"body":"a"}', 300);
+    sync.release('b', 'stale');
+    expect(sync.claim('b', 100)).toEqual({ state: 'in_progress' });
+    sync.release('b', b.token);
+    for (let i = 0; i < 30; i++) {
+      const claim = sync.claim(`k${i}`, 100) as { token: string };
+      sync.complete(`k${i}`, claim.token, `{"status":200,"body":"${'y'.repeat(20)}"}`, 300);
+      expect(store.bytes).toBeLessThanOrEqual(2000);
+    }
+    expect(sync.claim('a', 100)).toMatchObject({ state: 'claimed' }); // evicted as the oldest completed
+    expect(sync.claim('k29', 100)).toMatchObject({ state: 'done' });
+    // The re-added claim's lease lapses like any other: everything gone, bytes back to nothing.
+    time += 1_000;
+    const z = sync.claim('z', 100) as { state: string; token: string };
+    expect(z.state).toBe('claimed');
+    expect(store.size).toBe(1);
+    sync.release('z', z.token);
+    expect([store.size, store.bytes]).toEqual([0, empty]);
+  });
+});

@@ -577,3 +577,86 @@ describe('memoryStore: a completion refused for want of bytes keeps the claim, a
     expect([store.size, store.bytes]).toEqual([0, empty]);
   });
 });
+
+describe('sync events (InsurUp proposal_premium.purchasing) through handleEither, observed or not, with an inbox', () => {
+  const purchasing = { proposalId: 'p', productId: 1, installmentNumber: 1, paymentType: 'CreditCard' };
+  const insurup = async (payload: unknown) => {
+    const built = await delivery('insurup', 'proposal_premium.purchasing', payload);
+    return { body: built.body, headers: built.headers, method: 'POST', url: built.url };
+  };
+  it('allow 200, block 422, a throwing or hanging decision blocked, never a throw or a rejection', async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { pgliteInbox } = await import('../src/inbox/pglite.js');
+    const db = new PGlite();
+    try {
+      for (const withInbox of [false, true]) {
+        for (const observing of [false, true]) {
+          const inbox = withInbox ? { inbox: { store: pgliteInbox({ db, table: `review_${observing}` }), worker: false as const } } : {};
+          const webhooks = createWebhooks({ providers: { insurup: { secret: SECRET, now: NOW } }, logger: false, telemetry: false, sync: { deadlineMs: 100 }, ...inbox }).on('insurup', 'proposal_premium.purchasing', (event) => {
+            const { installmentNumber, paymentType } = event.payload as typeof purchasing;
+            if (paymentType === 'Hang') return new Promise(() => {});
+            if (paymentType === 'Throw') throw new Error('decision failed');
+            return installmentNumber > 6 ? { allow: false, reason: 'at most 6' } : undefined;
+          });
+          if (observing) webhooks.onDelivery(() => {});
+          const cases: [unknown, number, unknown][] = [
+            [purchasing, 200, { allow: true }],
+            [{ ...purchasing, installmentNumber: 9 }, 422, { allow: false, reason: 'at most 6' }],
+            [{ ...purchasing, paymentType: 'Hang' }, 422, { allow: false }],
+            [{ ...purchasing, paymentType: 'Throw' }, 422, { allow: false }],
+          ];
+          for (const [payload, status, body] of cases) {
+            let answered: unknown;
+            expect(() => (answered = webhooks.handleEither('insurup', undefined as never))).not.toThrow();
+            expect((await settle(answered)).status).toBe(500); // undefined incoming: ours, reported, 500
+            const incoming = await insurup(payload);
+            expect(() => (answered = webhooks.handleEither('insurup', incoming))).not.toThrow();
+            const response = await settle(answered);
+            expect([response.status, JSON.parse(response.body)]).toEqual([status, expect.objectContaining(body as object)]);
+          }
+          await webhooks.close();
+        }
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('Fastify: the route and the 415 error-handler path, through inject()', () => {
+  it('a Content-Type Fastify cannot parse is read from the raw request: 200; a raw stream that fails is answered, no crash', async () => {
+    const Fastify = (await import('fastify')).default;
+    const { fastifyWebhooks } = await import('../src/adapters/fastify.js');
+    const errors: unknown[] = [];
+    const onUncaught = (error: unknown) => void errors.push(error);
+    process.on('uncaughtException', onUncaught);
+    let calls = 0;
+    const webhooks = createWebhooks({ providers: { kasko: kaskoOptions }, logger: false, telemetry: false }).on('kasko', 'policy.created', () => void calls++);
+    const app = Fastify();
+    await app.register(fastifyWebhooks(webhooks, { provider: 'kasko', path: '/webhooks/kasko' }));
+    try {
+      const ok = await kasko();
+      const routed = await app.inject({ method: 'POST', url: ok.url.replace(/^\/webhooks\/in/, '/webhooks/kasko'), headers: ok.headers, payload: ok.body });
+      // The signed url differs from the route's: KASKO does not sign the url, so this is a 200.
+      expect(routed.statusCode).toBe(200);
+      const odd = await kasko('policy.cancelled');
+      webhooks.on('kasko', 'policy.cancelled', () => void calls++);
+      const viaErrorHandler = await app.inject({ method: 'POST', url: '/webhooks/kasko', headers: { ...odd.headers, 'content-type': 'application' }, payload: odd.body });
+      expect(viaErrorHandler.statusCode).toBe(200);
+      expect(calls).toBe(2);
+      const failing = await kasko('policy.updated');
+      webhooks.on('kasko', 'policy.updated', () => void calls++);
+      const answered = await Promise.race([
+        app.inject({ method: 'POST', url: '/webhooks/kasko', headers: { ...failing.headers, 'content-type': 'application' }, payload: failing.body, simulate: { error: true, end: false, split: false, close: false } }),
+        new Promise((resolve) => setTimeout(() => resolve('no answer'), 1000)),
+      ]);
+      expect(answered === 'no answer' || (answered as { statusCode: number }).statusCode >= 500).toBe(true);
+      expect(calls).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await app.close();
+    }
+  });
+});

@@ -232,8 +232,13 @@ describe('handle() and handleEither() never throw nor reject, whatever user code
   });
 
   it('handlerTimeoutMs: a synchronous handler answers at once, a slow one 503, a failing one 500', async () => {
-    const make = (handler: () => unknown) => createWebhooks({ providers: { kasko: kaskoOptions }, logger: false, handlerTimeoutMs: 30 }).on('kasko', 'policy.created', handler);
+    const make = (handler: () => unknown) => createWebhooks({ providers: { kasko: kaskoOptions }, logger: false, telemetry: false, handlerTimeoutMs: 30 }).on('kasko', 'policy.created', handler);
     expect((await answerOf(make(() => {}), await kasko())).either.status).toBe(200);
+    // A synchronous handler has finished: answered without a Promise (no timer either).
+    let ran = 0;
+    const finished = make(() => void ran++).handleEither('kasko', await kasko());
+    expect(finished).not.toBeInstanceOf(Promise);
+    expect([(finished as { status: number }).status, ran]).toEqual([200, 1]);
     expect((await answerOf(make(() => new Promise((resolve) => setTimeout(resolve, 200))), await kasko())).either.status).toBe(503);
     expect((await answerOf(make(() => new Promise(() => {})), await kasko())).either.status).toBe(503);
     expect(

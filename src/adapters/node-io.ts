@@ -13,9 +13,9 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    // Once the body is complete (or refused) the listeners are left in place: removing them on
-    // every request is work for nothing; `done` keeps the 'close' that follows every request from
-    // building an Error.
+    // Once the body is complete the listeners are left in place: removing them on every request is
+    // work for nothing; `done` keeps the 'close' that follows every request from building an Error.
+    // A refused body loses its 'data' and 'end' listeners (discardRest reads what follows).
     let done = false;
     const onData = (chunk: Buffer) => {
       size += chunk.length;

@@ -165,9 +165,11 @@ switch (kind) {
   case 'node-either': {
     // The router without an adapter or idempotency: the bare server's body read, handleEither().
     const webhooksX = await webhooks({ idempotency: false });
+    // As src/adapters/node-io.ts writes an answer.
     const write = (res, r) => {
+      for (const name of Object.keys(r.headers)) res.setHeader(name, r.headers[name]);
       res.setHeader('content-length', String(Buffer.byteLength(r.body)));
-      res.writeHead(r.status, r.headers);
+      res.writeHead(r.status);
       res.end(r.body);
     };
     server = http.createServer((req, res) => readBody(req, (body) => {

@@ -100,7 +100,8 @@ export function unsafeIntegerPath(text: string): string | undefined {
       inArray.pop();
     } else if (code === 44) {
       // , : the next item of an array, or the next key of an object
-      if (inArray[inArray.length - 1]) (path[path.length - 1] as number)++;
+      // `+ 1`, not `(… as number)++`: StrykerJS prints that one's mutant without its parentheses.
+      if (inArray[inArray.length - 1]) path[path.length - 1] = (path[path.length - 1] as number) + 1;
       else expectingKey = true;
     }
     at++;

@@ -1,8 +1,12 @@
 // The fast paths of issue 15 ("Speed end to end") keep every protection: the JSON walk skipped
-// only when the text cannot need it, the memory store's own eviction queue, and the router's
-// synchronous use of the memory store.
+// only when the text cannot need it, the memory store's own eviction queue, the router's
+// synchronous use of the memory store and its answers without a Promise, and the signed body
+// kept in the event (a private field) where copies cannot carry it.
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { MAX_DEPTH, parseJson } from '../src/core/json.js';
+import { createWebhooks, defaultIdempotencyKey, examples, receiveSync, sign } from '../src/index.js';
 import { memoryStore, SYNCHRONOUS } from '../src/idempotency/memory.js';
 
 describe('parseJson: the walk is skipped only when the text cannot need it', () => {
@@ -62,5 +66,80 @@ describe('memoryStore: eviction in insertion order, through the synchronous oper
     time = 600; // completed keys lapsed
     expect(await store.claim('k1', 1_000)).toMatchObject({ state: 'claimed' });
     expect(store.size).toBe(1);
+  });
+});
+
+describe('the signed body rides in the event, out of reach (not a WeakMap entry per delivery)', () => {
+  const secret = 'whsec_fast_paths';
+  async function kaskoEvent() {
+    const payload = examples.kasko['policy.cancelled'];
+    const body = JSON.stringify(payload);
+    const headers = await sign('kasko', { body, type: 'policy.cancelled', deliveryId: 'd-1' }, secret);
+    return { body, event: receiveSync('kasko', { body, headers }, { secret }) };
+  }
+
+  it('keys a KASKO event by the SHA-256 of its signed body, computed outside the package', async () => {
+    const { body, event } = await kaskoEvent();
+    expect(defaultIdempotencyKey(event)).toBe(`kasko:policy.cancelled:${createHash('sha256').update(body).digest('hex')}`);
+  });
+
+  it('a copy (spread, structuredClone, JSON) carries no signed body: keyed by its delivery id, never by the original body', async () => {
+    const { event } = await kaskoEvent();
+    const copies = [{ ...event }, { ...event, payload: { forged: true } }, structuredClone(event), JSON.parse(JSON.stringify(event))];
+    for (const copy of copies) expect(defaultIdempotencyKey(copy)).toBe('kasko:d-1');
+  });
+
+  it('shows only the five public fields: own keys, JSON and util.inspect', async () => {
+    const { body, event } = await kaskoEvent();
+    expect(Object.keys(event)).toEqual(['provider', 'type', 'deliveryId', 'webhookId', 'payload']);
+    expect(Object.getOwnPropertySymbols(event)).toEqual([]);
+    expect(JSON.stringify(event)).not.toContain('"body"');
+    expect(inspect(event, { depth: 0 })).not.toContain(body.slice(0, 20));
+  });
+});
+
+describe('the router answers without a Promise where every step was synchronous', () => {
+  const secret = 'whsec_fast_paths';
+  async function delivery() {
+    const body = JSON.stringify(examples.kasko['policy.created']);
+    return { body, headers: await sign('kasko', { body, type: 'policy.created', deliveryId: `d-${Math.random()}` }, secret) };
+  }
+
+  it('handleEither(): the answer itself with the memory store and a synchronous handler; a Promise with an async one', async () => {
+    const seen: string[] = [];
+    const webhooks = createWebhooks({ providers: { kasko: { secret } }, telemetry: false }).on('kasko', 'policy.created', (event) => void seen.push(event.type));
+    const incoming = await delivery();
+    const answered = webhooks.handleEither('kasko', incoming);
+    expect(answered).not.toBeInstanceOf(Promise);
+    expect((answered as { status: number }).status).toBe(200);
+    // The same body again is the stored answer, also without a Promise.
+    const again = webhooks.handleEither('kasko', incoming);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect((again as { headers: Record<string, string> }).headers['x-idempotent-replay']).toBe('true');
+    expect(seen).toEqual(['policy.created']);
+
+    const slow = createWebhooks({ providers: { kasko: { secret } }, telemetry: false }).on('kasko', 'policy.created', async () => {});
+    const pending = slow.handleEither('kasko', await delivery());
+    expect(pending).toBeInstanceOf(Promise);
+    expect((await pending).status).toBe(200);
+  });
+
+  it('a handler that throws synchronously, or rejects after an earlier synchronous one, answers 500 and releases the claim', async () => {
+    let calls = 0;
+    const webhooks = createWebhooks({ providers: { kasko: { secret } }, telemetry: false, logger: false })
+      .on('kasko', 'policy.created', () => void calls++)
+      .on('kasko', 'policy.created', () => {
+        if (calls === 1) throw new Error('sync failure');
+        return Promise.reject(new Error('async failure'));
+      });
+    const incoming = await delivery();
+    const first = webhooks.handleEither('kasko', incoming);
+    expect(first).not.toBeInstanceOf(Promise);
+    expect((first as { status: number }).status).toBe(500);
+    // Released: the retry runs the handlers again (the second one now rejects).
+    const retry = webhooks.handleEither('kasko', incoming);
+    expect(retry).toBeInstanceOf(Promise);
+    expect((await retry).status).toBe(500);
+    expect(calls).toBe(2);
   });
 });

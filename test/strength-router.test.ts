@@ -79,7 +79,7 @@ describe('once(): the documented defaults', () => {
       const reports: unknown[] = [];
       const { fn, runs } = work(answer(200));
       let settled: WebhookResponse | undefined;
-      void once(store, options, 'k', (error) => reports.push(error), fn).then((response) => (settled = response));
+      void Promise.resolve(once(store, options, 'k', (error) => reports.push(error), fn)).then((response) => (settled = response));
       await vi.advanceTimersByTimeAsync(ms - 1);
       expect(settled).toBeUndefined();
       await vi.advanceTimersByTimeAsync(1);
@@ -93,7 +93,7 @@ describe('once(): the documented defaults', () => {
       const { store } = recording(CLAIMED, { complete: () => new Promise<void>(() => {}) });
       const reports: unknown[] = [];
       let settled: WebhookResponse | undefined;
-      void once(store, {}, 'k', (error) => reports.push(error), work(answer(200)).fn).then((response) => (settled = response));
+      void Promise.resolve(once(store, {}, 'k', (error) => reports.push(error), work(answer(200)).fn)).then((response) => (settled = response));
       await vi.advanceTimersByTimeAsync(1999);
       expect(settled).toBeUndefined();
       await vi.advanceTimersByTimeAsync(1);
@@ -105,7 +105,7 @@ describe('once(): the documented defaults', () => {
       const { store } = recording(CLAIMED, { release: () => new Promise<void>(() => {}) });
       const reports: unknown[] = [];
       let settled: WebhookResponse | undefined;
-      void once(store, {}, 'k', (error) => reports.push(error), work(answer(500)).fn).then((response) => (settled = response));
+      void Promise.resolve(once(store, {}, 'k', (error) => reports.push(error), work(answer(500)).fn)).then((response) => (settled = response));
       await vi.advanceTimersByTimeAsync(2000);
       expect(settled?.status).toBe(500);
       expect(reports.map(String)).toEqual(['Error: the idempotency store took longer than 2000 ms']);

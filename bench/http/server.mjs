@@ -148,6 +148,43 @@ switch (kind) {
     server = createAdaptorServer({ fetch: app.fetch });
     break;
   }
+  case 'node-bare-spin': {
+    // The control of bench/http-ladder.ts: the bare server plus SPIN_US (default 12) µs of busy
+    // work per request, to show what a given amount of added work does to req/s and CPU/request.
+    const spin = Number(process.env.SPIN_US ?? 12) / 1000;
+    server = http.createServer((req, res) => readBody(req, (body) => {
+      const payload = floor(body, req.headers);
+      const until = performance.now() + spin;
+      while (performance.now() < until);
+      const text = handledBody(req.headers);
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+    }));
+    break;
+  }
+  case 'node-either': {
+    // The router without an adapter or idempotency: the bare server's body read, handleEither().
+    const webhooksX = await webhooks({ idempotency: false });
+    const write = (res, r) => { res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }); res.end(r.body); };
+    server = http.createServer((req, res) => readBody(req, (body) => {
+      const r = webhooksX.handleEither('kasko', { body, headers: req.headers, method: req.method, url: req.url });
+      if (r instanceof Promise) r.then((x) => write(res, x)); else write(res, r);
+    }));
+    break;
+  }
+  case 'node-receivesync': {
+    // A bare server calling receiveSync() itself (no Promise).
+    const { receiveSync } = await import(config.kaskoEntry);
+    const options = { secret: config.secret };
+    server = http.createServer((req, res) =>
+      readBody(req, (body) => {
+        const event = receiveSync({ body, headers: req.headers, method: req.method, url: req.url }, options);
+        const text = JSON.stringify({ received: true, type: event.type, deliveryId: event.deliveryId });
+        res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)) });
+        res.end(text);
+      }));
+    break;
+  }
   default:
     throw new Error(`unknown server kind ${kind}`);
 }

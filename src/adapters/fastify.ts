@@ -12,7 +12,7 @@ import type { Provider } from '../core/event.js';
 import { definitions } from '../providers/index.js';
 import type { WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
-import { atEdge, frameworkRefusal, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
+import { atEdge, frameworkRefusal, selectProvider, type BodyRead, type EdgeOutcome, type ProviderSelector } from './edge.js';
 import { discardRest, readRawBody } from './node-io.js';
 
 /** The parts of a Fastify instance, request and reply this plugin uses. */
@@ -28,7 +28,7 @@ export interface FastifyLike {
     method: string[];
     url: string;
     bodyLimit: number;
-    handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown>;
+    handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => unknown;
   }): unknown;
 }
 export interface FastifyRequestLike {
@@ -68,16 +68,23 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
   const configured = (Object.keys(definitions) as Provider[]).filter((name) => webhooks.serves(name));
   const bodyLimit = options.bodyLimit ?? (typeof provider === 'function' ? Math.max(...configured.map((name) => webhooks.maxBodyBytes(name))) : webhooks.maxBodyBytes(provider));
   /** Runs the edge on one request and sends its answer; `raw` when the body was read from Node's request. */
-  const deliver = async (request: FastifyRequestLike, reply: FastifyReplyLike, read: (limit: number) => Promise<BodyRead> | BodyRead, raw?: IncomingMessage) => {
-    const outcome = await atEdge(webhooks, () => ({
-      provider: selectProvider(provider, request),
-      request: { method: request.method, url: request.url, headers: request.headers, read },
-    }));
+  const finish = (reply: FastifyReplyLike, outcome: EdgeOutcome, raw: IncomingMessage | undefined) => {
     // Fastify has read the whole body before the route's handler: 'gone' means the client left
     // while the error handler read it; the answer goes nowhere.
     if ('gone' in outcome) return send(reply, frameworkRefusal(webhooks, undefined, bodyLimit, { message: 'the request could not be read' }));
     if (outcome.discardRest && raw) discardRest(raw);
     return send(reply, outcome.response);
+  };
+  // The reply sent at once where the edge answered without a Promise (a synchronous handler's
+  // usual form in Fastify: send, return nothing), else a Promise of the reply (bench/, part 7).
+  const deliver = (request: FastifyRequestLike, reply: FastifyReplyLike, read: (limit: number) => Promise<BodyRead> | BodyRead, raw?: IncomingMessage) => {
+    const outcome = atEdge(webhooks, () => ({
+      provider: selectProvider(provider, request),
+      request: { method: request.method, url: request.url, headers: request.headers, read },
+    }));
+    if (outcome instanceof Promise) return outcome.then((settled) => finish(reply, settled, raw));
+    finish(reply, outcome, raw);
+    return undefined;
   };
   return async function insuranceWebhooks(instance: FastifyLike): Promise<void> {
     instance.removeAllContentTypeParsers();

@@ -29,8 +29,10 @@ const PARSER_FIX =
  * the body first, else what `webhooks.handle()` answers.
  */
 export function nodeHandler(webhooks: Webhooks, provider: ProviderSelector<IncomingMessage>) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const outcome = await atEdge(webhooks, () => ({
+  // Not an async function: where the edge answers without a Promise nothing waits on one
+  // (bench/, part 7). The Promise returned settles once the answer is written (Next.js awaits it).
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const outcome = atEdge(webhooks, () => ({
       provider: selectProvider(provider, req),
       request: {
         method: req.method,
@@ -39,6 +41,10 @@ export function nodeHandler(webhooks: Webhooks, provider: ProviderSelector<Incom
         read: (limit) => (alreadyRead(req) ? { consumed: 'A body parser', fix: PARSER_FIX } : readRawBody(req, limit)),
       },
     }));
+    if (outcome instanceof Promise) return outcome.then((settled) => writeOutcome(req, res, settled));
     writeOutcome(req, res, outcome);
+    return WRITTEN;
   };
 }
+
+const WRITTEN = Promise.resolve();

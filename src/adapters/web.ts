@@ -10,7 +10,7 @@
  */
 import { adapterFailed, type WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
-import { atEdge, selectProvider, type BodyRead, type ProviderSelector } from './edge.js';
+import { atEdge, selectProvider, type BodyRead, type EdgeOutcome, type ProviderSelector } from './edge.js';
 
 /** The request body, or `tooLarge` as soon as more than `limit` bytes arrive (the stream is cancelled). */
 const CONSUMED: BodyRead = {
@@ -88,13 +88,15 @@ const pathAndQuery = (request: Request): string => {
  */
 export function webHandler(webhooks: Webhooks, provider: ProviderSelector<Request>, options: WebHandlerOptions = {}) {
   const urlOf = options.url ?? pathAndQuery;
-  return async (request: Request): Promise<Response> => {
-    const outcome = await atEdge(webhooks, () => ({
+  // A body stream that failed mid-read is a client gone (recorded as aborted, as with Node); a
+  // Request still wants a Response: 500, retryable, and no one reads it.
+  const respond = (outcome: EdgeOutcome) => toResponse('gone' in outcome ? adapterFailed() : outcome.response);
+  return (request: Request): Promise<Response> => {
+    // Not an async function: one Promise per request, not one per frame (bench/, part 7).
+    const outcome = atEdge(webhooks, () => ({
       provider: selectProvider(provider, request),
       request: { method: request.method, url: urlOf(request), headers: request.headers, read: (limit: number) => readRequestBody(request, limit) },
     }));
-    // A body stream that failed mid-read is a client gone (recorded as aborted, as with Node); a
-    // Request still wants a Response: 500, retryable, and no one reads it.
-    return toResponse('gone' in outcome ? adapterFailed() : outcome.response);
+    return outcome instanceof Promise ? outcome.then(respond) : Promise.resolve(respond(outcome));
   };
 }

@@ -14,6 +14,8 @@ export interface CryptoBackend {
 interface NodeCrypto {
   createSecretKey(key: Uint8Array): unknown;
   createHash(algorithm: 'sha256'): { update(data: string | Uint8Array, encoding?: 'utf8'): { digest(encoding: 'hex'): string } };
+  /** One-shot digest (Node 20.12+ and 21.7+); strings are hashed as UTF-8. */
+  hash?(algorithm: 'sha256', data: string | Uint8Array, outputEncoding: 'hex'): string;
   createHmac(algorithm: string, key: unknown): {
     update(data: string | Uint8Array, encoding?: 'utf8'): { update: NodeHmacUpdate; digest(): Uint8Array };
   };
@@ -85,6 +87,7 @@ export function webBackend(subtle: SubtleHmac = (globalThis as unknown as { cryp
 type GetBuiltin = (id: string) => unknown;
 const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: GetBuiltin } }).process?.getBuiltinModule;
 const nodeCrypto = getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+const oneShotHash = typeof nodeCrypto?.hash === 'function' ? nodeCrypto.hash.bind(nodeCrypto) : undefined;
 
 /**
  * The hex SHA-256 of a body (a string as its UTF-8 bytes), synchronously: Node's crypto where it
@@ -94,6 +97,8 @@ const nodeCrypto = getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
  * bodyDigest('{}'); // '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a'
  */
 export function bodyDigest(body: string | Uint8Array): string {
+  // The one-shot form where Node has it: no Hash object per delivery, ~0.5 µs of the router's key.
+  if (oneShotHash) return oneShotHash('sha256', body, 'hex');
   if (nodeCrypto) return nodeCrypto.createHash('sha256').update(body, 'utf8').digest('hex');
   return encodeHex(sha256(typeof body === 'string' ? encoder.encode(body) : body));
 }

@@ -5,7 +5,7 @@ import { UsageError, WebhookError } from './errors.js';
 import type { WebhookEvent } from './event.js';
 import { bodyText, exceedsLimit, readHeader, type IncomingWebhook } from './incoming.js';
 import { parseJson } from './json.js';
-import { recordSignedBody } from './signed.js';
+import { verifiedEvent } from './signed.js';
 import { readLocation, type ProviderDefinition } from './provider.js';
 import { parseTimestamp, type SignatureScheme, type SignedRequest } from './signature.js';
 import type { EventCatalogEntry } from './types.js';
@@ -141,8 +141,12 @@ const MAX_EVENT_TYPE = 200;
 /** Longest delivery id taken from a header: KASKO's are 32 characters, InsurUp's UUIDs 36. */
 const MAX_DELIVERY_ID = 200;
 
-/** Past the signature: the event type, JSON and schema. Exported for the inbox, which re-validates a body verified at capture. */
-export function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, strict: boolean | undefined): WebhookEvent {
+/**
+ * Past the signature: the event type, JSON and schema. `signed`: the body the signature covered
+ * (kept in the event for the idempotency key), undefined when none was checked. Exported for the
+ * inbox, which re-validates a body verified at capture.
+ */
+export function decodeEvent(definition: ProviderDefinition, incoming: IncomingWebhook, strict: boolean | undefined, signed?: string | Uint8Array): WebhookEvent {
   const { transport, events } = definition.catalog;
   const { headers } = incoming;
   // The headers first: they are not signed, they are echoed (answers, logs, idempotency records),
@@ -198,7 +202,7 @@ export function decodeEvent(definition: ProviderDefinition, incoming: IncomingWe
     });
   }
   const webhookId = transport.webhookId?.in === 'header' ? boundedHeader(transport.webhookId.header, readHeader(headers, transport.webhookId.header), MAX_DELIVERY_ID, type) : readLocation(transport.webhookId, headers, payload);
-  return { provider: definition.name, type, deliveryId, webhookId, payload } as WebhookEvent;
+  return verifiedEvent(definition.name, type, deliveryId, webhookId, payload, signed);
 }
 
 /** The computed MAC that equals a claimed one, if any; every pair is compared (no early exit). */
@@ -228,9 +232,7 @@ function accept(
     throw new WebhookError('signature_invalid', `the ${header} header does not match the body signed with ${computed.length > 1 ? 'any of the secrets' : 'the secret'}. ${MISMATCH_CAUSES}`);
   }
   if (timestampMs !== undefined) checkWindow(timestampMs, options);
-  const event = decodeEvent(definition, incoming, options.strict);
-  recordSignedBody(event, incoming.body);
-  return event;
+  return decodeEvent(definition, incoming, options.strict, incoming.body);
 }
 
 function run(backend: CryptoBackend, definition: ProviderDefinition, incoming: IncomingWebhook, options: ReceiveOptions): WebhookEvent | Promise<WebhookEvent> {

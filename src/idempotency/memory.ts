@@ -9,15 +9,19 @@ interface Entry {
   response: string | undefined; // undefined while in progress
   expiresAt: number; // epoch ms, by `now`
   bytes: number;
+  /** The part holding it, undefined once dropped: `order` items are checked by this, not by a Map lookup. */
+  part: Part | undefined;
 }
 
 /**
  * Claims in progress, or completed keys, with their bytes. `order` holds the entries in insertion
- * order from `head` on, for sweeps and eviction; an item is stale (skipped) once `entries` no
- * longer maps its key to it. Not the Map's own order: V8 leaves a hole in a Map for each deleted
- * entry until it rehashes, so a Map whose oldest entries are deleted one by one (eviction of a
- * full store) makes every iteration from its start skip up to tens of thousands of holes, 50 to
- * 200 µs per delivery (measured, bench/: part 7).
+ * order from `head` on, for sweeps and eviction; an item is stale (skipped) once its entry's `part`
+ * is no longer this one (dropped, or completed). Not the Map's own order: V8 leaves a hole in a Map
+ * for each deleted entry until it rehashes, so a Map whose oldest entries are deleted one by one
+ * (eviction of a full store) makes every iteration from its start skip up to tens of thousands of
+ * holes, 50 to 200 µs per delivery (measured, bench/: part 7). And not a lookup of the item's key
+ * to tell it stale: in a Map of 100 000 keys each lookup is a cache miss or two, and a delivery
+ * checked the head of the order four times (a third of the store's time, bench/: part 7).
  */
 interface Part {
   entries: Map<string, Entry>;
@@ -117,10 +121,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const drop = (part: Part, key: string, entry: Entry) => {
     part.entries.delete(key);
     part.bytes -= entry.bytes;
+    entry.part = undefined;
   };
   const add = (key: string, entry: Entry) => {
     const part = entry.response === undefined ? pending : done;
     if (part === pending) nextLapse = Math.min(nextLapse, entry.expiresAt);
+    entry.part = part;
     part.entries.set(key, entry);
     part.bytes += entry.bytes;
     part.order.push(entry);
@@ -136,7 +142,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const { order } = part;
     while (part.head < order.length) {
       const entry = order[part.head]!;
-      if (part.entries.get(entry.key) === entry) return entry;
+      if (entry.part === part) return entry;
       order[part.head++] = undefined;
     }
     part.order = [];
@@ -208,7 +214,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const size = sizeOf(id);
       makeRoom(time, size);
       const token = (++claims).toString(36);
-      add(id, { key: id, token, response: undefined, expiresAt: time + leaseMs, bytes: size });
+      add(id, { key: id, token, response: undefined, expiresAt: time + leaseMs, bytes: size, part: undefined });
       return { state: 'claimed', token };
     },
     complete(key, token, response, ttlMs) {
@@ -227,7 +233,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         if (previous) add(id, previous);
         throw error;
       }
-      add(id, { key: id, token, response, expiresAt: time + ttlMs, bytes: size });
+      add(id, { key: id, token, response, expiresAt: time + ttlMs, bytes: size, part: undefined });
     },
     release(key, token) {
       const id = storageKey(key);

@@ -89,15 +89,16 @@ const synchronousOf = (store: IdempotencyStore): SynchronousStore | undefined =>
  * Runs `work` at most once per key across every instance sharing the store: a duplicate of a
  * finished delivery gets the first answer, one still running elsewhere a 409, a store that does not
  * answer a 503. `work` calls `settle` with its answer. Store failures after the work are reported,
- * never turned into a 5xx: answering 5xx after a success would run it twice.
+ * never turned into a 5xx: answering 5xx after a success would run it twice. The answer comes
+ * without a Promise when the store is synchronous (the memory store) and `work` answered so.
  */
 export function once(
   store: IdempotencyStore | undefined,
   options: IdempotencyOptions,
   key: string | undefined,
   report: (error: unknown) => void,
-  work: (settle: Settle) => Promise<WebhookResponse>,
-): Promise<WebhookResponse> {
+  work: (settle: Settle) => WebhookResponse | Promise<WebhookResponse>,
+): WebhookResponse | Promise<WebhookResponse> {
   if (!store || key === undefined) return work(noSettle);
   const leaseMs = (options.leaseSeconds ?? 300) * 1000;
   const ttlMs = (options.ttlSeconds ?? 3 * 86_400) * 1000;
@@ -109,9 +110,9 @@ export function once(
       claim = sync.claim(key, leaseMs);
     } catch (error) {
       report(error);
-      return Promise.resolve(storeUnavailable());
+      return storeUnavailable();
     }
-    if (claim.state !== 'claimed') return Promise.resolve(answerTo(claim, report));
+    if (claim.state !== 'claimed') return answerTo(claim, report);
     const { token } = claim;
     return work((response) => {
       try {
@@ -141,7 +142,7 @@ async function onceAsync(
   options: IdempotencyOptions,
   key: string,
   report: (error: unknown) => void,
-  work: (settle: Settle) => Promise<WebhookResponse>,
+  work: (settle: Settle) => WebhookResponse | Promise<WebhookResponse>,
   leaseMs: number,
   ttlMs: number,
 ): Promise<WebhookResponse> {

@@ -265,7 +265,7 @@ export class Observer {
   }
 
   /** Observes one delivery through `handle()`: `run` is the router's work. */
-  async deliver(provider: Provider | undefined, run: (observation: Observation) => Promise<WebhookResponse>): Promise<WebhookResponse> {
+  async deliver(provider: Provider | undefined, run: (observation: Observation) => WebhookResponse | Promise<WebhookResponse>): Promise<WebhookResponse> {
     const started = clock();
     if (this.#loading) await this.#loading;
     const trace = this.#telemetry?.start(provider, started, true);

@@ -310,22 +310,35 @@ export class Webhooks {
    * ours answers 5xx so the provider retries. A provider this endpoint does not serve is a 404.
    */
   handle(provider: string, incoming: IncomingWebhook): Promise<WebhookResponse> {
-    let answered: Promise<WebhookResponse>;
+    const answered = this.handleEither(provider, incoming);
+    return answered instanceof Promise ? answered : Promise.resolve(answered);
+  }
+
+  /**
+   * `handle()` for adapters: the answer itself where every step was synchronous (Node's crypto, the
+   * memory store, handlers that return no Promise), else a Promise of it; never throws or rejects.
+   * Each Promise and async frame a delivery does not need is CPU the endpoint does not spend
+   * (bench/, part 7).
+   */
+  handleEither(provider: string, incoming: IncomingWebhook): WebhookResponse | Promise<WebhookResponse> {
+    let answered: WebhookResponse | Promise<WebhookResponse>;
     try {
       if (!this.#observer.active) answered = this.#handle(provider, incoming, undefined);
       else answered = this.#observer.deliver(this.serves(provider) ? provider : undefined, (observation) => this.#handle(provider, incoming, observation));
     } catch (error) {
-      answered = Promise.reject(error);
+      return this.#internalError(error, provider);
     }
     // Never rejects: a bug of ours or of user code the router calls (a key function, a store's
     // stored answer) is a retryable 500, reported, never an unhandled rejection in an adapter.
-    return answered.catch((error: unknown) => {
-      this.report(error, { provider: this.serves(provider) ? provider : undefined });
-      return answer.internalError();
-    });
+    return answered instanceof Promise ? answered.catch((error: unknown) => this.#internalError(error, provider)) : answered;
   }
 
-  async #handle(provider: string, incoming: IncomingWebhook, observation: Observation | undefined): Promise<WebhookResponse> {
+  #internalError(error: unknown, provider: string): WebhookResponse {
+    this.report(error, { provider: this.serves(provider) ? provider : undefined });
+    return answer.internalError();
+  }
+
+  #handle(provider: string, incoming: IncomingWebhook, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
     const served = this.#served.get(provider);
     if (!served) {
       this.report(new Refusal('not_found', 404, 'no webhook provider of that name is configured'), { provider: undefined });
@@ -336,22 +349,37 @@ export class Webhooks {
       this.report(new Refusal('method_not_allowed', 405, `${printable(incoming.method, 20)} is not POST`), { provider: name });
       return answer.methodNotAllowed();
     }
-    let event: WebhookEvent;
+    let received: WebhookEvent | Promise<WebhookEvent>;
     try {
       // Without observation, no Promise where receive()'s work was synchronous (Node's crypto).
-      const received = observation ? observation.receive(() => receive(name, incoming, served.options)) : receiveEither(defaultBackend, served.definition, incoming, served.options);
-      event = received instanceof Promise ? await received : received;
+      received = observation ? observation.receive(() => receive(name, incoming, served.options)) : receiveEither(defaultBackend, served.definition, incoming, served.options);
     } catch (error) {
-      if (error instanceof WebhookError && this.#inbox && this.#inboxKeeps(name, error)) {
-        const key = this.#store ? keyOf({ provider: name, type: error.type, deliveryId: error.deliveryId, payload: error.payload }, () => bodyDigest(incoming.body)) : undefined;
-        return this.#inbox.keep(name, incoming, error, key);
-      }
-      if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error, observation) : this.#refused(name, incoming, error, observation);
-      this.report(error, { provider: name });
-      // Wrong use the start-up checks cannot see (an adapter without Axitech's url), or a bug of
-      // ours: never the sender's fault, so a retryable 500, never a 4xx.
-      return error instanceof UsageError ? answer.configurationError() : answer.internalError();
+      return this.#notReceived(name, incoming, error, observation);
     }
+    if (received instanceof Promise) {
+      return received.then(
+        (event) => this.#received(name, incoming, event, observation),
+        (error: unknown) => this.#notReceived(name, incoming, error, observation),
+      );
+    }
+    return this.#received(name, incoming, received, observation);
+  }
+
+  /** What receive() refused, or a failure of ours while it ran. */
+  #notReceived(name: Provider, incoming: IncomingWebhook, error: unknown, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
+    if (error instanceof WebhookError && this.#inbox && this.#inboxKeeps(name, error)) {
+      const key = this.#store ? keyOf({ provider: name, type: error.type, deliveryId: error.deliveryId, payload: error.payload }, () => bodyDigest(incoming.body)) : undefined;
+      return this.#inbox.keep(name, incoming, error, key);
+    }
+    if (error instanceof WebhookError) return AUTHENTIC.has(error.code) ? this.#invalidDelivery(name, incoming, error, observation) : this.#refused(name, incoming, error, observation);
+    this.report(error, { provider: name });
+    // Wrong use the start-up checks cannot see (an adapter without Axitech's url), or a bug of
+    // ours: never the sender's fault, so a retryable 500, never a 4xx.
+    return error instanceof UsageError ? answer.configurationError() : answer.internalError();
+  }
+
+  /** A verified event: deduplicated, then dispatched (or captured by the inbox). */
+  #received(name: Provider, incoming: IncomingWebhook, event: WebhookEvent, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
     const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
     if (key !== undefined && typeof key !== 'string') throw new TypeError(`insurance-webhooks: idempotency.key returned a ${typeof key}, not a string or undefined`);
     if (this.#inbox && !this.#isSync(name, event.type)) {
@@ -361,7 +389,7 @@ export class Webhooks {
     const answered = once(store, this.#idempotency, key, (error) => this.report(error, { provider: name, event }), (settle) => this.#answer(event, settle, observation));
     // Sync events answer inline (the answer is the decision); with an inbox they are recorded too.
     // Not awaited: a slow store must not hold the decision past its deadline (recordSync never rejects).
-    return this.#inbox ? answered.then((response) => (void this.#inbox!.recordSync(event, incoming, key, response), response)) : answered;
+    return this.#inbox ? Promise.resolve(answered).then((response) => (void this.#inbox!.recordSync(event, incoming, key, response), response)) : answered;
   }
 
   /** With an inbox: authentic invalid deliveries (not sync ones: those are decided now) and unknown types (unless rejected) are kept in it. */
@@ -382,15 +410,17 @@ export class Webhooks {
    * Dispatches and records the outcome (`settle`). With `handlerTimeoutMs`, an async handler that
    * overruns is answered 503 while it goes on; its outcome is still recorded when it settles.
    */
-  async #answer(event: WebhookEvent, settle: Settle, observation: Observation | undefined): Promise<WebhookResponse> {
+  #answer(event: WebhookEvent, settle: Settle, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
     const work = this.#dispatch(event, observation);
     const limit = this.#options.handlerTimeoutMs;
     if (limit === undefined || this.#isSync(event.provider, event.type)) {
-      const response = await work;
-      const settled = settle(response); // a Promise only when the store is asynchronous
-      if (settled) await settled;
-      return response;
+      if (work instanceof Promise) return work.then((response) => settledWith(settle(response), response));
+      return settledWith(settle(work), work);
     }
+    return this.#answerWithin(event, Promise.resolve(work), settle, limit);
+  }
+
+  async #answerWithin(event: WebhookEvent, work: Promise<WebhookResponse>, settle: Settle, limit: number): Promise<WebhookResponse> {
     const timer = deadline(limit);
     const first = await Promise.race([work, timer.promise]);
     timer.cancel();
@@ -408,22 +438,41 @@ export class Webhooks {
     return Object.hasOwn(events, type) && events[type]!.delivery === 'sync';
   }
 
-  async #dispatch(event: WebhookEvent, observation: Observation | undefined): Promise<WebhookResponse> {
+  #dispatch(event: WebhookEvent, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
     const registered = this.#handlers.get(`${event.provider}\u0000${event.type}`) ?? this.#catchAll.get(event.provider) ?? [];
     const handlers = observation ? observation.handlers(registered, 'webhook.handler') : registered;
-    const context = { provider: event.provider, event };
-    if (this.#isSync(event.provider, event.type)) return decide(event, handlers, observation ? observation.sync(this.#options.sync) : this.#options.sync, (error) => this.report(error, context));
+    if (this.#isSync(event.provider, event.type)) {
+      const context = { provider: event.provider, event };
+      return decide(event, handlers, observation ? observation.sync(this.#options.sync) : this.#options.sync, (error) => this.report(error, context));
+    }
+    return this.#runHandlers(event, handlers, 0);
+  }
+
+  /**
+   * Runs `handlers` from `from` on: each awaited only when it returned a Promise (or any thenable),
+   * so a delivery whose handlers are synchronous takes no tick; the first failure answers
+   * `failureStatus` (the provider retries).
+   */
+  #runHandlers(event: WebhookEvent, handlers: readonly Handler<never>[], from: number): WebhookResponse | Promise<WebhookResponse> {
     try {
-      for (const handler of handlers) {
-        // Awaited only when it returned a Promise (or any thenable): a tick saved per synchronous handler.
-        const result = handler(event as never) as unknown;
-        if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') await result;
+      for (let i = from; i < handlers.length; i++) {
+        const result = handlers[i]!(event as never) as unknown;
+        if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+          return Promise.resolve(result).then(
+            () => this.#runHandlers(event, handlers, i + 1),
+            (error: unknown) => this.#handlerFailed(event, error),
+          );
+        }
       }
     } catch (error) {
-      this.report(error, context);
-      return answer.handlerFailed(this.#failureStatus);
+      return this.#handlerFailed(event, error);
     }
     return answer.handled(event.type, event.deliveryId);
+  }
+
+  #handlerFailed(event: WebhookEvent, error: unknown): WebhookResponse {
+    this.report(error, { provider: event.provider, event });
+    return answer.handlerFailed(this.#failureStatus);
   }
 
   /** A refusal before or instead of a typed event: unknown event types are kept, never dropped in silence. */
@@ -525,6 +574,9 @@ export class Webhooks {
 }
 
 type WebhookResponse = answer.WebhookResponse;
+
+/** `response` once `settled` (what `settle` returned: a Promise only for an asynchronous store). */
+const settledWith = (settled: Promise<void> | void, response: WebhookResponse): WebhookResponse | Promise<WebhookResponse> => (settled ? settled.then(() => response) : response);
 
 /**
  * A router over `receive()`: typed handlers per provider and event, idempotency, sync decisions,

@@ -4,7 +4,7 @@
 // signedDigest hashes a signed body only when a key is first asked for, then once per event.
 import { describe, expect, it, vi } from 'vitest';
 import { bodyDigest } from '../src/core/crypto.js';
-import { recordSignedBody, signedDigest } from '../src/core/signed.js';
+import { signedDigest, verifiedEvent } from '../src/core/signed.js';
 
 // Counts the hashes signed.ts computes (the real function does the work).
 vi.mock('../src/core/crypto.js', async (importOriginal) => {
@@ -29,26 +29,28 @@ describe('pointerKeys: split once per pointer, at most 1024 kept', () => {
   });
 });
 
+const event = (signed: string | Uint8Array | undefined) => verifiedEvent('kasko', 'policy.created', 'd-1', undefined, {}, signed);
+
 describe('signedDigest: the SHA-256 of the signed body, computed once, when first asked for', () => {
-  it('nothing is hashed when a body is recorded; asked twice, it is hashed once', () => {
+  it('nothing is hashed when the event is made; asked twice, it is hashed once', () => {
     const digest = vi.mocked(bodyDigest);
     digest.mockClear();
-    const event = {};
-    recordSignedBody(event, '{}');
+    const signed = event('{}');
     expect(digest).not.toHaveBeenCalled();
     // printf '{}' | sha256sum
-    expect(signedDigest(event)).toBe('44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
-    expect(signedDigest(event)).toBe('44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+    expect(signedDigest(signed)).toBe('44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+    expect(signedDigest(signed)).toBe('44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
     expect(digest).toHaveBeenCalledTimes(1);
   });
 
-  it('bytes hash as they are; an event receive() did not verify has no digest', () => {
+  it('bytes hash as they are; an unsigned event, a copy, or an object receive() did not make has no digest', () => {
     const digest = vi.mocked(bodyDigest);
     digest.mockClear();
-    const event = {};
     // python3 -c "import hashlib;print(hashlib.sha256(b'{\"a\":\"\\xc3\\xa7\"}').hexdigest())"
-    recordSignedBody(event, new TextEncoder().encode('{"a":"ç"}'));
-    expect(signedDigest(event)).toBe('89c952417f340b267601a4f6244a2e66227addc7cab8eb8d052dc9efcddf9769');
+    const signed = event(new TextEncoder().encode('{"a":"ç"}'));
+    expect(signedDigest(signed)).toBe('89c952417f340b267601a4f6244a2e66227addc7cab8eb8d052dc9efcddf9769');
+    expect(signedDigest(event(undefined))).toBeUndefined();
+    expect(signedDigest({ ...signed })).toBeUndefined();
     expect(signedDigest({})).toBeUndefined();
     expect(digest).toHaveBeenCalledTimes(1);
   });

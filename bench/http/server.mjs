@@ -165,11 +165,30 @@ switch (kind) {
   case 'node-either': {
     // The router without an adapter or idempotency: the bare server's body read, handleEither().
     const webhooksX = await webhooks({ idempotency: false });
-    const write = (res, r) => { res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }); res.end(r.body); };
+    // As src/adapters/node-io.ts writes an answer.
+    const write = (res, r) => {
+      for (const name of Object.keys(r.headers)) res.setHeader(name, r.headers[name]);
+      res.setHeader('content-length', String(Buffer.byteLength(r.body)));
+      res.writeHead(r.status);
+      res.end(r.body);
+    };
     server = http.createServer((req, res) => readBody(req, (body) => {
       const r = webhooksX.handleEither('kasko', { body, headers: req.headers, method: req.method, url: req.url });
       if (r instanceof Promise) r.then((x) => write(res, x)); else write(res, r);
     }));
+    break;
+  }
+  case 'node-small-store': {
+    // bench/http-ladder.ts: the default router with a memory store of 1 000 keys (no retention).
+    const { nodeHandler } = await import(config.nodeEntry);
+    const { memoryStore } = await import(config.rootEntry);
+    server = http.createServer(nodeHandler(await webhooks({ idempotency: { store: memoryStore({ maxEntries: 1000 }) } }), 'kasko'));
+    break;
+  }
+  case 'node-custom-key': {
+    // bench/http-ladder.ts: the default router keyed by the delivery id (no SHA-256 of the body).
+    const { nodeHandler } = await import(config.nodeEntry);
+    server = http.createServer(nodeHandler(await webhooks({ idempotency: { key: (event) => `kasko:${event.deliveryId}` } }), 'kasko'));
     break;
   }
   case 'node-receivesync': {

@@ -13,39 +13,35 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
+    // Once the body is complete the listeners are left in place: removing them on every request is
+    // work for nothing; `done` keeps the 'close' that follows every request from building an Error.
+    // A refused body loses its 'data' and 'end' listeners (discardRest reads what follows).
+    let done = false;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        cleanup();
+        done = true;
+        req.off('data', onData);
+        req.off('end', onEnd);
         req.pause();
         resolve({ tooLarge: true });
       } else chunks.push(chunk);
     };
-    // Once the body is complete the listeners are left in place (removing four listeners on every
-    // request is work for nothing); `complete` keeps the 'close' that follows every request from
-    // building an Error.
-    let complete = false;
     const onEnd = () => {
-      complete = true;
+      done = true;
       resolve({ body: Buffer.concat(chunks, size) });
     };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onClose = () => {
-      if (!complete) reject(new Error('the client closed the connection before the body was complete'));
+    // A client that leaves mid-body ends in 'close' before 'end'. The same function listens for
+    // 'error' (no closure more): Node's IncomingMessage emits its errors only to listeners, but a
+    // request that is any other Readable (light-my-request's inject(), a wrapper) emits them
+    // regardless, and an 'error' without a listener would crash the process.
+    const onGone = () => {
+      if (!done) reject(new Error('the client closed the connection before the body was complete'));
     };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    req.on('close', onGone);
+    req.on('error', onGone);
   });
 }
 
@@ -78,7 +74,14 @@ export function discardRest(req: IncomingMessage, maxBytes = 4 * 1024 * 1024, ma
 
 function writeResponse(res: ServerResponse, response: WebhookResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  // Not writeHead(status, { ...headers, 'content-length': … }): measured, a spread copy of the
+  // headers cost ~8 µs of server CPU per request more than this (bench/http-ladder.ts). Each header
+  // set as writeHead would set it, then the length of the body written: it wins over a
+  // content-length of the answer's own (a sync.respond's), whatever its case, as the spread did.
+  const { headers } = response;
+  for (const name of Object.keys(headers)) res.setHeader(name, headers[name]!);
+  res.setHeader('content-length', String(Buffer.byteLength(response.body)));
+  res.writeHead(response.status);
   res.end(response.body);
 }
 

@@ -9,12 +9,13 @@ export interface WebhookResponse {
   body: string;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_HEADERS = { 'content-type': JSON_TYPE } as const;
 
-/** A JSON answer. */
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse => ({
+/** A JSON answer; its headers a new object each time (an adapter or a user may add to them). */
+export const json = (status: number, body: unknown, headers?: Record<string, string>): WebhookResponse => ({
   status,
-  headers: { ...JSON_HEADERS, ...headers },
+  headers: headers === undefined ? { 'content-type': JSON_TYPE } : { ...JSON_HEADERS, ...headers },
   body: JSON.stringify(body),
 });
 
@@ -49,7 +50,7 @@ export const inProgress = (): WebhookResponse => json(409, { error: 'in_progress
 /** The answer a duplicate gets: the first one's status and body, marked as a replay. */
 export const replay = (status: number, body: string): WebhookResponse => ({ status, body, headers: { ...JSON_HEADERS, 'x-idempotent-replay': 'true' } });
 
-export const handled = (type: string, deliveryId: string | undefined): WebhookResponse => json(200, { received: true, type, ...(deliveryId ? { deliveryId } : {}) });
+export const handled = (type: string, deliveryId: string | undefined): WebhookResponse => json(200, deliveryId ? { received: true, type, deliveryId } : { received: true, type });
 
 /** An authentic delivery kept by onInvalid, not handled. */
 export const kept = (type: string | undefined, deliveryId: string | undefined): WebhookResponse =>

@@ -319,6 +319,10 @@ export class Webhooks {
    * memory store, handlers that return no Promise), else a Promise of it; never throws or rejects.
    * Each Promise and async frame a delivery does not need is CPU the endpoint does not spend
    * (bench/, part 7).
+   *
+   * @example
+   * const answered = webhooks.handleEither('kasko', { body, headers, method: 'POST', url });
+   * const { status, headers: answerHeaders, body: answerBody } = answered instanceof Promise ? await answered : answered;
    */
   handleEither(provider: string, incoming: IncomingWebhook): WebhookResponse | Promise<WebhookResponse> {
     let answered: WebhookResponse | Promise<WebhookResponse>;
@@ -411,13 +415,13 @@ export class Webhooks {
    * overruns is answered 503 while it goes on; its outcome is still recorded when it settles.
    */
   #answer(event: WebhookEvent, settle: Settle, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
-    const work = this.#dispatch(event, observation);
+    const sync = this.#isSync(event.provider, event.type);
+    const work = this.#dispatch(event, observation, sync);
     const limit = this.#options.handlerTimeoutMs;
-    if (limit === undefined || this.#isSync(event.provider, event.type)) {
-      if (work instanceof Promise) return work.then((response) => settledWith(settle(response), response));
-      return settledWith(settle(work), work);
-    }
-    return this.#answerWithin(event, Promise.resolve(work), settle, limit);
+    // Handlers that answered without a Promise have finished: nothing can overrun, so no timer.
+    if (!(work instanceof Promise)) return settledWith(settle(work), work);
+    if (limit === undefined || sync) return work.then((response) => settledWith(settle(response), response));
+    return this.#answerWithin(event, work, settle, limit);
   }
 
   async #answerWithin(event: WebhookEvent, work: Promise<WebhookResponse>, settle: Settle, limit: number): Promise<WebhookResponse> {
@@ -438,10 +442,10 @@ export class Webhooks {
     return Object.hasOwn(events, type) && events[type]!.delivery === 'sync';
   }
 
-  #dispatch(event: WebhookEvent, observation: Observation | undefined): WebhookResponse | Promise<WebhookResponse> {
+  #dispatch(event: WebhookEvent, observation: Observation | undefined, sync: boolean): WebhookResponse | Promise<WebhookResponse> {
     const registered = this.#handlers.get(`${event.provider}\u0000${event.type}`) ?? this.#catchAll.get(event.provider) ?? [];
     const handlers = observation ? observation.handlers(registered, 'webhook.handler') : registered;
-    if (this.#isSync(event.provider, event.type)) {
+    if (sync) {
       const context = { provider: event.provider, event };
       return decide(event, handlers, observation ? observation.sync(this.#options.sync) : this.#options.sync, (error) => this.report(error, context));
     }

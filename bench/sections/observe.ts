@@ -7,8 +7,8 @@
 //   from which `@opentelemetry/api` cannot be imported (checked): after the one failed import the
 //   router is not observing, against `telemetry: false` (the path every delivery took before this
 //   feature) and a control;
-// - "no SDK": the API passed (`telemetry: { api }`) with no SDK registered: a non-recording span
-//   (so no children) and no-op metrics;
+// - "no SDK": the API passed (`telemetry: { api }`) with no SDK registered: every span and
+//   instrument would be a no-op, so the router checks that per delivery and does not observe;
 // - "SDK": NodeTracerProvider (AsyncLocalStorage context, BatchSpanProcessor) and a MeterProvider
 //   with a periodic reader, their exporters discarding what they get: the cost per delivery of
 //   five spans, four metric updates, the context switches, and the processors' bookkeeping.

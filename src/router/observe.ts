@@ -236,8 +236,15 @@ export class Observer {
   readonly #hooks: DeliveryHook[] = [];
   #telemetry: Telemetry | undefined;
   #loading: Promise<void> | undefined;
-  /** Whether anything observes deliveries. While false, the router does exactly what it did without this file. */
-  active = false;
+
+  /**
+   * Whether anything observes deliveries: an `onDelivery` hook, the OpenTelemetry import still
+   * under way, or an SDK that records (`Telemetry.recording`, checked per delivery). While false,
+   * the router does exactly what it did without this file.
+   */
+  get active(): boolean {
+    return this.#hooks.length > 0 || this.#loading !== undefined || (this.#telemetry !== undefined && this.#telemetry.recording);
+  }
 
   constructor(option: TelemetryOption | undefined) {
     if (option === false) return;
@@ -248,20 +255,13 @@ export class Observer {
       this.#loading = loadOpenTelemetry().then((api) => {
         this.#telemetry = api && new Telemetry(api);
         this.#loading = undefined;
-        this.#update();
       });
     }
-    this.#update();
-  }
-
-  #update(): void {
-    this.active = this.#loading !== undefined || this.#telemetry !== undefined || this.#hooks.length > 0;
   }
 
   hook(hook: DeliveryHook): void {
     if (typeof hook !== 'function') throw new TypeError('insurance-webhooks: onDelivery() takes a function');
     this.#hooks.push(hook);
-    this.#update();
   }
 
   /** Observes one delivery through `handle()`: `run` is the router's work. */

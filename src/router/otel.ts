@@ -59,6 +59,8 @@ interface Meter {
 export interface OpenTelemetryApi {
   trace: {
     getTracer(name: string, version?: string): Tracer;
+    /** 1.0+: the global provider (a ProxyTracerProvider, which delegates to the SDK's once registered). */
+    getTracerProvider?(): object;
     setSpan(context: TelemetryContext, span: TelemetrySpan): TelemetryContext;
     getSpan(context: TelemetryContext): TelemetrySpan | undefined;
   };
@@ -71,6 +73,10 @@ export interface OpenTelemetryApi {
   };
   SpanKind: { INTERNAL: number; SERVER: number };
   SpanStatusCode: { ERROR: number };
+  /** 1.0+: a fresh one delegates to the no-op provider, which tells "no tracing SDK" apart. */
+  ProxyTracerProvider?: new () => { getDelegate(): object };
+  /** 1.3+: the no-op meter, which the global meter provider hands out while no SDK registered one. */
+  createNoopMeter?(): object;
 }
 
 /** `telemetry` of `createWebhooks`. */
@@ -187,9 +193,37 @@ export class Telemetry {
   #meterProvider: unknown;
   #instruments: Instruments | undefined;
 
+  readonly #noopTracerProvider: object | undefined;
+  readonly #noopMeter: object | undefined;
+  /** A meter provider found to hand out the no-op meter (the API's own, before an SDK registers one). */
+  #noopMeterProvider: unknown;
+
   constructor(readonly api: OpenTelemetryApi) {
     // Before an SDK is registered, a ProxyTracer, which follows the provider once it is.
     this.tracer = api.trace.getTracer(SCOPE);
+    this.#noopTracerProvider = typeof api.ProxyTracerProvider === 'function' ? new api.ProxyTracerProvider().getDelegate() : undefined;
+    this.#noopMeter = typeof api.createNoopMeter === 'function' ? api.createNoopMeter() : undefined;
+  }
+
+  /**
+   * Whether an SDK records anything: a tracer provider or a meter provider registered. Without
+   * one, every span and instrument of the API is a no-op, and the router takes the path it takes
+   * without telemetry (an application that has `@opentelemetry/api` installed, as a dependency of a
+   * dependency, and no SDK pays nothing: bench/, part 6). Checked on each delivery (two property
+   * reads and calls), so an SDK registered later is followed. An API without these parts (older
+   * than 1.3, or a stand-in) counts as recording.
+   */
+  get recording(): boolean {
+    const noopTracer = this.#noopTracerProvider;
+    const tracerProvider = this.api.trace.getTracerProvider?.() as { getDelegate?: () => object } | undefined;
+    if (noopTracer === undefined || tracerProvider === undefined) return true;
+    if ((typeof tracerProvider.getDelegate === 'function' ? tracerProvider.getDelegate() : tracerProvider) !== noopTracer) return true;
+    if (this.#noopMeter === undefined) return true;
+    const meterProvider = this.api.metrics.getMeterProvider();
+    if (meterProvider === this.#noopMeterProvider) return false;
+    if (meterProvider.getMeter(SCOPE) !== this.#noopMeter) return true;
+    this.#noopMeterProvider = meterProvider;
+    return false;
   }
 
   /**

@@ -256,3 +256,18 @@ describe('maxBodyBytes: exactly the limit is accepted, one byte over refused, in
     }
   });
 });
+
+describe('a malformed body: why, without the body’s text (messages reach answers and logs)', () => {
+  // Node 20's V8 quotes the body around the error (`Unexpected token 'A', "{"a": Ay}" is not valid
+  // JSON`); the quote is dropped, whatever it holds (a newline too), and V8's other messages are kept.
+  it.each([
+    ['{"a": Ay}', "Unexpected token 'A'"],
+    ['{"a":\n Ay}', "Unexpected token 'A'"],
+    ['[4111111111111111,]', "Unexpected token ']'"],
+    ['{"a":', 'Unexpected end of JSON input'],
+    ['"abc', 'Unterminated string in JSON at position 4'],
+    [`{"a":1,"b":"${'x'.repeat(50)}" Ay}`, "Expected ',' or '}' after property value in JSON at position 64"],
+  ])('%j → "body is not JSON: %s"', (text, reason) => {
+    expect(parseJson(text)).toEqual({ ok: false, reason: 'malformed', message: `body is not JSON: ${reason}` });
+  });
+});

@@ -1,6 +1,6 @@
 // The vitest configuration StrykerJS runs (`npm run mutate`, stryker.config.json): the in-process
-// tests of the mutated code. Left out: tests of the packed package, the CLI, the docs and the
-// generator, which build or spawn and exercise dist/ or child processes, where a mutant in the
+// tests of the mutated code. Left out: tests of the packed package, the CLI, the docs, the
+// generator and the fifth-provider proof, which build or spawn and exercise dist/ or child processes, where a mutant in the
 // sandbox's src/ is not active. No type-level tests (typecheck is `npm test`'s job).
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
@@ -28,6 +28,7 @@ export default defineConfig({
       'test/generator.test.ts',
       'test/docs.test.ts',
       'test/reference-docs.test.ts',
+      'test/fifth-provider.test.ts', // copies the project (a git listing) and type-checks, generates and serves the copy
     ],
     testTimeout: 20_000,
     globalSetup: ['./test/setup/packed-workdir.ts'],

@@ -8,7 +8,7 @@
 // test that loaded the module, so the tests run are the fast suites written to kill mutants
 // (FAST, below), then, for a mutant none of them kills, every test of the mutation run.
 //
-// Usage: tsx scripts/static-mutants.ts [reports/mutation/mutation.json [src/file.ts …]]
+// Usage: [MUTANTS=id,…] tsx scripts/static-mutants.ts [reports/mutation/mutation.json [src/file.ts …]]
 // Prints one line per mutant: killed (a test failed) or SURVIVED; exits 1 if any survived.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,9 @@ interface Report {
 
 // STATIC_TESTS (space-separated vitest filters) narrows the first pass, e.g. to one module's tests.
 const FAST = process.env.STATIC_TESTS?.split(' ') ?? ['test/strength-', 'test/receive.test.ts', 'test/threats.test.ts', 'test/known-answer.test.ts', 'test/idempotency-bounds.test.ts'];
+// MUTANTS (comma-separated ids of the report) re-checks those survivors instead, static or not: for a
+// mutant whose per-test coverage in the Stryker run did not name the tests that kill it.
+const IDS = process.env.MUTANTS?.split(',');
 const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
 /** Whether some test fails: vitest exits non-zero. */
 const fails = (args: string[]) => spawnSync('npx', ['vitest', 'run', '--bail=1', ...args], { stdio: 'ignore' }).status !== 0;
@@ -48,7 +51,7 @@ const only = process.argv.slice(3);
 for (const [file, { source, mutants }] of Object.entries(report.files)) {
   if (only.length && !only.includes(file)) continue;
   for (const mutant of mutants) {
-    if (mutant.status !== 'Survived' || !mutant.static) continue;
+    if (mutant.status !== 'Survived' || !(IDS ? IDS.includes(mutant.id) : mutant.static)) continue;
     const start = offsetOf(source, mutant.location.start);
     const end = offsetOf(source, mutant.location.end);
     const mutated = source.slice(0, start) + (mutant.replacement ?? '') + source.slice(end);

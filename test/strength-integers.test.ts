@@ -131,6 +131,18 @@ describe('parseJson walks only bodies that could hold a problem (the walk is the
     expect(walks('{"a":{"\\u0062":[1]}}')).toBe(2);
   });
 
+  it('walked when longer than 512 characters per container: exactly 512 × containers is not, one more is', () => {
+    const base = '{"a":{"b":[{}]},"s":""}'; // 4 containers: 3 objects, 1 array
+    const padded = (length: number) => base.replace('"s":""', `"s":"${'x'.repeat(length - base.length)}"`);
+    expect(padded(4 * 512)).toHaveLength(2048);
+    expect(walks(padded(4 * 512))).toBe(0);
+    expect(walks(padded(4 * 512 + 1))).toBe(3);
+    // Braces inside strings count as containers (an overcount only costs the walk).
+    const braced = (length: number) => padded(length).replace('"s":"xxxxxxxx', '"s":"{{{{[[[[');
+    expect(walks(braced(12 * 512))).toBe(0);
+    expect(walks(braced(12 * 512 + 1))).toBe(3);
+  });
+
   it('a problem found is walked again only to name it', () => {
     expect(walks('{"a":{"__proto__":1}}')).toBe(2 + 2); // found in the second container, named in a second pass
     expect(parseJson('{"a":{"__proto__":1}}')).toMatchObject({ path: '/a/__proto__' });

@@ -41,7 +41,7 @@ describe('what the provider modules declare at load time', () => {
     expect([coverkitTimestampedScheme.name, coverkitTimestampedScheme.algorithm, coverkitTimestampedScheme.timestamp]).toEqual(['coverkit-t-v1', 'SHA-256', 'signature']);
   });
 
-  it('defineProvider refuses a module whose scheme is not the one provider.json names, or a header delivery id without an example id', async () => {
+  it('defineProvider refuses a module whose scheme is not the one provider.json names, or a header delivery id without an example id, or a header webhook id without newWebhookId', async () => {
     const { defineProvider } = await import('../src/core/provider.js');
     const { bodyHmac } = await import('../src/core/signature.js');
     const { kasko } = await import('../generated/kasko/index.js');
@@ -56,5 +56,12 @@ describe('what the provider modules declare at load time', () => {
     const bodyId = defineProvider(coverkit, scheme('coverkit-hmac-sha256'), identity);
     expect(bodyId.exampleDeliveryId('policy.created')).toBeUndefined();
     expect(bodyId.bodyIdempotencyKey({ id: 'x' })).toBeUndefined();
+    // InsurUp sends a webhook id header: sign() must be able to make one.
+    const { insurup } = await import('../generated/insurup/index.js');
+    const insurupScheme = bodyHmac({ name: 'insurup-hmac-sha256', algorithm: 'SHA-256', encodings: ['hex'] });
+    const insurupIdentity = { ...identity, exampleDeliveryId: (type: string) => `example ${type}` };
+    expect(() => defineProvider(insurup, insurupScheme, insurupIdentity)).toThrow(new Error('insurup: the webhook id is a header, so the module must give a newWebhookId'));
+    expect(defineProvider(insurup, insurupScheme, { ...insurupIdentity, newWebhookId: () => 'w-1' }).newWebhookId()).toBe('w-1');
+    expect(withExample.newWebhookId()).toBeUndefined(); // KASKO sends none
   });
 });

@@ -126,6 +126,27 @@ describe(`nesting: depth ${MAX_DEPTH - 1} is accepted, ${MAX_DEPTH} refused (roo
     }
   });
 
+  it('walked bodies (a \\u escape or "proto" anywhere) the same: 999 accepted with scalars at the deepest level, 1000 refused', () => {
+    for (const trigger of ['"\\u0061"', '"proto"']) {
+      const leaves = `${trigger},1,null,true`;
+      const arraysWith = (levels: number) => `${'['.repeat(levels)}${leaves}${']'.repeat(levels)}`;
+      const objectsWith = (levels: number) => `${'{"a":'.repeat(levels - 1)}{"s":${trigger},"n":1,"z":null,"t":true}${'}'.repeat(levels - 1)}`;
+      for (const [build, segment] of [
+        [arraysWith, '/0'],
+        [objectsWith, '/a'],
+      ] as const) {
+        expect(depthOf(JSON.parse(build(1000)))).toBe(999);
+        expect(parseJson(build(1000))).toEqual({ ok: true, value: JSON.parse(build(1000)) });
+        expect(parseJson(build(1001))).toEqual({ ok: false, reason: 'unsafe', path: segment.repeat(1000), message: 'nests deeper than 1000 levels' });
+      }
+    }
+  });
+
+  it('the too-deep container is named by its own key, "constructor" included (no /prototype added)', () => {
+    const body = `${'{"a":'.repeat(999)}{"constructor":{}}${'}'.repeat(999)}`;
+    expect(parseJson(body)).toEqual({ ok: false, reason: 'unsafe', path: `${'/a'.repeat(999)}/constructor`, message: 'nests deeper than 1000 levels' });
+  });
+
   it('far deeper bodies are refused the same way, never a RangeError', async () => {
     for (const nested of [objects(100_000), `{"x":${arrays(100_000)}}`]) {
       const error = await deliver(withMetadata(nested));
@@ -254,5 +275,35 @@ describe('maxBodyBytes: exactly the limit is accepted, one byte over refused, in
       const outcome = await receive('kasko', { body, headers }, { secret: SECRET }).catch((error: unknown) => error);
       expect((outcome as { type?: string; code?: string }).type ?? (outcome as WebhookError).code).toBe(expected);
     }
+  });
+});
+
+describe('the path of a refused key is found past scalars of every kind', () => {
+  it('null, numbers and strings beside the problem are stepped over, in either order', () => {
+    for (const body of ['{"b":{"__proto__":1},"a":null}', '{"a":null,"b":{"__proto__":1}}', '{"b":{"__proto__":1},"n":1,"s":"xy","t":true}']) {
+      expect(parseJson(body), body).toEqual({ ok: false, reason: 'unsafe', path: '/b/__proto__', message: 'is a prototype-poisoning key and is not accepted' });
+    }
+  });
+});
+
+describe('a malformed body: why, without the body’s text (messages reach answers and logs)', () => {
+  // Node 20's V8 quotes the body around the error (`Unexpected token 'A', "{"a": Ay}" is not valid
+  // JSON`); the quote is dropped, whatever it holds (a newline too), and V8's other messages are kept.
+  it.each([
+    ['{"a": Ay}', "Unexpected token 'A'"],
+    ['{"a":\n Ay}', "Unexpected token 'A'"],
+    ['[4111111111111111,]', "Unexpected token ']'"],
+    ['{"a":', 'Unexpected end of JSON input'],
+    ['"abc', 'Unterminated string in JSON at position 4'],
+    [`{"a":1,"b":"${'x'.repeat(50)}" Ay}`, "Expected ',' or '}' after property value in JSON at position 64"],
+    // Longer bodies: V8 quotes ten characters each side of the error, with "..." where it cut.
+    ['x'.repeat(30), "Unexpected token 'x'"],
+    [`{"tckn":[${'1,'.repeat(20)}X${',1'.repeat(20)}]}`, "Unexpected token 'X'"],
+    // The whole body quoted, without a comma: the three words JavaScript has and JSON has not.
+    ['undefined', 'Unexpected token'],
+    ['NaN', 'Unexpected token'],
+    ['Infinity', 'Unexpected token'],
+  ])('%j → "body is not JSON: %s"', (text, reason) => {
+    expect(parseJson(text)).toEqual({ ok: false, reason: 'malformed', message: `body is not JSON: ${reason}` });
   });
 });

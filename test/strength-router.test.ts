@@ -5,6 +5,7 @@
 // complete() and release(), and every store failure reported, never thrown.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WebhookEvent } from '../src/index.js';
+import { SYNCHRONOUS, type SynchronousStore } from '../src/idempotency/memory.js';
 import type { ClaimResult, IdempotencyStore } from '../src/idempotency/store.js';
 import { defaultIdempotencyKey, once, type IdempotencyOptions, type Settle } from '../src/router/idempotency.js';
 import { json, type WebhookResponse } from '../src/router/responses.js';
@@ -212,6 +213,79 @@ describe('once(): what is deduplicated', () => {
     const response = answer(method === 'complete' ? 200 : 500);
     await expect(once(store, {}, 'k', (error) => reports.push(error), work(response).fn)).resolves.toBe(response);
     expect(reports).toEqual([failure]);
+  });
+});
+
+/** A synchronous store, as the memory store is (`once` takes its path without Promises), recording every call. */
+function recordingSync(overrides: Partial<SynchronousStore> = {}) {
+  const calls: Call[] = [];
+  const operations: SynchronousStore = {
+    claim: (key, leaseMs) => {
+      calls.push(['claim', key, leaseMs]);
+      return overrides.claim ? overrides.claim(key, leaseMs) : CLAIMED;
+    },
+    complete: (key, token, response, ttlMs) => {
+      calls.push(['complete', key, token, response, ttlMs]);
+      overrides.complete?.(key, token, response, ttlMs);
+    },
+    release: (key, token) => {
+      calls.push(['release', key, token]);
+      overrides.release?.(key, token);
+    },
+  };
+  const unused = () => Promise.reject(new Error('the asynchronous operations are not used'));
+  const store = { claim: unused, complete: unused, release: unused, [SYNCHRONOUS]: operations } as IdempotencyStore;
+  return { store, calls };
+}
+/** Synchronous work that settles with a `status` answer and returns it. */
+const syncAnswer = (status: number) => {
+  const response = answer(status);
+  return (settle: Settle) => {
+    void settle(response);
+    return response;
+  };
+};
+const throwing = (error: Error) => () => {
+  throw error;
+};
+
+describe('once() on a synchronous store (the memory store): the same decisions, without a Promise', () => {
+  it('2xx completes the key for 3 days, anything from 300 up releases it (exactly at the boundary)', () => {
+    for (const [status, method] of [
+      [200, 'complete'],
+      [299, 'complete'],
+      [300, 'release'],
+      [500, 'release'],
+    ] as const) {
+      const { store, calls } = recordingSync();
+      const response = once(store, {}, 'k', () => {}, syncAnswer(status)) as WebhookResponse;
+      expect(response.status, String(status)).toBe(status);
+      expect(calls[0]).toEqual(['claim', 'k', 300_000]);
+      const recorded = method === 'complete' ? ['complete', 'k', 'tok-1', JSON.stringify({ status, body: response.body }), 3 * 86_400_000] : ['release', 'k', 'tok-1'];
+      expect(calls[1], String(status)).toEqual(recorded);
+    }
+  });
+
+  it.each(['complete', 'release'] as const)('a %s() that throws after the work is reported; the answer stays the handler’s', (method) => {
+    const failure = new Error(`${method} failed`);
+    const { store } = recordingSync({ [method]: throwing(failure) });
+    const reports: unknown[] = [];
+    const status = method === 'complete' ? 200 : 500;
+    const response = once(store, {}, 'k', (error) => reports.push(error), syncAnswer(status)) as WebhookResponse;
+    expect(response.status).toBe(status);
+    expect(reports).toEqual([failure]);
+  });
+
+  it('a claim that throws (a full store) is reported and answered 503, without running', () => {
+    const failure = new Error('full');
+    const { store } = recordingSync({ claim: throwing(failure) });
+    const reports: unknown[] = [];
+    let runs = 0;
+    const response = once(store, {}, 'k', (error) => reports.push(error), (settle) => {
+      runs++;
+      return syncAnswer(200)(settle);
+    }) as WebhookResponse;
+    expect([response.status, runs, reports]).toEqual([503, 0, [failure]]);
   });
 });
 

@@ -132,6 +132,17 @@ describe('memory store: a lease or TTL ends exactly at its expiry', () => {
   });
 });
 
+describe('memory store: a completion after its claim was swept', () => {
+  it('records the answer (the handler succeeded), though nothing held the key any more', async () => {
+    const { clock, store } = clocked();
+    const claimed = token(await store.claim('k', 1000));
+    clock.time += 1000; // the lease ends: complete() sweeps the claim before recording
+    await store.complete('k', claimed, OK, 60_000);
+    expect(await store.claim('k', 1000)).toEqual({ state: 'done', response: OK });
+    expect([store.size, store.bytes]).toEqual([1, entryBytes('k', OK)]);
+  });
+});
+
 describe('memory store: byte accounting through every replacement', () => {
   it('completing twice keeps one entry of the last answer', async () => {
     const { store } = clocked();

@@ -144,9 +144,11 @@ export function parseJson(raw: string): ParseOutcome {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    // V8 quotes up to ~10 characters of the body on each side of the error (`…, "{"a": Ay"... is not
-    // valid JSON`): dropped, since the message reaches answers and logs, which never carry payloads.
-    const reason = (error as Error).message.replace(/,? ".*" is not valid JSON$/s, '');
+    // V8 quotes the body, or ten characters each side of the error with "..." where it cut
+    // (`Unexpected token 'X', ..."1,1,X,1,1"... is not valid JSON`), or the whole body alone
+    // (`"NaN" is not valid JSON`): dropped, since the message reaches answers and logs, which never
+    // carry payloads.
+    const reason = (error as Error).message.replace(/(?:^|,? )(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '') || 'Unexpected token';
     return { ok: false, reason: 'malformed', message: `body is not JSON: ${reason}` };
   }
   if (value === null || typeof value !== 'object') return { ok: true, value };

@@ -48,11 +48,12 @@ function stringEnd(text: string, start: number): number {
 /** Characters of a JSON number literal: digits, `.`, `e`, `E`, `+`, `-`. */
 const inNumber = (code: number) => isDigit(code) || code === 46 || code === 101 || code === 69 || code === 43 || code === 45;
 
-/** Whether the integer part of a number literal (sign, digits before `.`/`e`) is beyond 2^53 − 1. */
+/**
+ * Whether the integer part of a number literal (sign, digits before `.`/`e`) is beyond 2^53 − 1.
+ * No digit count first: a whole number of 15 digits or fewer is always exact.
+ */
 function unsafeIntegerPart(literal: string): boolean {
-  const match = /^-?[0-9]+/.exec(literal)!;
-  const digits = match[0].length - (literal.startsWith('-') ? 1 : 0);
-  return digits >= 16 && !Number.isSafeInteger(Number(match[0]));
+  return !Number.isSafeInteger(Number(/^-?[0-9]+/.exec(literal)![0]));
 }
 
 /**
@@ -100,7 +101,8 @@ export function unsafeIntegerPath(text: string): string | undefined {
       inArray.pop();
     } else if (code === 44) {
       // , : the next item of an array, or the next key of an object
-      if (inArray[inArray.length - 1]) (path[path.length - 1] as number)++;
+      // `+ 1`, not `(… as number)++`: StrykerJS prints that one's mutant without its parentheses.
+      if (inArray[inArray.length - 1]) path[path.length - 1] = (path[path.length - 1] as number) + 1;
       else expectingKey = true;
     }
     at++;

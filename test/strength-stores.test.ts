@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../src/index.js';
 import { MAX_KEY_LENGTH, storageKey } from '../src/idempotency/key.js';
-import { ENTRY_OVERHEAD_BYTES, minMemoryStoreBytes, StoreFullError } from '../src/idempotency/memory.js';
+import { ENTRY_OVERHEAD_BYTES, minMemoryStoreBytes, StoreFullError, SYNCHRONOUS } from '../src/idempotency/memory.js';
 import { redisStore } from '../src/idempotency/redis.js';
 import { durationMs, type ClaimResult } from '../src/idempotency/store.js';
 
@@ -287,5 +287,57 @@ describe('redisStore: the exact commands', () => {
     await expect(store.claim('k', 0)).rejects.toThrow(RangeError);
     await expect(store.complete('k', 't', OK, NaN)).rejects.toThrow(RangeError);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('memory store: its bookkeeping stays bounded by the keys it holds, whatever the traffic', () => {
+  // The insertion-order queues hold live and stale items; `queued()` counts them. The bound is
+  // about twice the keys held plus 2 × 1024 (the two compactions' slack).
+  const bound = (store: ReturnType<typeof memoryStore>) => 2 * store.size + 2 * 1024 + 16;
+
+  it('asynchronous handlers: claims always in flight while older ones complete (no growth per delivery)', () => {
+    const store = memoryStore({ maxEntries: 500 });
+    const sync = store[SYNCHRONOUS];
+    const inFlight: Array<[string, string]> = [];
+    let peak = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const key = `k${i}`;
+      inFlight.push([key, token(sync.claim(key, 60_000))]);
+      if (inFlight.length > 10) {
+        const [done, claimToken] = inFlight.shift()!;
+        sync.complete(done, claimToken, OK, 60_000);
+      }
+      peak = Math.max(peak, sync.queued() - bound(store));
+    }
+    expect(store.size).toBe(500);
+    expect(peak).toBeLessThanOrEqual(0);
+  });
+
+  it('one claim that never ends, at the head, while thousands of later ones complete behind it', () => {
+    const store = memoryStore({ maxEntries: 200 });
+    const sync = store[SYNCHRONOUS];
+    token(sync.claim('stuck', 3_600_000));
+    let peak = 0;
+    for (let i = 0; i < 30_000; i++) {
+      sync.complete(`k${i}`, token(sync.claim(`k${i}`, 60_000)), OK, 60_000);
+      peak = Math.max(peak, sync.queued() - bound(store));
+    }
+    expect(sync.claim('stuck', 60_000)).toEqual({ state: 'in_progress' });
+    expect(peak).toBeLessThanOrEqual(0);
+  });
+
+  it('claims released out of order, and completed keys evicted from a full store', () => {
+    const store = memoryStore({ maxEntries: 300 });
+    const sync = store[SYNCHRONOUS];
+    let peak = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const a = token(sync.claim(`a${i}`, 60_000));
+      const b = token(sync.claim(`b${i}`, 60_000));
+      sync.release(`b${i}`, b); // the newer claim goes first
+      if (i % 3 === 0) sync.release(`a${i}`, a);
+      else sync.complete(`a${i}`, a, OK, 60_000);
+      peak = Math.max(peak, sync.queued() - bound(store));
+    }
+    expect(peak).toBeLessThanOrEqual(0);
   });
 });

@@ -195,3 +195,20 @@ describe('custom schemes', () => {
     expect([bare.name, bare.algorithm, bare.timestamp, bare.signsRequestLine]).toEqual(['c', 'SHA-1', undefined, undefined]);
   });
 });
+
+describe('receive.ts: the defaults it fills in, exactly (issue 20, run of src/core/receive.ts)', () => {
+  it('Axitech signs the method: a delivery without one is taken as POST (the only method providers use), another method does not verify', async () => {
+    const body = JSON.stringify(examples.axitech['session.submitted']);
+    const headers = await sign('axitech', { type: 'session.submitted', body, url: '/hooks/axitech', timestamp: NOW }, SECRET);
+    const event = await receive('axitech', { body, headers, url: '/hooks/axitech' }, { secret: SECRET, now: NOW });
+    expect(event.type).toBe('session.submitted');
+    expect(await code(receive('axitech', { body, headers, url: '/hooks/axitech', method: 'PUT' }, { secret: SECRET, now: NOW }))).toBe('signature_invalid');
+  });
+
+  it('a custom scheme that signs a timestamp header, on a provider that documents none: "the timestamp header is missing"', async () => {
+    const scheme: SignatureScheme = { ...bodyHmac({ name: 'custom', algorithm: 'SHA-256', encodings: ['hex'] }), timestamp: 'header' };
+    const headers = await sign('coverkit', { type: 'policy.created', body: BODY }, SECRET);
+    const error = (await outcome(receive('coverkit', { body: BODY, headers }, { secret: SECRET, signature: scheme, now: NOW }))) as WebhookError;
+    expect([error.code, error.message]).toEqual(['timestamp_invalid', 'the timestamp header is missing']);
+  });
+});

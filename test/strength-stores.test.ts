@@ -69,6 +69,22 @@ describe('memory store: limits, exactly', () => {
     expect(await store.claim('k', 60_000)).toEqual({ state: 'done', response: exact });
   });
 
+  it('an entry of exactly maxBytes refused because claims hold the room is "full", not "exceeds"', async () => {
+    const maxBytes = minMemoryStoreBytes + 200;
+    const { store } = clocked({ maxBytes });
+    const claim = await store.claim('k', 60_000);
+    await store.claim('j', 60_000); // a live claim that keeps its room
+    const exact = 'z'.repeat((maxBytes - entryBytes('k')) / 2);
+    expect(entryBytes('k', exact)).toBe(maxBytes);
+    await expect(store.complete('k', token(claim), exact, 60_000)).rejects.toThrow(
+      new StoreFullError(`insurance-webhooks: the memory idempotency store cannot take this key: it is full of deliveries in progress (1 claims, ${entryBytes('j')} bytes; maxEntries 100000, maxBytes ${maxBytes})`),
+    );
+    const over = exact + 'z';
+    await expect(store.complete('k', token(claim), over, 60_000)).rejects.toThrow(
+      new StoreFullError(`insurance-webhooks: the memory idempotency store cannot take this key: an entry of ${maxBytes + 2} bytes exceeds maxBytes ${maxBytes}`),
+    );
+  });
+
   it('StoreFullError: its name and code', () => {
     const error = new StoreFullError('m');
     expect([error.name, error.code, error.message]).toEqual(['StoreFullError', 'store_full', 'm']);
@@ -324,6 +340,33 @@ describe('memory store: its bookkeeping stays bounded by the keys it holds, what
     }
     expect(sync.claim('stuck', 60_000)).toEqual({ state: 'in_progress' });
     expect(peak).toBeLessThanOrEqual(0);
+  });
+
+  it('queued() counts the items of both queues, stale ones included', () => {
+    const sync = memoryStore()[SYNCHRONOUS];
+    expect(sync.queued()).toBe(0);
+    token(sync.claim('a', 60_000));
+    const b = token(sync.claim('b', 60_000));
+    expect(sync.queued()).toBe(2);
+    sync.complete('b', b, OK, 60_000); // pending: a, b (stale); done: b
+    expect(sync.queued()).toBe(3);
+    sync.complete('b', b, OK, 60_000); // done: b (stale), b
+    expect(sync.queued()).toBe(4);
+  });
+
+  it('one completed key completed again and again: the rebuilt queue still evicts the oldest, exactly', () => {
+    // Completing a key again takes its old item out of the done queue's order: 1 100 stale items
+    // force the rebuild of that queue from the live keys, which must keep k0 … k8 in it.
+    const store = memoryStore({ maxEntries: 10 });
+    const sync = store[SYNCHRONOUS];
+    for (let i = 0; i < 10; i++) sync.complete(`k${i}`, token(sync.claim(`k${i}`, 60_000)), OK, 60_000);
+    for (let round = 0; round < 1100; round++) sync.complete('k9', 'x', OK, 60_000);
+    expect(sync.queued()).toBeLessThanOrEqual(2 * 10 + 1024 + 1);
+    token(sync.claim('new', 60_000));
+    expect(store.size).toBe(10);
+    // k0 went (the oldest completion); k1 and k9 stayed. (A 'done' answer changes nothing; the
+    // claim of k0 comes last since it takes a place.)
+    expect([sync.claim('k9', 60_000).state, sync.claim('k1', 60_000).state, sync.claim('k0', 60_000).state]).toEqual(['done', 'done', 'claimed']);
   });
 
   it('claims released out of order, and completed keys evicted from a full store', () => {

@@ -1,6 +1,7 @@
 // Where an endpoint's time goes, one layer at a time: servers of part 7 (bench/http/server.mjs),
 // all alive together and driven one at a time in rotating order, each reported as its server CPU
-// per request (user + system, all threads) and req/s, median of the rounds. The default ladder:
+// per request (user + system, all threads), req/s, and its main thread's garbage-collection pauses
+// per request (scavenges; the rest), median of the rounds. The default ladder:
 //
 //   node-bare          bare node:http doing the floor
 //   node-bare-spin     the same plus SPIN_US (12) µs of busy work: the control, what a known
@@ -33,6 +34,8 @@ const next = deliveries(await loadDist(dist));
 const servers = await Promise.all(kinds.map((kind) => startServer(kind, dist)));
 const cpu: number[][] = kinds.map(() => []);
 const rps: number[][] = kinds.map(() => []);
+const gcMinor: number[][] = kinds.map(() => []);
+const gcMajor: number[][] = kinds.map(() => []);
 try {
   for (const server of servers) await load(server, 2, 10, next);
   for (let round = 0; round < rounds; round++) {
@@ -41,11 +44,13 @@ try {
       const run = await load(servers[i] as Server, seconds, 10, next);
       cpu[i]!.push(run.cpuPerRequest);
       rps[i]!.push(run.rps);
+      gcMinor[i]!.push(run.gcMinorPerRequest);
+      gcMajor[i]!.push(run.gcMajorPerRequest);
     }
   }
   const base = median(rps[0]!);
   kinds.forEach((kind, i) =>
-    console.log(`${kind.padEnd(20)} ${median(cpu[i]!).toFixed(1).padStart(6)} µs CPU/request (${cpu[i]!.map((v) => v.toFixed(1)).join(', ')})  ${median(rps[i]!).toFixed(0).padStart(6)} req/s  ${(median(rps[i]!) / base).toFixed(2)}× of ${kinds[0]}`),
+    console.log(`${kind.padEnd(20)} ${median(cpu[i]!).toFixed(1).padStart(6)} µs CPU/request (${cpu[i]!.map((v) => v.toFixed(1)).join(', ')})  ${median(rps[i]!).toFixed(0).padStart(6)} req/s  ${(median(rps[i]!) / base).toFixed(2)}× of ${kinds[0]}  GC pauses µs/request: scavenge ${median(gcMinor[i]!).toFixed(2)}, other ${median(gcMajor[i]!).toFixed(2)}`),
   );
 } finally {
   await Promise.all(servers.map(stopServer));

@@ -220,7 +220,7 @@ describe('once(): what is deduplicated', () => {
 function recordingSync(overrides: Partial<SynchronousStore> = {}) {
   const calls: Call[] = [];
   const operations: SynchronousStore = {
-    queued: () => 0,
+    slots: () => 0,
     claim: (key, leaseMs) => {
       calls.push(['claim', key, leaseMs]);
       return overrides.claim ? overrides.claim(key, leaseMs) : CLAIMED;

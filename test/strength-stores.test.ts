@@ -307,8 +307,8 @@ describe('redisStore: the exact commands', () => {
 });
 
 describe('memory store: its bookkeeping stays bounded by the keys it holds, whatever the traffic', () => {
-  // The insertion-order queues hold live and stale items; `queued()` counts them. The bound is
-  // about twice the keys held plus 2 × 1024 (the two compactions' slack).
+  // `slots()` counts the slots allocated; the bound is about twice the keys held plus 2 × 1024
+  // (from an earlier design whose queues kept stale items until compacted: kept as the bound).
   const bound = (store: ReturnType<typeof memoryStore>) => 2 * store.size + 2 * 1024 + 16;
 
   it('asynchronous handlers: claims always in flight while older ones complete (no growth per delivery)', () => {
@@ -323,7 +323,7 @@ describe('memory store: its bookkeeping stays bounded by the keys it holds, what
         const [done, claimToken] = inFlight.shift()!;
         sync.complete(done, claimToken, OK, 60_000);
       }
-      peak = Math.max(peak, sync.queued() - bound(store));
+      peak = Math.max(peak, sync.slots() - bound(store));
     }
     expect(store.size).toBe(500);
     expect(peak).toBeLessThanOrEqual(0);
@@ -336,32 +336,38 @@ describe('memory store: its bookkeeping stays bounded by the keys it holds, what
     let peak = 0;
     for (let i = 0; i < 30_000; i++) {
       sync.complete(`k${i}`, token(sync.claim(`k${i}`, 60_000)), OK, 60_000);
-      peak = Math.max(peak, sync.queued() - bound(store));
+      peak = Math.max(peak, sync.slots() - bound(store));
     }
     expect(sync.claim('stuck', 60_000)).toEqual({ state: 'in_progress' });
     expect(peak).toBeLessThanOrEqual(0);
   });
 
-  it('queued() counts the items of both queues, stale ones included', () => {
-    const sync = memoryStore()[SYNCHRONOUS];
-    expect(sync.queued()).toBe(0);
-    token(sync.claim('a', 60_000));
-    const b = token(sync.claim('b', 60_000));
-    expect(sync.queued()).toBe(2);
-    sync.complete('b', b, OK, 60_000); // pending: a, b (stale); done: b
-    expect(sync.queued()).toBe(3);
-    sync.complete('b', b, OK, 60_000); // done: b (stale), b
-    expect(sync.queued()).toBe(4);
+  it('slots() counts the slots allocated: 1024 at first (maxEntries if fewer), doubled when full, never past maxEntries', () => {
+    expect(memoryStore({ maxEntries: 10 })[SYNCHRONOUS].slots()).toBe(10);
+    const store = memoryStore({ maxEntries: 3000 });
+    const sync = store[SYNCHRONOUS];
+    const seen: number[] = [sync.slots()];
+    for (let i = 0; i < 3000; i++) {
+      token(sync.claim(`k${i}`, 60_000));
+      if (sync.slots() !== seen.at(-1)) seen.push(sync.slots());
+      if (i === 1023 || i === 2047) expect([i, sync.slots()]).toEqual([i, i + 1]); // full, not yet grown
+    }
+    expect(seen).toEqual([1024, 2048, 3000]);
+    // Freed slots are used again: 3 000 more keys through a full store allocate nothing.
+    for (let i = 0; i < 3000; i++) sync.release(`k${i}`, String((i + 1).toString(36)));
+    expect(store.size).toBe(0);
+    for (let i = 0; i < 3000; i++) sync.complete(`j${i}`, 'x', OK, 60_000);
+    expect([store.size, sync.slots()]).toEqual([3000, 3000]);
   });
 
   it('one completed key completed again and again: the rebuilt queue still evicts the oldest, exactly', () => {
-    // Completing a key again takes its old item out of the done queue's order: 1 100 stale items
-    // force the rebuild of that queue from the live keys, which must keep k0 … k8 in it.
+    // Completing a key again moves it to the newest end of the completed keys' order; the
+    // others keep theirs (an earlier design rebuilt its queue after 1 024 stale items here).
     const store = memoryStore({ maxEntries: 10 });
     const sync = store[SYNCHRONOUS];
     for (let i = 0; i < 10; i++) sync.complete(`k${i}`, token(sync.claim(`k${i}`, 60_000)), OK, 60_000);
     for (let round = 0; round < 1100; round++) sync.complete('k9', 'x', OK, 60_000);
-    expect(sync.queued()).toBeLessThanOrEqual(2 * 10 + 1024 + 1);
+    expect(sync.slots()).toBe(10);
     token(sync.claim('new', 60_000));
     expect(store.size).toBe(10);
     // k0 went (the oldest completion); k1 and k9 stayed. (A 'done' answer changes nothing; the
@@ -379,7 +385,7 @@ describe('memory store: its bookkeeping stays bounded by the keys it holds, what
       sync.release(`b${i}`, b); // the newer claim goes first
       if (i % 3 === 0) sync.release(`a${i}`, a);
       else sync.complete(`a${i}`, a, OK, 60_000);
-      peak = Math.max(peak, sync.queued() - bound(store));
+      peak = Math.max(peak, sync.slots() - bound(store));
     }
     expect(peak).toBeLessThanOrEqual(0);
   });

@@ -10,6 +10,7 @@
 // package answers to a handled delivery (200, the same JSON body and content-type).
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 const kind = process.argv[2];
 const config = JSON.parse(process.env.BENCH_HTTP);
@@ -213,13 +214,22 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ por
 // Each line on stdin asks for this process's CPU time so far (µs, all threads), answered as a line
 // `{"cpu":…}`: the parent divides its growth over a run by the requests served. The parent going
 // away (or being done) closes stdin: do not linger.
+// With it, the main thread's time in garbage-collection pauses so far (µs): scavenges of the young
+// generation apart from the old generation's mark-compact (bench/http-ladder.ts prints both).
+const gc = { minor: 0, major: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor += entry.duration * 1000;
+    else gc.major += entry.duration * 1000;
+  }
+}).observe({ entryTypes: ['gc'] });
 let pending = '';
 process.stdin.on('data', (chunk) => {
   pending += chunk.toString();
   for (let at = pending.indexOf('\n'); at >= 0; at = pending.indexOf('\n')) {
     pending = pending.slice(at + 1);
     const { user, system } = process.cpuUsage();
-    process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
+    process.stdout.write(`${JSON.stringify({ cpu: user + system, gcMinor: gc.minor, gcMajor: gc.major })}\n`);
   }
 });
 process.stdin.on('end', () => process.exit(0));

@@ -66,6 +66,14 @@ export interface Server {
   child: ChildProcess;
   /** The child's CPU time so far, µs (user + system, all threads). */
   cpu(): Promise<number>;
+  /** The same, with its main thread's garbage-collection pauses so far (µs): scavenges, and the rest. */
+  usage(): Promise<Usage>;
+}
+
+export interface Usage {
+  cpu: number;
+  gcMinor: number;
+  gcMajor: number;
 }
 
 /** Starts one server child; `execArgv` adds node flags (bench/profile.ts: --cpu-prof). */
@@ -91,21 +99,22 @@ export function startServer(kind: Kind, dist: string, execArgv: string[] = []): 
       reject(new Error(`http server ${kind} did not start within 20 s`));
     }, 20_000);
     let out = '';
-    const waiting: ((cpu: number) => void)[] = [];
-    const cpu = () =>
-      new Promise<number>((answer) => {
+    const waiting: ((usage: Usage) => void)[] = [];
+    const usage = () =>
+      new Promise<Usage>((answer) => {
         waiting.push(answer);
         child.stdin!.write('cpu\n');
       });
+    const cpu = async () => (await usage()).cpu;
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       for (let at = out.indexOf('\n'); at >= 0; at = out.indexOf('\n')) {
-        const message = JSON.parse(out.slice(0, at)) as { port?: number; cpu?: number };
+        const message = JSON.parse(out.slice(0, at)) as { port?: number } & Partial<Usage>;
         out = out.slice(at + 1);
         if (message.port !== undefined) {
           clearTimeout(timer);
-          resolve({ kind, port: message.port, child, cpu });
-        } else waiting.shift()?.(message.cpu!);
+          resolve({ kind, port: message.port, child, cpu, usage });
+        } else waiting.shift()?.(message as Usage);
       }
     });
     child.once('exit', (code) => {
@@ -164,11 +173,14 @@ interface Run {
   p99: number;
   /** The server's CPU time per request, µs (immune to waiting for a core; not to cache effects). */
   cpuPerRequest: number;
+  /** Its main thread's pauses for scavenges and for the rest of garbage collection, µs per request. */
+  gcMinorPerRequest: number;
+  gcMajorPerRequest: number;
 }
 
 export async function load(server: Server, seconds: number, connections: number, next: ReturnType<typeof deliveries>): Promise<Run> {
   const { port } = server;
-  const before = await server.cpu();
+  const before = await server.usage();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -178,8 +190,9 @@ export async function load(server: Server, seconds: number, connections: number,
     requests: [{ method: 'POST', path: PATH, setupRequest: (req) => ({ ...req, method: 'POST', path: PATH, ...next() }) }],
   });
   if (result.errors || result.timeouts || result.non2xx) throw new Error(`port ${port}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} answers not 2xx`);
-  const cpu = (await server.cpu()) - before;
-  return { rps: result.requests.total / result.duration, p99: result.latency.p99, cpuPerRequest: cpu / result.requests.total };
+  const after = await server.usage();
+  const per = (field: keyof Usage) => (after[field] - before[field]) / result.requests.total;
+  return { rps: result.requests.total / result.duration, p99: result.latency.p99, cpuPerRequest: per('cpu'), gcMinorPerRequest: per('gcMinor'), gcMajorPerRequest: per('gcMajor') };
 }
 
 export async function httpThroughput(lib: Lib, dist: string, options: HttpOptions): Promise<Result[]> {

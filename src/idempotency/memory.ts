@@ -1,34 +1,30 @@
 // The in-memory idempotency store (the default): one process, bounded by entries and bytes, entries
 // expiring by `now`; a second instance behind a load balancer needs a shared store (redis.ts).
+//
+// Entries are slots in parallel arrays (typed arrays for the numbers, two arrays for the key and
+// stored answer strings) linked into two insertion-ordered lists, claims and completed keys, by
+// `prev`/`next` indices; a Map finds a key's slot. Not an object per entry: a store holds 100 000
+// keys for days, and the garbage collector traces every object it holds on each full collection
+// and copies each new one out of the young generation, so an entry costs its strings and three
+// array cells, not an object of seven fields, a token string and a queue cell (bench/: part 7,
+// the ladder). Completing a claim moves its slot from one list to the other: no Map change.
+// The lists rather than the Map's own order: V8 leaves a hole in a Map for each deleted entry
+// until it rehashes, so iterating a Map whose oldest entries are deleted one by one (eviction of
+// a full store) skips up to tens of thousands of holes, 50 to 200 µs per delivery (measured).
 import { MAX_KEY_LENGTH, storageKey } from './key.js';
 import { durationMs, type ClaimResult, type IdempotencyStore } from './store.js';
 
-interface Entry {
-  key: string;
-  token: string;
-  response: string | undefined; // undefined while in progress
-  expiresAt: number; // epoch ms, by `now`
+/** One insertion-ordered list of slots: claims in progress, or completed keys. */
+interface List {
+  head: number; // the oldest slot, or NONE
+  tail: number; // the newest slot, or NONE
+  count: number;
   bytes: number;
-  /** The part holding it, undefined once dropped: `order` items are checked by this, not by a Map lookup. */
-  part: Part | undefined;
 }
 
-/**
- * Claims in progress, or completed keys, with their bytes. `order` holds the entries in insertion
- * order from `head` on, for sweeps and eviction; an item is stale (skipped) once its entry's `part`
- * is no longer this one (dropped, or completed). Not the Map's own order: V8 leaves a hole in a Map
- * for each deleted entry until it rehashes, so a Map whose oldest entries are deleted one by one
- * (eviction of a full store) makes every iteration from its start skip up to tens of thousands of
- * holes, 50 to 200 µs per delivery (measured, bench/: part 7). And not a lookup of the item's key
- * to tell it stale: in a Map of 100 000 keys each lookup is a cache miss or two, and a delivery
- * checked the head of the order four times (a third of the store's time, bench/: part 7).
- */
-interface Part {
-  entries: Map<string, Entry>;
-  order: (Entry | undefined)[];
-  head: number;
-  bytes: number;
-}
+const NONE = -1;
+/** Slots allocated at first (fewer when `maxEntries` is smaller); doubled as needed up to `maxEntries`. */
+const FIRST_SLOTS = 1024;
 
 export interface MemoryStoreOptions {
   /** Most keys kept, claims and completed ones together. Default 100 000. */
@@ -55,11 +51,11 @@ export interface SynchronousStore {
   complete(key: string, token: string, response: string, ttlMs: number): void;
   release(key: string, token: string): void;
   /**
-   * Items the insertion-order queues hold, live and stale: the store's bookkeeping, bounded by
-   * about twice the keys held plus 2 × 1024 whatever the traffic (for tests: a bound on memory
-   * that `size` and `bytes` do not show).
+   * Slots allocated: the store's bookkeeping besides its Map, at most `maxEntries` and at most
+   * twice the most keys it has held at once (1024 at first), whatever the traffic (for tests: a
+   * bound on memory that `size` and `bytes` do not show).
    */
-  queued(): number;
+  slots(): number;
 }
 
 /** The memory store: an `IdempotencyStore` with its current size, for monitoring and tests. */
@@ -72,7 +68,7 @@ export interface MemoryStore extends IdempotencyStore {
   readonly bytes: number;
 }
 
-/** Fixed cost counted per entry: the Map slot, the entry object and its 36-character token. */
+/** Fixed cost counted per entry: its Map entry, its array cells and the strings' headers (an estimate). */
 export const ENTRY_OVERHEAD_BYTES = 160;
 /** The smallest `maxBytes`: room for one claim of the longest stored key. */
 export const minMemoryStoreBytes = ENTRY_OVERHEAD_BYTES + 2 * MAX_KEY_LENGTH;
@@ -115,85 +111,90 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   if (!Number.isInteger(maxBytes) || maxBytes < minMemoryStoreBytes) {
     throw new RangeError(`insurance-webhooks: memoryStore maxBytes must be an integer ≥ ${minMemoryStoreBytes}, not ${maxBytes}`);
   }
-  // Claims and completed keys apart, each in insertion order (Map order). With the router's constant
-  // lease and TTL that is also expiry order, so sweeps stop at the first live entry.
-  const pending: Part = { entries: new Map(), order: [], head: 0, bytes: 0 };
-  const done: Part = { entries: new Map(), order: [], head: 0, bytes: 0 };
+  // With the router's constant lease and TTL, insertion order is also expiry order, so sweeps
+  // stop at the first live entry of each list.
+  const pending: List = { head: NONE, tail: NONE, count: 0, bytes: 0 };
+  const done: List = { head: NONE, tail: NONE, count: 0, bytes: 0 };
+  const slotOf = new Map<string, number>();
+  let slots = Math.min(FIRST_SLOTS, maxEntries);
+  const keys: (string | undefined)[] = new Array<undefined>(slots).fill(undefined);
+  const responses: (string | undefined)[] = new Array<undefined>(slots).fill(undefined); // undefined: a claim
+  let expiresAt = new Float64Array(slots); // epoch ms, by `now`
+  let tokens = new Float64Array(slots); // a claim's number (its token is that in base 36)
+  let sizes = new Float64Array(slots); // bytes counted
+  let prev = new Int32Array(slots);
+  let next = new Int32Array(slots);
+  // Free slots, linked by `next`; the slots from `fresh` on were never used.
+  let free = NONE;
+  let fresh = 0;
   let nextLapse = Infinity; // no claim in `pending` lapses before this (a lower bound)
-  // Tokens only need to differ within this process: a counter, not a UUID (Node's randomUUID
-  // strings take ~490 bytes of heap each, three times the rest of an entry).
+  // Tokens only need to differ within this process: a counter, not a UUID.
   let claims = 0;
 
-  const drop = (part: Part, key: string, entry: Entry) => {
-    part.entries.delete(key);
-    part.bytes -= entry.bytes;
-    entry.part = undefined;
+  const grow = <T extends Float64Array | Int32Array>(array: T, length: number): T => {
+    const larger = new (array.constructor as new (length: number) => T)(length);
+    larger.set(array);
+    return larger;
   };
-  const add = (key: string, entry: Entry) => {
-    const part = entry.response === undefined ? pending : done;
-    if (part === pending) nextLapse = Math.min(nextLapse, entry.expiresAt);
-    entry.part = part;
-    part.entries.set(key, entry);
-    part.bytes += entry.bytes;
-    part.order.push(entry);
-    // Stale items (entries taken out of order) are many more than live ones: rebuild from the
-    // Map, which holds the live entries in the same order. Amortized O(1) per entry.
-    if (part.order.length - part.head > 2 * part.entries.size + 1024) {
-      part.order = [...part.entries.values()];
-      part.head = 0;
+  /** A slot to fill: a freed one, a fresh one, or one of more slots allocated (at most `maxEntries`). */
+  const allocate = (): number => {
+    if (free !== NONE) {
+      const slot = free;
+      free = next[slot]!;
+      return slot;
     }
-  };
-  /**
-   * Gives the array's consumed head back now and then, not on every shift (O(1) amortized).
-   * Wherever the head moves: stale items skipped there too (claims completed while an older one is
-   * still in flight, the usual state of a store under load with asynchronous handlers) would
-   * otherwise leave the array one slot longer per delivery for as long as the process lives.
-   */
-  const compact = (part: Part) => {
-    if (part.head > 1024 && part.head * 2 > part.order.length) {
-      part.order = part.order.slice(part.head);
-      part.head = 0;
+    if (fresh === slots) {
+      // Callers made room first, so the slots in use are fewer than maxEntries here.
+      slots = Math.min(2 * slots, maxEntries);
+      for (const array of [keys, responses]) while (array.length < slots) array.push(undefined);
+      [expiresAt, tokens, sizes, prev, next] = [grow(expiresAt, slots), grow(tokens, slots), grow(sizes, slots), grow(prev, slots), grow(next, slots)];
     }
+    return fresh++;
   };
-  /** The oldest entry `part` holds (stale items at the head are discarded), or undefined. */
-  const oldest = (part: Part): Entry | undefined => {
-    const { order } = part;
-    while (part.head < order.length) {
-      const entry = order[part.head]!;
-      if (entry.part === part) {
-        compact(part);
-        return entry;
-      }
-      order[part.head++] = undefined;
-    }
-    part.order = [];
-    part.head = 0;
-    return undefined;
+  const listOf = (slot: number) => (responses[slot] === undefined ? pending : done);
+  /** Appends `slot` (its fields set) to the newest end of its list. */
+  const link = (slot: number) => {
+    const list = listOf(slot);
+    if (list === pending) nextLapse = Math.min(nextLapse, expiresAt[slot]!);
+    prev[slot] = list.tail;
+    next[slot] = NONE;
+    if (list.tail === NONE) list.head = slot;
+    else next[list.tail] = slot;
+    list.tail = slot;
+    list.count++;
+    list.bytes += sizes[slot]!;
   };
-  /** Drops `part`'s oldest entry (`oldest(part)` returned it). */
-  const dropOldest = (part: Part, entry: Entry) => {
-    drop(part, entry.key, entry);
-    part.order[part.head++] = undefined;
-    compact(part);
+  /** Takes `slot` out of its list (it keeps its key and fields). */
+  const unlink = (slot: number) => {
+    const list = listOf(slot);
+    const before = prev[slot]!;
+    const after = next[slot]!;
+    if (before === NONE) list.head = after;
+    else next[before] = after;
+    if (after === NONE) list.tail = before;
+    else prev[after] = before;
+    list.count--;
+    list.bytes -= sizes[slot]!;
   };
-  const find = (key: string) => pending.entries.get(key) ?? done.entries.get(key);
-  /** Removes and returns what `key` holds. */
-  const take = (key: string): Entry | undefined => {
-    const entry = find(key);
-    if (entry) drop(entry.response === undefined ? pending : done, key, entry);
-    return entry;
+  /** Forgets an unlinked slot: its key, its strings, and the slot itself (freed). */
+  const release = (slot: number) => {
+    slotOf.delete(keys[slot]!);
+    keys[slot] = undefined;
+    responses[slot] = undefined;
+    next[slot] = free;
+    free = slot;
   };
-  /** Drops the lapsed entries at the head of `part` (insertion order is expiry order, see above). */
-  const sweepPart = (part: Part, time: number) => {
-    for (let entry = oldest(part); entry !== undefined && entry.expiresAt <= time; entry = oldest(part)) dropOldest(part, entry);
+  const drop = (slot: number) => {
+    unlink(slot);
+    release(slot);
   };
-  const sweep = (time: number) => {
-    sweepPart(done, time);
-    sweepPart(pending, time);
+  /** Drops the lapsed entries at the oldest end of `list` (insertion order is expiry order, see above). */
+  const sweepList = (list: List, time: number) => {
+    while (list.head !== NONE && expiresAt[list.head]! <= time) drop(list.head);
   };
   /** Whether an entry of `size` bytes fits now, or (`claimsOnly`) once every completed key is dropped. */
   const fits = (size: number, claimsOnly = false) => {
-    const count = pending.entries.size + (claimsOnly ? 0 : done.entries.size);
+    const count = pending.count + (claimsOnly ? 0 : done.count);
     return count < maxEntries && pending.bytes + (claimsOnly ? 0 : done.bytes) + size <= maxBytes;
   };
   /** Frees room for an entry of `size` bytes, or throws a `StoreFullError` (having dropped nothing live). */
@@ -203,66 +204,84 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     // one may have lapsed.
     if (time >= nextLapse) {
       nextLapse = Infinity;
-      for (const [key, entry] of pending.entries) {
-        if (entry.expiresAt <= time) drop(pending, key, entry);
-        else nextLapse = Math.min(nextLapse, entry.expiresAt);
+      for (let slot = pending.head; slot !== NONE; ) {
+        const after = next[slot]!;
+        if (expiresAt[slot]! <= time) drop(slot);
+        else nextLapse = Math.min(nextLapse, expiresAt[slot]!);
+        slot = after;
       }
     }
     // Live claims alone leave no room: refuse rather than evict a claim or grow.
     if (!fits(size, true)) {
-      const why = size > maxBytes ? `an entry of ${size} bytes exceeds maxBytes ${maxBytes}` : `it is full of deliveries in progress (${pending.entries.size} claims, ${pending.bytes} bytes; maxEntries ${maxEntries}, maxBytes ${maxBytes})`;
+      const why = size > maxBytes ? `an entry of ${size} bytes exceeds maxBytes ${maxBytes}` : `it is full of deliveries in progress (${pending.count} claims, ${pending.bytes} bytes; maxEntries ${maxEntries}, maxBytes ${maxBytes})`;
       throw new StoreFullError(`insurance-webhooks: the memory idempotency store cannot take this key: ${why}`);
     }
-    for (let entry = oldest(done); entry !== undefined && !fits(size); entry = oldest(done)) dropOldest(done, entry);
+    while (!fits(size)) drop(done.head);
   };
   const sizeOf = (key: string, response = '') => ENTRY_OVERHEAD_BYTES + 2 * (key.length + response.length);
+  /** Fills `slot` (allocated, or unlinked and keeping its key) and links it. */
+  const fill = (slot: number, key: string, response: string | undefined, expiry: number, token: number, size: number) => {
+    if (keys[slot] === undefined) slotOf.set(key, slot);
+    keys[slot] = key;
+    responses[slot] = response;
+    expiresAt[slot] = expiry;
+    tokens[slot] = token;
+    sizes[slot] = size;
+    link(slot);
+  };
 
   const operations: SynchronousStore = {
     claim(key, leaseMs) {
       durationMs(leaseMs, 'leaseMs');
       const id = storageKey(key);
       const time = now();
-      sweep(time);
-      const entry = find(id);
-      if (entry && entry.expiresAt > time) {
-        return entry.response === undefined ? { state: 'in_progress' } : { state: 'done', response: entry.response };
+      sweepList(done, time);
+      sweepList(pending, time);
+      const held = slotOf.get(id);
+      if (held !== undefined) {
+        if (expiresAt[held]! > time) {
+          const response = responses[held];
+          return response === undefined ? { state: 'in_progress' } : { state: 'done', response };
+        }
+        drop(held); // lapsed behind a live entry
       }
-      if (entry) take(id); // lapsed behind a live entry
       const size = sizeOf(id);
       makeRoom(time, size);
-      const token = (++claims).toString(36);
-      add(id, { key: id, token, response: undefined, expiresAt: time + leaseMs, bytes: size, part: undefined });
-      return { state: 'claimed', token };
+      const token = ++claims;
+      fill(allocate(), id, undefined, time + leaseMs, token, size);
+      return { state: 'claimed', token: token.toString(36) };
     },
     complete(key, token, response, ttlMs) {
       durationMs(ttlMs, 'ttlMs');
       const id = storageKey(key);
       const time = now();
-      sweep(time);
+      sweepList(done, time);
+      sweepList(pending, time);
       // Whoever holds the key now (this claim, or a newer one after this lease lapsed), the handler
-      // has succeeded: the key is handled.
-      const previous = take(id);
+      // has succeeded: the key is handled. Its slot is reused: the Map keeps pointing at it.
+      const held = slotOf.get(id);
+      if (held !== undefined) unlink(held);
       const size = sizeOf(id, response);
       try {
         makeRoom(time, size);
       } catch (error) {
         // Not recorded, like a lost write: the claim stays until its lease lapses.
-        if (previous) add(id, previous);
+        if (held !== undefined) link(held);
         throw error;
       }
-      add(id, { key: id, token, response, expiresAt: time + ttlMs, bytes: size, part: undefined });
+      fill(held ?? allocate(), id, response, time + ttlMs, 0, size); // a completed key needs no token
     },
     release(key, token) {
       const id = storageKey(key);
-      const entry = pending.entries.get(id);
-      if (entry?.token === token) drop(pending, id, entry);
+      const slot = slotOf.get(id);
+      if (slot !== undefined && responses[slot] === undefined && tokens[slot]!.toString(36) === token) drop(slot);
     },
-    queued: () => pending.order.length + done.order.length,
+    slots: () => slots,
   };
 
   return {
     get size() {
-      return pending.entries.size + done.entries.size;
+      return pending.count + done.count;
     },
     get bytes() {
       return pending.bytes + done.bytes;

@@ -9,25 +9,11 @@
 // (FAST, below), then, for a mutant none of them kills, every test of the mutation run.
 //
 // Usage: [MUTANTS=id,…] tsx scripts/static-mutants.ts [reports/mutation/mutation.json [src/file.ts …]]
-// Prints one line per mutant: killed (a test failed) or SURVIVED; exits 1 if any survived.
+// Prints one line per mutant: killed (a test failed) or SURVIVED; exits 1 if any survived. Each
+// verdict is also written to reports/mutation/rechecked.json, for scripts/mutation-scores.ts.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-
-interface Position {
-  line: number;
-  column: number;
-}
-interface Mutant {
-  id: string;
-  mutatorName: string;
-  replacement?: string;
-  status: string;
-  static?: boolean;
-  location: { start: Position; end: Position };
-}
-interface Report {
-  files: Record<string, { source: string; mutants: Mutant[] }>;
-}
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mutantKey, offsetOf, type Report } from './mutation-report.js';
 
 // STATIC_TESTS (space-separated vitest filters) narrows the first pass, e.g. to one module's tests.
 const FAST = process.env.STATIC_TESTS?.split(' ') ?? ['test/strength-', 'test/receive.test.ts', 'test/threats.test.ts', 'test/known-answer.test.ts', 'test/idempotency-bounds.test.ts'];
@@ -39,19 +25,17 @@ const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
 const fails = (args: string[]) => spawnSync('npx', ['vitest', 'run', '--bail=1', ...args], { stdio: 'ignore' }).status !== 0;
 const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
 
-/** Offset of a (1-based line, 1-based column) position in `source`. */
-function offsetOf(source: string, { line, column }: Position): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) offset = source.indexOf('\n', offset) + 1;
-  return offset + column - 1;
-}
-
+// Verdicts are kept (by where each mutant is, not by its id) for scripts/mutation-scores.ts.
+const VERDICTS = 'reports/mutation/rechecked.json';
+const verdicts: Record<string, 'killed' | 'survived'> = existsSync(VERDICTS) ? JSON.parse(readFileSync(VERDICTS, 'utf8')) : {};
 let survived = 0;
 const only = process.argv.slice(3);
 for (const [file, { source, mutants }] of Object.entries(report.files)) {
   if (only.length && !only.includes(file)) continue;
   for (const mutant of mutants) {
-    if (mutant.status !== 'Survived' || !(IDS ? IDS.includes(mutant.id) : mutant.static)) continue;
+    // By id, a mutant without coverage too (Stryker's per-test coverage can miss the tests that reach it).
+    const candidate = mutant.status === 'Survived' || (IDS !== undefined && mutant.status === 'NoCoverage');
+    if (!candidate || !(IDS ? IDS.includes(mutant.id) : mutant.static)) continue;
     const start = offsetOf(source, mutant.location.start);
     const end = offsetOf(source, mutant.location.end);
     const mutated = source.slice(0, start) + (mutant.replacement ?? '') + source.slice(end);
@@ -68,6 +52,8 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
       writeFileSync(file, original);
     }
     if (!killed) survived++;
+    verdicts[mutantKey(file, source, mutant)] = killed ? 'killed' : 'survived';
+    writeFileSync(VERDICTS, `${JSON.stringify(verdicts, null, 1)}\n`);
     const where = `${file}:${mutant.location.start.line}:${mutant.location.start.column}`;
     console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${where} ${mutant.mutatorName} -> ${JSON.stringify((mutant.replacement ?? '').slice(0, 60))}`);
   }

@@ -114,8 +114,8 @@ export class InboxRouter {
   /**
    * Stores a delivery and answers 202, before any handler runs; a duplicate (same idempotency key)
    * gets a 202 describing the kept delivery (`duplicate: true`, its ids and state), marked
-   * `x-idempotent-replay`. A store that fails or takes
-   * longer than `captureTimeoutMs` makes it a 503: nothing was acknowledged, the provider retries.
+   * `x-idempotent-replay`. A store that fails or takes longer than `captureTimeoutMs` makes it a
+   * 503: nothing was acknowledged, the provider retries.
    */
   async capture(provider: Provider, incoming: IncomingWebhook, fields: Pick<InboxCapture, 'eventType' | 'deliveryId' | 'idempotencyKey' | 'validation' | 'state'>): Promise<WebhookResponse> {
     let result: CaptureResult;

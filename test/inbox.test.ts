@@ -63,17 +63,23 @@ describe('createWebhooks({ inbox })', () => {
     await webhooks.close();
   });
 
-  it('refuses a duplicate at capture by idempotency key: the first answer, marked a replay, and one handler run', async () => {
+  it('refuses a duplicate at capture by idempotency key: a 202 describing the kept delivery, marked a replay, and one handler run', async () => {
     const store = freshInbox();
     let runs = 0;
     const webhooks = createWebhooks(config(store)).on('kasko', 'policy.created', () => void runs++);
-    const first = await webhooks.handle('kasko', await policy(2));
+    const original = await policy(2);
+    const first = await webhooks.handle('kasko', original);
+    const { inboxId } = JSON.parse(first.body) as { inboxId: string };
+    expect(JSON.parse(first.body)).toEqual({ received: true, queued: true, type: 'policy.created', deliveryId: original.headers['x-kasko-delivery'], inboxId });
+    await until(async () => (await store.counts()).handled === 1);
     // The same body under a fresh delivery id header (KASKO's id is unsigned): still the same delivery.
-    const again = await webhooks.handle('kasko', await policy(2));
+    const repeat = await policy(2);
+    expect(repeat.headers['x-kasko-delivery']).not.toBe(original.headers['x-kasko-delivery']);
+    const again = await webhooks.handle('kasko', repeat);
     expect(again.status).toBe(202);
     expect(again.headers['x-idempotent-replay']).toBe('true');
-    expect(JSON.parse(again.body).inboxId).toBe(JSON.parse(first.body).inboxId);
-    await until(async () => (await store.counts()).handled === 1);
+    // What the inbox kept, not the repeat: the original delivery id, and where it stands now (handled, not queued).
+    expect(again.body).toBe(JSON.stringify({ received: true, duplicate: true, type: 'policy.created', deliveryId: original.headers['x-kasko-delivery'], inboxId, state: 'handled' }));
     expect((await store.list()).records).toHaveLength(1);
     expect(runs).toBe(1);
     await webhooks.close();
@@ -266,6 +272,11 @@ function contract(name: string, open: (context: { skip(note?: string): void }) =
       expect((await capture(store, undefined)).duplicate).toBe(false);
       expect((await capture(store, undefined)).duplicate).toBe(false);
       expect((await store.counts()).pending).toBe(3);
+      // A duplicate's result describes the kept record: its event type, delivery id and state, not the repeat's.
+      const kept = await store.capture({ provider: 'kasko', eventType: 'policy.created', deliveryId: 'first-id', idempotencyKey: 'kept-key', method: 'POST', headers: {}, body: new Uint8Array([1]), validation: { ok: true }, state: 'pending' });
+      const repeat = await store.capture({ provider: 'kasko', eventType: 'policy.created', deliveryId: 'second-id', idempotencyKey: 'kept-key', method: 'POST', headers: {}, body: new Uint8Array([1]), validation: { ok: false }, state: 'invalid' });
+      expect(kept).toEqual({ id: kept.id, duplicate: false, eventType: 'policy.created', deliveryId: 'first-id', state: 'pending', response: null });
+      expect(repeat).toEqual({ id: kept.id, duplicate: true, eventType: 'policy.created', deliveryId: 'first-id', state: 'pending', response: null });
       const record = await store.get(results[0]!.id);
       expect([...record!.body]).toEqual([0, 255, 10]);
       await store.close();

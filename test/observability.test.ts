@@ -139,7 +139,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
     expect((await webhooks.handle('kasko', incoming)).status).toBe(200);
 
     expect(inFlight).toEqual([{ attributes: { 'webhook.provider': 'kasko' }, value: 1 }]);
-    expect(records).toEqual([{ provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'handled', status: 200, error: undefined, durationMs: expect.any(Number) }]);
+    expect(records).toEqual([{ source: 'request', provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'handled', status: 200, error: undefined, durationMs: expect.any(Number) }]);
     expect(records[0]!.durationMs).toBeGreaterThan(0);
     expect(await spans()).toEqual([
       { name: 'webhook.receive', kind: 'INTERNAL', parent: 'webhook kasko', attributes: {}, status: 'UNSET', events: [] },
@@ -181,7 +181,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
     const { incoming } = await kaskoDelivery();
     incoming.headers[SIGNATURE_HEADER.kasko] = `sha1=${'0'.repeat(40)}`;
     expect((await webhooks.handle('kasko', incoming)).status).toBe(401);
-    expect(records).toEqual([{ provider: 'kasko', type: undefined, deliveryId: undefined, outcome: 'refused:signature_invalid', status: 401, error: 'signature_invalid', durationMs: expect.any(Number) }]);
+    expect(records).toEqual([{ source: 'request', provider: 'kasko', type: undefined, deliveryId: undefined, outcome: 'refused:signature_invalid', status: 401, error: 'signature_invalid', durationMs: expect.any(Number) }]);
     expect(await spans()).toEqual([
       { name: 'webhook.receive', kind: 'INTERNAL', parent: 'webhook kasko', attributes: { 'error.type': 'signature_invalid' }, status: 'ERROR', events: [] },
       {
@@ -200,7 +200,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
     const { webhooks, records } = router();
     const { incoming, id } = await kaskoDelivery({ ...examples.kasko['policy.created'], gross_premium: 'many' });
     expect((await webhooks.handle('kasko', incoming)).status).toBe(500);
-    expect(records).toEqual([{ provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'refused:payload_invalid', status: 500, error: 'payload_invalid', durationMs: expect.any(Number) }]);
+    expect(records).toEqual([{ source: 'request', provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'refused:payload_invalid', status: 500, error: 'payload_invalid', durationMs: expect.any(Number) }]);
     expect(await spans()).toEqual([
       { name: 'webhook.receive', kind: 'INTERNAL', parent: 'webhook kasko', attributes: { 'error.type': 'payload_invalid' }, status: 'ERROR', events: [] },
       {
@@ -227,7 +227,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
     webhooks.onInvalid(() => {});
     const { incoming, id } = await kaskoDelivery({ ...examples.kasko['policy.created'], gross_premium: 'many' });
     expect((await webhooks.handle('kasko', incoming)).status).toBe(202);
-    expect(records).toEqual([{ provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'kept_invalid', status: 202, error: 'payload_invalid', durationMs: expect.any(Number) }]);
+    expect(records).toEqual([{ source: 'request', provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'kept_invalid', status: 202, error: 'payload_invalid', durationMs: expect.any(Number) }]);
     expect((await spans()).map(({ name, parent }) => [name, parent])).toEqual([
       ['webhook.receive', 'webhook kasko'],
       ['webhook.idempotency.claim', 'webhook kasko'],
@@ -243,7 +243,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
     const d = await delivery('kasko', 'policy.renamed', examples.kasko['policy.created']);
     expect((await webhooks.handle('kasko', { body: d.body, headers: d.headers })).status).toBe(202);
     expect(records).toEqual([
-      { provider: 'kasko', type: 'policy.renamed', deliveryId: d.headers['x-kasko-delivery'], outcome: 'unknown_acknowledged', status: 202, error: 'event_unknown', durationMs: expect.any(Number) },
+      { source: 'request', provider: 'kasko', type: 'policy.renamed', deliveryId: d.headers['x-kasko-delivery'], outcome: 'unknown_acknowledged', status: 202, error: 'event_unknown', durationMs: expect.any(Number) },
     ]);
     expect((await spans()).at(-1)!.attributes).toMatchObject({ 'webhook.event_type': 'policy.renamed', 'webhook.outcome': 'unknown_acknowledged', 'error.type': 'event_unknown' });
     await expectOneDelivery({ 'webhook.provider': 'kasko', 'webhook.event_type': '_OTHER', 'webhook.outcome': 'unknown_acknowledged', 'error.type': 'event_unknown' }, records[0]!);
@@ -287,7 +287,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
     });
     const { incoming, id } = await kaskoDelivery();
     expect((await webhooks.handle('kasko', incoming)).status).toBe(500);
-    expect(records).toEqual([{ provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'handler_failed', status: 500, error: 'handler_failed', durationMs: expect.any(Number) }]);
+    expect(records).toEqual([{ source: 'request', provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'handler_failed', status: 500, error: 'handler_failed', durationMs: expect.any(Number) }]);
     expect(await spans()).toEqual([
       { name: 'webhook.receive', kind: 'INTERNAL', parent: 'webhook kasko', attributes: {}, status: 'UNSET', events: [] },
       { name: 'webhook.idempotency.claim', kind: 'INTERNAL', parent: 'webhook kasko', attributes: { 'webhook.idempotency.state': 'claimed' }, status: 'UNSET', events: [] },
@@ -323,7 +323,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
       webhooks.on('insurup', 'proposal_premium.purchasing', () => block('flagged'));
       const { incoming, id } = await purchasing();
       expect((await webhooks.handle('insurup', incoming)).status).toBe(422);
-      expect(records).toEqual([{ provider: 'insurup', type: 'proposal_premium.purchasing', deliveryId: id, outcome: 'sync_blocked', status: 422, error: undefined, durationMs: expect.any(Number) }]);
+      expect(records).toEqual([{ source: 'request', provider: 'insurup', type: 'proposal_premium.purchasing', deliveryId: id, outcome: 'sync_blocked', status: 422, error: undefined, durationMs: expect.any(Number) }]);
       expect(await spans()).toEqual([
         { name: 'webhook.receive', kind: 'INTERNAL', parent: 'webhook insurup', attributes: {}, status: 'UNSET', events: [] },
         { name: 'webhook.idempotency.claim', kind: 'INTERNAL', parent: 'webhook insurup', attributes: { 'webhook.idempotency.state': 'claimed' }, status: 'UNSET', events: [] },
@@ -353,7 +353,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
       webhooks.on('insurup', 'proposal_premium.purchasing', () => undefined);
       const { incoming, id } = await purchasing();
       expect((await webhooks.handle('insurup', incoming)).status).toBe(200);
-      expect(records).toEqual([{ provider: 'insurup', type: 'proposal_premium.purchasing', deliveryId: id, outcome: 'sync_allowed', status: 200, error: undefined, durationMs: expect.any(Number) }]);
+      expect(records).toEqual([{ source: 'request', provider: 'insurup', type: 'proposal_premium.purchasing', deliveryId: id, outcome: 'sync_allowed', status: 200, error: undefined, durationMs: expect.any(Number) }]);
       await expectOneDelivery({ 'webhook.provider': 'insurup', 'webhook.event_type': 'proposal_premium.purchasing', 'webhook.outcome': 'sync_allowed' }, records[0]!);
     });
 
@@ -386,7 +386,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
     const { webhooks, records } = router({ idempotency: { store: down } });
     const { incoming, id } = await kaskoDelivery();
     expect((await webhooks.handle('kasko', incoming)).status).toBe(503);
-    expect(records).toEqual([{ provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'store_unavailable', status: 503, error: 'store_unavailable', durationMs: expect.any(Number) }]);
+    expect(records).toEqual([{ source: 'request', provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'store_unavailable', status: 503, error: 'store_unavailable', durationMs: expect.any(Number) }]);
     expect((await spans()).map(({ name, attributes, status }) => [name, attributes['error.type'], status])).toEqual([
       ['webhook.receive', undefined, 'UNSET'],
       ['webhook.idempotency.claim', 'ECONNREFUSED', 'ERROR'],
@@ -438,7 +438,7 @@ describe('OpenTelemetry: one span per delivery, children, metrics; and the onDel
 
     it.for(cases)('$name: refused:$code, $status', async ({ send, provider, code, status }) => {
       expect((await send()).status).toBe(status);
-      expect(state.records).toEqual([{ provider, type: undefined, deliveryId: undefined, outcome: `refused:${code}`, status, error: code, durationMs: expect.any(Number) }]);
+      expect(state.records).toEqual([{ source: 'request', provider, type: undefined, deliveryId: undefined, outcome: `refused:${code}`, status, error: code, durationMs: expect.any(Number) }]);
       expect(state.records[0]!.durationMs).toBeGreaterThanOrEqual(0);
       const attributes = { ...(provider ? { 'webhook.provider': provider } : {}), 'webhook.outcome': `refused:${code}`, 'http.response.status_code': status, 'error.type': code };
       // A refusal at the edge has no children: nothing was verified, stored or handled.
@@ -470,8 +470,8 @@ describe('onDelivery without OpenTelemetry, and what never appears', () => {
     await webhooks.handle('kasko', incoming);
     await webhooks.handle('kasko', incoming);
     expect(records.map(({ durationMs, ...rest }) => rest)).toEqual([
-      { provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'handled', status: 200, error: undefined },
-      { provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'duplicate', status: 200, error: undefined },
+      { source: 'request', provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'handled', status: 200, error: undefined },
+      { source: 'request', provider: 'kasko', type: 'policy.created', deliveryId: id, outcome: 'duplicate', status: 200, error: undefined },
     ]);
     expect(await spans()).toEqual([]);
     expect(await metrics()).toEqual({});

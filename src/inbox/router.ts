@@ -9,7 +9,7 @@ import { within } from '../router/timing.js';
 import { revalidate } from './replay.js';
 import type { RetryPolicy } from './retry.js';
 import type { CaptureResult, ClaimedRecord, DeliveryAttempt, InboxCapture, InboxHeaders, InboxStore } from './types.js';
-import { InboxWorker, PermanentFailure, type WorkOptions } from './worker.js';
+import { InboxWorker, PermanentFailure, type RunScope, type RunWatcher, type WorkOptions } from './worker.js';
 
 export interface InboxOptions {
   /** Where deliveries are kept: `pgliteInbox()`, `postgresInbox()`, or your own `InboxStore`. */
@@ -49,12 +49,22 @@ export function headersOf(bag: HeaderBag): InboxHeaders {
 
 const bytesOf = (body: string | Uint8Array): Uint8Array => (typeof body === 'string' ? new TextEncoder().encode(body) : body);
 
-/** The 2xx a captured delivery gets, the same for its duplicates (then marked as a replay). */
-function acknowledgement(fields: Pick<InboxCapture, 'eventType' | 'deliveryId' | 'state'>, id: string): { status: number; body: Record<string, unknown> } {
+/** The 202 a captured delivery gets. */
+function acknowledgement(fields: Pick<InboxCapture, 'eventType' | 'deliveryId' | 'state'>, id: string): Record<string, unknown> {
   const named = { ...(fields.eventType ? { type: fields.eventType } : {}), ...(fields.deliveryId ? { deliveryId: fields.deliveryId } : {}), inboxId: id };
-  if (fields.state === 'pending') return { status: 202, body: { received: true, queued: true, ...named } };
-  if (fields.state === 'invalid') return { status: 202, body: { received: true, handled: false, valid: false, ...named } };
-  return { status: 202, body: { received: true, handled: false, ...named } };
+  if (fields.state === 'pending') return { received: true, queued: true, ...named };
+  if (fields.state === 'invalid') return { received: true, handled: false, valid: false, ...named };
+  return { received: true, handled: false, ...named };
+}
+
+/**
+ * The 202 a duplicate gets: what the inbox kept, never the repeat's own fields (a KASKO retry can
+ * carry a fresh delivery id header; the kept one has moved on since its capture). A decision:
+ * `duplicate: true` and the kept delivery's type, delivery id, inbox id and state now, rather than
+ * a copy of its first answer, which no column keeps (docs/inbox.md, "What happens to a delivery").
+ */
+function duplicateAcknowledgement(kept: CaptureResult): Record<string, unknown> {
+  return { received: true, duplicate: true, ...(kept.eventType ? { type: kept.eventType } : {}), ...(kept.deliveryId ? { deliveryId: kept.deliveryId } : {}), inboxId: kept.id, state: kept.state };
 }
 
 export class InboxRouter {
@@ -63,6 +73,8 @@ export class InboxRouter {
   readonly #handlers: (provider: Provider, type: string) => readonly AnyHandler[];
   readonly #strict: (provider: Provider) => boolean | undefined;
   readonly #report: (error: unknown, provider: Provider | undefined) => void;
+  /** The router's observer: each run recorded to `onDelivery` and OpenTelemetry while it observes. */
+  readonly #watcher: RunWatcher | undefined;
   /** The in-process worker (started at the first capture), when `worker` is not false. */
   #worker: InboxWorker | undefined;
   /** Every worker started here, for `close()`. */
@@ -73,6 +85,7 @@ export class InboxRouter {
     handlers: (provider: Provider, type: string) => readonly AnyHandler[],
     strict: (provider: Provider) => boolean | undefined,
     report: (error: unknown, provider: Provider | undefined) => void,
+    watcher?: RunWatcher,
   ) {
     // `inbox: null` (or any non-object) is wrong use, refused below as one: never a TypeError.
     const given = option !== null && typeof option === 'object' ? option : undefined;
@@ -89,18 +102,20 @@ export class InboxRouter {
     this.#handlers = handlers;
     this.#strict = strict;
     this.#report = report;
+    this.#watcher = watcher;
     // Checked now, not at the first capture: a wrong retry option must fail at start-up.
     if (options.worker !== false) this.#worker = this.#newWorker(typeof options.worker === 'object' ? options.worker : {});
   }
 
   #newWorker(options: WorkOptions): InboxWorker {
-    return new InboxWorker(this.store, (record) => this.#run(record), (error, record) => this.#report(error, record?.provider), options, this.#options.retry);
+    return new InboxWorker(this.store, (record, scope) => this.#run(record, scope), (error, record) => this.#report(error, record?.provider), options, this.#options.retry, this.#watcher);
   }
 
   /**
    * Stores a delivery and answers 202, before any handler runs; a duplicate (same idempotency key)
-   * gets the first capture's answer, marked `x-idempotent-replay`. A store that fails or takes
-   * longer than `captureTimeoutMs` makes it a 503: nothing was acknowledged, the provider retries.
+   * gets a 202 describing the kept delivery (`duplicate: true`, its ids and state), marked
+   * `x-idempotent-replay`. A store that fails or takes longer than `captureTimeoutMs` makes it a
+   * 503: nothing was acknowledged, the provider retries.
    */
   async capture(provider: Provider, incoming: IncomingWebhook, fields: Pick<InboxCapture, 'eventType' | 'deliveryId' | 'idempotencyKey' | 'validation' | 'state'>): Promise<WebhookResponse> {
     let result: CaptureResult;
@@ -110,7 +125,6 @@ export class InboxRouter {
       this.#report(error, provider);
       return storeUnavailable('the delivery could not be stored');
     }
-    const { status, body } = acknowledgement(fields, result.id);
     // Also on a duplicate: its first capture may have committed after a 503 (a slow store), with no
     // worker started here since.
     // Never restarted once stopped (`worker.stop()`, `close()`: a process draining at shutdown); the
@@ -119,8 +133,8 @@ export class InboxRouter {
       if (!this.#worker.running) this.#started.add(this.#worker.start());
       this.#worker.wake();
     }
-    if (result.duplicate) return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-idempotent-replay': 'true' }, body: JSON.stringify(body) };
-    return json(status, body);
+    if (result.duplicate) return { status: 202, headers: { 'content-type': 'application/json; charset=utf-8', 'x-idempotent-replay': 'true' }, body: JSON.stringify(duplicateAcknowledgement(result)) };
+    return json(202, acknowledgement(fields, result.id));
   }
 
   /** An authentic delivery that is not a typed event (invalid, unknown type): kept in its own state. */
@@ -160,12 +174,19 @@ export class InboxRouter {
     };
   }
 
-  /** One delivery's handlers, from the stored body re-validated (its signature was checked at capture). */
-  async #run(record: ClaimedRecord): Promise<void> {
+  /**
+   * One delivery's handlers, from the stored body re-validated (its signature was checked at
+   * capture); `scope`, when the run is observed, wraps them in spans and is told a refusal's code.
+   */
+  async #run(record: ClaimedRecord, scope: RunScope | undefined): Promise<void> {
     const { event, revalidation } = revalidate(record, { strict: this.#strict(record.provider) });
-    if (!event) throw noLongerValid(record, revalidation.state);
+    if (!event) {
+      if (scope) scope.code = revalidation.validation.code;
+      throw noLongerValid(record, revalidation.state);
+    }
     const attempt: DeliveryAttempt = { id: record.id, attempt: record.attempts, idempotencyKey: record.idempotencyKey ?? record.id, receivedAt: record.receivedAt };
-    for (const handler of this.#handlers(event.provider, event.type)) await handler(event as never, attempt);
+    const handlers = this.#handlers(event.provider, event.type);
+    for (const handler of scope ? scope.handlers(handlers, 'webhook.handler') : handlers) await handler(event as never, attempt);
   }
 
   /**

@@ -223,16 +223,15 @@ export class SqlInbox implements InboxStore {
     ];
     // Two tries: a duplicate's first capture could be pruned between the INSERT and the SELECT.
     for (let tries = 0; tries < 2; tries++) {
-      const inserted = await this.#query<Pick<Row, 'id' | 'state' | 'response'>>(
+      const inserted = await this.#query<Pick<Row, 'id' | 'event_type' | 'delivery_id' | 'state' | 'response'>>(
         `INSERT INTO ${t} (provider, event_type, delivery_id, idempotency_key, received_at, method, url, headers, body, validation, state, response, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb, $11, $12::jsonb, CASE WHEN $11 = 'pending' THEN now() END)
          ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id, state, response`,
+         RETURNING id, event_type, delivery_id, state, response`,
         params,
       );
-      if (inserted[0]) return { id: inserted[0].id, duplicate: false, state: inserted[0].state, response: inserted[0].response };
-      const first = await this.#query<Pick<Row, 'id' | 'state' | 'response'>>(`SELECT id, state, response FROM ${t} WHERE idempotency_key = $1`, [key]);
-      if (first[0]) return { id: first[0].id, duplicate: true, state: first[0].state, response: first[0].response };
+      const row = inserted[0] ?? (await this.#query<Pick<Row, 'id' | 'event_type' | 'delivery_id' | 'state' | 'response'>>(`SELECT id, event_type, delivery_id, state, response FROM ${t} WHERE idempotency_key = $1`, [key]))[0];
+      if (row) return { id: row.id, duplicate: !inserted[0], eventType: row.event_type, deliveryId: row.delivery_id, state: row.state, response: row.response };
     }
     throw new Error('insurance-webhooks: the inbox neither stored the delivery nor found its first capture');
   }

@@ -120,8 +120,11 @@ export interface InboxPage {
 /** The result of `capture`: the record's id, and whether the idempotency key was already there. */
 export interface CaptureResult {
   id: string;
-  /** True: nothing was stored; `id`, `state` and `response` are the first capture's. */
+  /** True: nothing was stored; `id`, `eventType`, `deliveryId`, `state` and `response` are the kept record's (the first capture's). */
   duplicate: boolean;
+  /** The kept record's event type and delivery id (a duplicate's own may differ: KASKO's delivery id header is not signed). */
+  eventType: string | null;
+  deliveryId: string | null;
   state: InboxState;
   response: { status: number; body: string } | null;
 }

@@ -22,6 +22,32 @@ export interface WorkOptions {
   handlerTimeoutMs?: number;
 }
 
+/**
+ * What a watched run is given (the router's Observation): its handlers wrapped in spans, and where
+ * to note the refusal code of a stored body that no longer validates.
+ */
+export interface RunScope {
+  code: string | undefined;
+  handlers<A extends unknown[]>(list: readonly ((...args: A) => unknown)[], name: string): ((...args: A) => Promise<unknown>)[];
+}
+
+/**
+ * What became of one run: `handled`, `retrying` (after its backoff) or `dead`, or `store_unavailable`
+ * when that could not be written (the lease lapses, it runs again). `error` is a code, never a
+ * message: `handler_failed`, `handler_timeout`, `permanent_failure`, `worker_lost`, `store_unavailable`.
+ */
+export interface RunReport {
+  outcome: 'handled' | 'retrying' | 'dead' | 'store_unavailable';
+  error: string | undefined;
+}
+
+/** Watches runs (the router's `onDelivery` hooks and OpenTelemetry: src/router/observe.ts). */
+export interface RunWatcher {
+  /** Checked per run: while false the run is not wrapped at all. */
+  readonly active: boolean;
+  inboxRun(record: ClaimedRecord, process: (scope: RunScope) => Promise<RunReport>): Promise<void>;
+}
+
 /** What a run that overran `handlerTimeoutMs` is recorded with. */
 class HandlerTimeout extends Error {
   override name = 'HandlerTimeout';
@@ -40,6 +66,9 @@ class HandlerTimeout extends Error {
 export class PermanentFailure extends Error {
   override name = 'PermanentFailure';
 }
+
+const HANDLED: RunReport = { outcome: 'handled', error: undefined };
+const UNWRITTEN: RunReport = { outcome: 'store_unavailable', error: 'store_unavailable' };
 
 const positive = (name: string, value: number | undefined, fallback: number): number => {
   if (value === undefined) return fallback;
@@ -63,7 +92,8 @@ const message = (error: unknown): string => {
 export class InboxWorker {
   readonly id: string;
   readonly #store: InboxStore;
-  readonly #run: (record: ClaimedRecord) => Promise<void>;
+  readonly #run: (record: ClaimedRecord, scope: RunScope | undefined) => Promise<void>;
+  readonly #watcher: RunWatcher | undefined;
   readonly #report: (error: unknown, record?: ClaimedRecord) => void;
   readonly #retry: Required<RetryPolicy>;
   readonly #concurrency: number;
@@ -79,9 +109,17 @@ export class InboxWorker {
   #woken = false;
   #idle: (() => void)[] = [];
 
-  constructor(store: InboxStore, run: (record: ClaimedRecord) => Promise<void>, report: (error: unknown, record?: ClaimedRecord) => void, options: WorkOptions = {}, retry?: RetryPolicy) {
+  constructor(
+    store: InboxStore,
+    run: (record: ClaimedRecord, scope: RunScope | undefined) => Promise<void>,
+    report: (error: unknown, record?: ClaimedRecord) => void,
+    options: WorkOptions = {},
+    retry?: RetryPolicy,
+    watcher?: RunWatcher,
+  ) {
     this.#store = store;
     this.#run = run;
+    this.#watcher = watcher;
     this.#report = report;
     this.#retry = retryPolicy(retry);
     this.#concurrency = positive('concurrency', options.concurrency, 4);
@@ -179,11 +217,17 @@ export class InboxWorker {
     });
   }
 
+  /** One run, recorded to the watcher when it watches (nothing more is done per run when it does not). */
   async #process(record: ClaimedRecord): Promise<void> {
+    if (this.#watcher?.active) await this.#watcher.inboxRun(record, (scope) => this.#attempt(record, scope));
+    else await this.#attempt(record, undefined);
+  }
+
+  async #attempt(record: ClaimedRecord, scope: RunScope | undefined): Promise<RunReport> {
     // The previous holder died (its lease lapsed) on the last allowed attempt: a dead letter, not a run more.
     if (record.attempts > this.#retry.maxAttempts) {
-      await this.#settle(() => this.#store.fail(record.id, record.claimToken, `attempt ${record.attempts - 1} did not finish (its worker stopped); ${this.#retry.maxAttempts} attempts made`, 'dead'), record);
-      return;
+      const written = await this.#settle(() => this.#store.fail(record.id, record.claimToken, `attempt ${record.attempts - 1} did not finish (its worker stopped); ${this.#retry.maxAttempts} attempts made`, 'dead'), record);
+      return written ? { outcome: 'dead', error: 'worker_lost' } : UNWRITTEN;
     }
     const renewal = setInterval(() => {
       this.#store.renew(record.id, record.claimToken, this.#leaseMs).then(
@@ -199,7 +243,7 @@ export class InboxWorker {
       timer = setTimeout(() => reject(new HandlerTimeout(`the handlers did not finish within ${this.#handlerTimeoutMs} ms (handlerTimeoutMs)`)), this.#handlerTimeoutMs);
     });
     try {
-      await Promise.race([this.#run(record), overrun]);
+      await Promise.race([this.#run(record, scope), overrun]);
     } catch (error) {
       failed = true;
       failure = error;
@@ -207,30 +251,33 @@ export class InboxWorker {
       clearTimeout(timer);
       clearInterval(renewal);
     }
-    if (!failed) {
-      await this.#settle(() => this.#store.complete(record.id, record.claimToken), record);
-      return;
-    }
+    if (!failed) return (await this.#settle(() => this.#store.complete(record.id, record.claimToken), record)) ? HANDLED : UNWRITTEN;
     this.#report(failure, record);
     // By name: the bundle gives each entry point its own copy of this class (scripts/bundle.ts).
-    const dead = (failure instanceof Error && failure.name === 'PermanentFailure') || record.attempts >= this.#retry.maxAttempts;
+    const permanent = failure instanceof Error && failure.name === 'PermanentFailure';
+    const dead = permanent || record.attempts >= this.#retry.maxAttempts;
     const retryAt = dead ? 'dead' : new Date(Date.now() + retryDelay(record.attempts, this.#retry));
-    await this.#settle(() => this.#store.fail(record.id, record.claimToken, message(failure), retryAt), record);
+    if (!(await this.#settle(() => this.#store.fail(record.id, record.claimToken, message(failure), retryAt), record))) return UNWRITTEN;
+    const error = failure instanceof HandlerTimeout ? 'handler_timeout' : permanent ? 'permanent_failure' : 'handler_failed';
+    return { outcome: dead ? 'dead' : 'retrying', error };
   }
 
   /**
    * Records an outcome, trying a few times while the store is briefly unavailable. If it is never
-   * recorded, the lease lapses and the delivery runs again: at-least-once, never lost.
+   * recorded, the lease lapses and the delivery runs again: at-least-once, never lost. False when
+   * the store never answered; true once it did (also when the claim was lost: then another worker
+   * holds the delivery, and this run's outcome stands as what this run did).
    */
-  async #settle(write: () => Promise<boolean>, record: ClaimedRecord): Promise<void> {
+  async #settle(write: () => Promise<boolean>, record: ClaimedRecord): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         if (!(await write())) this.#report(new Error(`inbox delivery ${record.id}: the claim was lost before its outcome was recorded`), record);
-        return;
+        return true;
       } catch (error) {
         this.#report(error, record);
         await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
       }
     }
+    return false;
   }
 }

@@ -1,10 +1,13 @@
 // What the endpoint did with each delivery, for operators: one record per delivery (`onDelivery`)
 // and, when `@opentelemetry/api` is there, spans and metrics (otel.ts). The router hands each
 // delivery's facts to an Observation; nothing here runs when nothing observes (Observer.active is
-// false: no onDelivery hook, and OpenTelemetry off or not installed).
+// false: no onDelivery hook, and OpenTelemetry off or not installed). With an inbox, each run of
+// the handlers by a worker is recorded too (`source: 'inbox'`), to the same hooks and tracer.
 import { WebhookError, type WebhookErrorCode } from '../core/errors.js';
 import type { Provider } from '../core/event.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
+import type { ClaimedRecord } from '../inbox/types.js';
+import type { RunReport, RunScope } from '../inbox/worker.js';
 import { providerDefinition } from '../root-api.js';
 import { ATTRIBUTES, loadOpenTelemetry, Telemetry, type DeliveryTrace, type TelemetryOption } from './otel.js';
 import type { WebhookResponse } from './responses.js';
@@ -15,7 +18,10 @@ export type RefusalCode = WebhookErrorCode | 'not_found' | 'method_not_allowed' 
 
 /**
  * What became of a delivery (README, "Operating the endpoint", which says what to alert on):
- * - `handled`: the handlers finished (2xx);
+ * - `handled`: the handlers finished (2xx; with an inbox, a worker's run that finished);
+ * - `captured`: stored in the inbox (202): a worker runs the handlers later (docs/inbox.md);
+ * - `retrying` / `dead`: a worker's run failed (`error` says how): the inbox tries it again after
+ *   its backoff, or it is a dead letter (the last attempt, or `PermanentFailure`);
  * - `kept_invalid`: authentic but off-schema, not JSON or without its event header, kept by `onInvalid` (202);
  * - `unknown_acknowledged`: authentic, of an event type this package does not know, acknowledged (202);
  * - `duplicate`: a repeat of a handled delivery, answered as the first time without the handlers;
@@ -23,7 +29,8 @@ export type RefusalCode = WebhookErrorCode | 'not_found' | 'method_not_allowed' 
  * - `sync_allowed` / `sync_blocked`: a sync event's decision, the handlers' or the fallback's;
  * - `handler_failed`: a handler (or `onInvalid`, `onUnknown`) threw: `failureStatus`, retried;
  * - `handler_timeout`: a handler ran past `handlerTimeoutMs` (503, retried; it goes on);
- * - `store_unavailable`: the idempotency store did not answer (503, retried);
+ * - `store_unavailable`: the idempotency store did not answer (503, retried); for a worker's run,
+ *   the inbox store did not take its outcome (the lease lapses, it runs again);
  * - `internal_error` / `configuration_error`: a bug of ours, or wrong use only a delivery reveals (500);
  * - `refused:<code>`: refused before any handler ran (signature, payload without `onInvalid`,
  *   event header, body size, path, method, a body a framework read first);
@@ -31,6 +38,9 @@ export type RefusalCode = WebhookErrorCode | 'not_found' | 'method_not_allowed' 
  */
 export type DeliveryOutcome =
   | 'handled'
+  | 'captured'
+  | 'retrying'
+  | 'dead'
   | 'kept_invalid'
   | 'unknown_acknowledged'
   | 'duplicate'
@@ -48,6 +58,9 @@ export type DeliveryOutcome =
 /** Every outcome, once: the vocabulary of `DeliveryOutcome` at run time (the docs are tested against it). */
 export const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = [
   'handled',
+  'captured',
+  'retrying',
+  'dead',
   'kept_invalid',
   'unknown_acknowledged',
   'duplicate',
@@ -80,11 +93,18 @@ export const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = [
 ];
 
 /**
- * One delivery, as `onDelivery` gets it: facts only. Never a secret, a signature, a header or the
- * payload. There is no attempt number: no provider sends one (a retry of a failed delivery looks
- * like a first attempt); a repeat of a handled one is `duplicate`, of one in progress `in_progress`.
+ * One delivery, as `onDelivery` gets it: facts only. Never a secret, a signature, a header, the
+ * payload or an error's message. A request has no attempt number: no provider sends one (a retry
+ * of a failed delivery looks like a first attempt); a repeat of a handled one is `duplicate`, of one
+ * in progress `in_progress`. A run from the inbox has one: the inbox counts its runs.
  */
 export interface DeliveryRecord {
+  /**
+   * `request`: an HTTP request, recorded once answered. `inbox`: one run of the handlers by an
+   * inbox worker, recorded once its outcome is written (`handled`, `retrying`, `dead`, or
+   * `store_unavailable` when it could not be written).
+   */
+  source: 'request' | 'inbox';
   /** The provider; undefined when the path named none this endpoint serves (`refused:not_found`). */
   provider: Provider | undefined;
   /**
@@ -95,17 +115,28 @@ export interface DeliveryRecord {
   /** The provider's delivery id (Axitech sends none), once the signature verified. */
   deliveryId: string | undefined;
   outcome: DeliveryOutcome;
-  /** The HTTP status answered; undefined when there was no answer (`aborted`). */
+  /** The HTTP status answered; undefined when there was no answer (`aborted`, and every inbox run). */
   status: number | undefined;
   /**
    * Why, when something went wrong: the refusal code (`signature_invalid`, `payload_invalid`, …),
    * or the outcome (`handler_failed`, `store_unavailable`, …). Also set on the 2xx answers that hide
    * a problem: `kept_invalid` (the invalid code), `unknown_acknowledged` (`event_unknown`), and a sync
    * decision made by the fallback (`handler_failed`, `handler_timeout`, or the invalid code).
+   * For an inbox run that did not finish: `handler_failed`, `handler_timeout`, `permanent_failure`
+   * (a `PermanentFailure` was thrown), the refusal code of a stored body that no longer validates
+   * (`payload_invalid`, …), `worker_lost` (its worker stopped on the last attempt), or
+   * `store_unavailable`.
    */
   error: string | undefined;
-  /** From the start of `handle()` (or of the request, for a refusal at the edge) to the answer, in ms. */
+  /**
+   * From the start of `handle()` (or of the request, for a refusal at the edge) to the answer, in
+   * ms; for an inbox run, from its claim to its outcome written.
+   */
   durationMs: number;
+  /** For an inbox run: the attempt, 1 on the first run (again 1 after a replay or a retry). */
+  attempt?: number;
+  /** For an inbox run: the inbox record's id (`webhooks.inbox.get(id)`, `insurance-webhooks inbox show`). */
+  inboxId?: string;
 }
 
 /** Called once per delivery; must not throw (a throw or rejection is ignored). */
@@ -120,7 +151,7 @@ const errorCode = (body: string): string | undefined => /^\{"error":"(\w+)"/.exe
 const clock = (): number => performance.now();
 
 /** The facts one delivery gathers on its way through the router. */
-export class Observation {
+export class Observation implements RunScope {
   type: string | undefined = undefined;
   deliveryId: string | undefined = undefined;
   /** receive()'s refusal code, when it refused. */
@@ -131,6 +162,8 @@ export class Observation {
   failed = false;
   /** Handlers still running. */
   running = 0;
+  /** The inbox stored the delivery (the router sets it): its 2xx is `captured`, not `handled`. */
+  captured = false;
 
   /** Where child spans go: the delivery's trace while it records (not without an SDK, nor when sampled out). */
   readonly spans: DeliveryTrace | undefined;
@@ -212,7 +245,7 @@ export class Observation {
     }
     if (this.code === 'event_unknown') return ['unknown_acknowledged', this.code];
     if (this.code !== undefined) return ['kept_invalid', this.code];
-    return ['handled', undefined];
+    return [this.captured ? 'captured' : 'handled', undefined];
   }
 }
 
@@ -300,8 +333,36 @@ export class Observer {
     else record();
   }
 
-  #finish(observation: Observation, facts: Observation | undefined, outcome: DeliveryOutcome, status: number | undefined, error: string | undefined, ended = clock()): void {
+  /**
+   * Observes one run of an inbox worker (src/inbox/worker.ts checks `active` first): `process` runs
+   * the handlers, given this run's Observation as its scope (handler spans), with the run's span
+   * active, and says what became of the delivery. Its span is a root (CONSUMER): the worker's loop
+   * may have been started inside a request, whose span must not adopt every later run.
+   */
+  async inboxRun(claimed: ClaimedRecord, process: (scope: RunScope) => Promise<RunReport>): Promise<void> {
+    const started = clock();
+    if (this.#loading) await this.#loading;
+    const trace = this.#telemetry?.startRun(claimed.provider, started, claimed.attempts, claimed.id);
+    const observation = new Observation(claimed.provider, started, trace);
+    observation.type = claimed.eventType ?? undefined;
+    observation.deliveryId = claimed.deliveryId ?? undefined;
+    const run = { attempt: claimed.attempts, inboxId: claimed.id };
+    let report: RunReport;
+    try {
+      report = await (trace ? trace.run(() => process(observation)) : process(observation));
+    } catch (error) {
+      // The worker records every outcome itself; should it throw, the run is still recorded.
+      this.#finish(observation, observation, 'internal_error', undefined, 'internal_error', clock(), run);
+      throw error;
+    }
+    // A stored body that no longer validates: its refusal code says more than `permanent_failure`.
+    const error = report.outcome === 'dead' && observation.code !== undefined ? observation.code : report.error;
+    this.#finish(observation, observation, report.outcome, undefined, error, clock(), run);
+  }
+
+  #finish(observation: Observation, facts: Observation | undefined, outcome: DeliveryOutcome, status: number | undefined, error: string | undefined, ended = clock(), run?: { attempt: number; inboxId: string }): void {
     const record: DeliveryRecord = Object.freeze({
+      source: run ? 'inbox' : 'request',
       provider: observation.provider,
       type: facts?.type,
       deliveryId: facts?.deliveryId,
@@ -309,6 +370,7 @@ export class Observer {
       status,
       error,
       durationMs: ended - observation.started,
+      ...run,
     });
     observation.trace?.end(record, ended, metricEventType(record.provider, record.type));
     for (const hook of this.#hooks) call(hook, record);

@@ -12,8 +12,11 @@
 //   `webhook.idempotency.claim|complete|release` (store calls), `webhook.handler`,
 //   `webhook.on_invalid`, `webhook.on_unknown` (handlers, run with their span active, so spans the
 //   application makes in a handler nest under it);
+// - with an inbox, one span per run of the handlers by a worker, `webhook.inbox.run <provider>`
+//   (CONSUMER, a root: the request that captured it ended long ago), its `webhook.handler` children;
 // - metrics `webhook.deliveries` (counter), `webhook.delivery.duration` (histogram, seconds) and
-//   `webhook.active_deliveries` (up-down counter).
+//   `webhook.active_deliveries` (up-down counter); for inbox runs `webhook.inbox.runs` (counter) and
+//   `webhook.inbox.run.duration` (histogram), apart, so that a delivery is counted once by each.
 // Attribute values are facts the router already has: never a secret, a signature, a header, an
 // idempotency key (it holds a digest of the body) or a payload.
 import type { DeliveryRecord } from './observe.js';
@@ -71,7 +74,9 @@ export interface OpenTelemetryApi {
   metrics: {
     getMeterProvider(): { getMeter(name: string, version?: string): Meter };
   };
-  SpanKind: { INTERNAL: number; SERVER: number };
+  SpanKind: { INTERNAL: number; SERVER: number; CONSUMER?: number };
+  /** 1.0+: the empty context, the parent of an inbox run's span (INTERNAL and the active context without it). */
+  ROOT_CONTEXT?: TelemetryContext;
   SpanStatusCode: { ERROR: number };
   /** 1.0+: a fresh one delegates to the no-op provider, which tells "no tracing SDK" apart. */
   ProxyTracerProvider?: new () => { getDelegate(): object };
@@ -120,6 +125,8 @@ interface Instruments {
   deliveries: ReturnType<Meter['createCounter']>;
   duration: ReturnType<Meter['createHistogram']>;
   active: ReturnType<Meter['createUpDownCounter']>;
+  runs: ReturnType<Meter['createCounter']>;
+  runDuration: ReturnType<Meter['createHistogram']>;
 }
 
 /** Attribute names: the semantic conventions' where they apply, `webhook.*` for the rest. */
@@ -132,6 +139,8 @@ export const ATTRIBUTES = {
   error: 'error.type',
   handlerIndex: 'webhook.handler.index',
   claim: 'webhook.idempotency.state',
+  attempt: 'webhook.inbox.attempt',
+  inboxId: 'webhook.inbox.id',
 } as const;
 
 /** One delivery's span, its context, and its children. */
@@ -244,6 +253,12 @@ export class Telemetry {
           advice: { explicitBucketBoundaries: DURATION_BUCKETS },
         }),
         active: meter.createUpDownCounter('webhook.active_deliveries', { description: 'Webhook deliveries being handled', unit: '{delivery}' }),
+        runs: meter.createCounter('webhook.inbox.runs', { description: 'Runs of the handlers by inbox workers, by provider, event type and outcome', unit: '{run}' }),
+        runDuration: meter.createHistogram('webhook.inbox.run.duration', {
+          description: 'Time from an inbox worker claiming a delivery to its outcome written',
+          unit: 's',
+          advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+        }),
       };
     }
     return this.#instruments;
@@ -260,6 +275,18 @@ export class Telemetry {
     return new DeliveryTrace(this, span, this.api.trace.setSpan(parent, span), inFlight);
   }
 
+  /**
+   * Starts the span of one inbox run: a root (never under the context the worker's loop inherited,
+   * a request's), CONSUMER as for a message taken from a queue; not linked to the capture's span,
+   * whose context the inbox does not store (correlate by `webhook.delivery_id` or `webhook.inbox.id`).
+   */
+  startRun(provider: string, startTime: number, attempt: number, inboxId: string): DeliveryTrace {
+    const root = this.api.ROOT_CONTEXT ?? this.api.context.active();
+    const kind = this.api.SpanKind.CONSUMER ?? this.api.SpanKind.INTERNAL;
+    const span = this.tracer.startSpan(`webhook.inbox.run ${provider}`, { kind, startTime, attributes: { [ATTRIBUTES.provider]: provider, [ATTRIBUTES.attempt]: attempt, [ATTRIBUTES.inboxId]: inboxId } }, root);
+    return new DeliveryTrace(this, span, this.api.trace.setSpan(root, span), false);
+  }
+
   finish(span: TelemetrySpan, record: DeliveryRecord, endTime: number, eventType: string | undefined, inFlight: boolean): void {
     const { provider } = record;
     if (record.type !== undefined) span.setAttribute(ATTRIBUTES.eventType, record.type);
@@ -267,16 +294,18 @@ export class Telemetry {
     span.setAttribute(ATTRIBUTES.outcome, record.outcome);
     if (record.status !== undefined) span.setAttribute(ATTRIBUTES.status, record.status);
     if (record.error !== undefined) span.setAttribute(ATTRIBUTES.error, record.error);
+    const run = record.source === 'inbox';
     // As for HTTP servers: a 5xx is the server's failure; a 4xx the sender's, not an error of this span.
-    if (record.status !== undefined && record.status >= 500) span.setStatus({ code: this.api.SpanStatusCode.ERROR });
+    // An inbox run has no answer: any outcome but `handled` is a failure of the run.
+    if (run ? record.outcome !== 'handled' : record.status !== undefined && record.status >= 500) span.setStatus({ code: this.api.SpanStatusCode.ERROR });
     span.end(endTime);
     const metrics = this.#metrics;
     const attributes: Attributes = { [ATTRIBUTES.outcome]: record.outcome };
     if (provider !== undefined) attributes[ATTRIBUTES.provider] = provider;
     if (eventType !== undefined) attributes[ATTRIBUTES.eventType] = eventType;
     if (record.error !== undefined) attributes[ATTRIBUTES.error] = record.error;
-    metrics.deliveries.add(1, attributes);
-    metrics.duration.record(record.durationMs / 1000, attributes);
+    (run ? metrics.runs : metrics.deliveries).add(1, attributes);
+    (run ? metrics.runDuration : metrics.duration).record(record.durationMs / 1000, attributes);
     if (inFlight) metrics.active.add(-1, provider ? { [ATTRIBUTES.provider]: provider } : {});
   }
 }

@@ -176,6 +176,7 @@ export class Webhooks {
       (provider, type) => this.#handlers.get(`${provider}\u0000${type}`) ?? this.#catchAll.get(provider) ?? [],
       (provider) => this.#served.get(provider)?.options.strict,
       (error, provider) => this.report(error, { provider }),
+      this.#observer,
     );
   }
 
@@ -387,6 +388,7 @@ export class Webhooks {
     const key = this.#store ? (this.#idempotency.key ?? defaultIdempotencyKey)(event) : undefined;
     if (key !== undefined && typeof key !== 'string') throw new TypeError(`insurance-webhooks: idempotency.key returned a ${typeof key}, not a string or undefined`);
     if (this.#inbox && !this.#isSync(name, event.type)) {
+      if (observation) observation.captured = true;
       return this.#inbox.capture(name, incoming, { eventType: event.type, ...(event.deliveryId ? { deliveryId: event.deliveryId } : {}), ...(key !== undefined ? { idempotencyKey: key } : {}), validation: { ok: true }, state: 'pending' });
     }
     const store = observation ? observation.store(this.#store) : this.#store;

@@ -12,9 +12,10 @@
 //   node-no-idempotency + the Node adapter (nodeHandler, idempotency: false)
 //   node               + the default memory idempotency
 //
-// Also: node-small-store (the default with a memory store of 1 000 keys: no retention) and
-// node-custom-key (keyed by the delivery id: no SHA-256 of the body), node-receive (receive(),
-// a Promise), and every server kind of part 7.
+// Also: node-small-store (the default with a memory store of 1 000 keys: no retention),
+// node-custom-key (keyed by the delivery id: no SHA-256 of the body), node-store-module (the
+// default with the memoryStore of the module at $BENCH_STORE_MODULE: two store implementations
+// side by side), node-receive (receive(), a Promise), and every server kind of part 7.
 //
 //   npx tsx bench/http-ladder.ts [kind …] [--rounds=3] [--seconds=3]
 import { loadDist, snapshotDist, ensureDist } from './lib/env.js';

@@ -10,6 +10,7 @@
 // package answers to a handled delivery (200, the same JSON body and content-type).
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { pathToFileURL } from 'node:url';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 const kind = process.argv[2];
@@ -184,6 +185,15 @@ switch (kind) {
     const { nodeHandler } = await import(config.nodeEntry);
     const { memoryStore } = await import(config.rootEntry);
     server = http.createServer(nodeHandler(await webhooks({ idempotency: { store: memoryStore({ maxEntries: 1000 }) } }), 'kasko'));
+    break;
+  }
+  case 'node-store-module': {
+    // bench/http-ladder.ts: the default router with the memory store of another module (its path
+    // in BENCH_STORE_MODULE, e.g. an earlier src/idempotency/memory.ts bundled with esbuild), to
+    // compare two store implementations side by side (docs/benchmarks.md, issue 15, fourth pass).
+    const { nodeHandler } = await import(config.nodeEntry);
+    const { memoryStore } = await import(pathToFileURL(process.env.BENCH_STORE_MODULE).href);
+    server = http.createServer(nodeHandler(await webhooks({ idempotency: { store: memoryStore() } }), 'kasko'));
     break;
   }
   case 'node-custom-key': {

@@ -37,7 +37,7 @@ export interface HttpOptions {
   kinds?: readonly string[];
 }
 
-export type Kind = 'node-bare' | 'node-bare-spin' | 'node-receive' | 'node-receivesync' | 'node-either' | 'node-small-store' | 'node-custom-key' | 'node' | 'node-no-idempotency' | 'express-bare' | 'express' | 'fastify-bare' | 'fastify' | 'fastify-no-idempotency' | 'hono-bare' | 'hono' | 'hono-no-idempotency';
+export type Kind = 'node-bare' | 'node-bare-spin' | 'node-receive' | 'node-receivesync' | 'node-either' | 'node-small-store' | 'node-custom-key' | 'node-store-module' | 'node' | 'node-no-idempotency' | 'express-bare' | 'express' | 'fastify-bare' | 'fastify' | 'fastify-no-idempotency' | 'hono-bare' | 'hono' | 'hono-no-idempotency';
 
 interface Pair {
   label: string;

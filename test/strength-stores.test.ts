@@ -183,6 +183,18 @@ describe('memory store: byte accounting through every replacement', () => {
     expect((await store.claim('a', 60_000)).state).toBe('claimed');
   });
 
+  it('releasing a completed key frees nothing, whatever the token (also "0", the number a completed slot keeps)', async () => {
+    const { store } = clocked();
+    await store.complete('k', token(await store.claim('k', 60_000)), OK, 60_000);
+    for (const other of ['0', '1', '']) await store.release('k', other);
+    expect(await store.claim('k', 60_000)).toEqual({ state: 'done', response: OK });
+  });
+
+  it('its synchronous operations are keyed by the registered symbol every bundled copy of the router looks for', () => {
+    expect(SYNCHRONOUS).toBe(Symbol.for('insurance-webhooks.idempotency.synchronous'));
+    expect(typeof memoryStore()[Symbol.for('insurance-webhooks.idempotency.synchronous') as typeof SYNCHRONOUS].claim).toBe('function');
+  });
+
   it('tokens differ between claims', async () => {
     const { clock, store } = clocked();
     const tokens = new Set<string>();

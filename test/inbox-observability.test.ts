@@ -5,16 +5,16 @@
 // a timeout, a body that no longer validates, a lost worker and an outcome the store would not take.
 import { PGlite } from '@electric-sql/pglite';
 import * as api from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhooks, examples, type DeliveryRecord, type OpenTelemetryApi, type WebhooksOptions } from '../src/index.js';
 import { PermanentFailure, replayDelivery, type InboxStore } from '../src/inbox/index.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import { delivery, NOW, SECRET, SIGNATURE_HEADER } from './helpers/deliveries.js';
+import { finishedSpans, freshGlobalMeters } from './helpers/telemetry.js';
 
-const { SpanKind, SpanStatusCode } = api;
 const telemetry = { api: api satisfies OpenTelemetryApi };
 
 const spanExporter = new InMemorySpanExporter();
@@ -38,11 +38,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   spanExporter.reset();
-  api.metrics.disable();
-  metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-  meterProvider = new MeterProvider({ readers: [reader] });
-  api.metrics.setGlobalMeterProvider(meterProvider);
+  ({ exporter: metricExporter, reader, provider: meterProvider } = freshGlobalMeters());
 });
 afterEach(() => meterProvider.shutdown());
 
@@ -78,25 +74,8 @@ async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Prom
   }
 }
 
-interface SpanView {
-  name: string;
-  kind: string;
-  parent: string | undefined;
-  attributes: Record<string, unknown>;
-  status: string;
-  events: string[];
-}
-
-async function spans(): Promise<SpanView[]> {
-  await tracerProvider.forceFlush();
-  const finished = spanExporter.getFinishedSpans();
-  const names = new Map(finished.map((span) => [span.spanContext().spanId, span.name]));
-  const parentOf = (span: ReadableSpan) => {
-    const id = span.parentSpanContext?.spanId;
-    return id === undefined ? undefined : (names.get(id) ?? `(outside: ${id})`);
-  };
-  return finished.map((span) => ({ name: span.name, kind: SpanKind[span.kind], parent: parentOf(span), attributes: { ...span.attributes }, status: SpanStatusCode[span.status.code], events: span.events.map((e) => e.name) }));
-}
+/** The finished spans, in the order they ended, each with its parent's name. */
+const spans = () => finishedSpans(tracerProvider, spanExporter);
 
 async function metrics(): Promise<Record<string, { attributes: Record<string, unknown>; value: unknown }[]>> {
   await reader.forceFlush();

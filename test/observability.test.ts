@@ -5,17 +5,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as api from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { AlwaysOffSampler, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AlwaysOffSampler, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { block, createWebhooks, examples, type DeliveryRecord, type IdempotencyStore, type OpenTelemetryApi, type WebhooksOptions } from '../src/index.js';
 import { DELIVERY_OUTCOMES } from '../src/router/observe.js';
 import { delivery, options, SECRET, SIGNATURE_HEADER } from './helpers/deliveries.js';
+import { finishedSpans, freshGlobalMeters } from './helpers/telemetry.js';
 import { packedPackage, run } from './helpers/packed-package.js';
 import { adapters, type RunningServer } from './helpers/servers.js';
 
-const { SpanKind, SpanStatusCode } = api;
+const { SpanKind } = api;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 // The API module satisfies the structural type the package declares (it never imports the API's types).
@@ -34,43 +35,13 @@ let reader: PeriodicExportingMetricReader;
 
 beforeEach(() => {
   spanExporter.reset();
-  // A fresh meter provider per test (the metrics API has no proxy: the router picks up the new one).
-  api.metrics.disable();
-  metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-  meterProvider = new MeterProvider({ readers: [reader] });
-  api.metrics.setGlobalMeterProvider(meterProvider);
+  ({ exporter: metricExporter, reader, provider: meterProvider } = freshGlobalMeters());
 });
 afterEach(() => meterProvider.shutdown());
 afterAll(() => tracerProvider.shutdown());
 
-interface SpanView {
-  name: string;
-  kind: string;
-  parent: string | undefined;
-  attributes: Record<string, unknown>;
-  status: string;
-  events: string[];
-}
-
 /** The finished spans, in the order they ended, each with its parent's name. */
-async function spans(): Promise<SpanView[]> {
-  await tracerProvider.forceFlush();
-  const finished = spanExporter.getFinishedSpans();
-  const names = new Map(finished.map((span) => [span.spanContext().spanId, span.name]));
-  const parentOf = (span: ReadableSpan) => {
-    const id = span.parentSpanContext?.spanId;
-    return id === undefined ? undefined : (names.get(id) ?? `(outside: ${id})`);
-  };
-  return finished.map((span) => ({
-    name: span.name,
-    kind: SpanKind[span.kind],
-    parent: parentOf(span),
-    attributes: { ...span.attributes },
-    status: SpanStatusCode[span.status.code],
-    events: span.events.map((event) => event.name),
-  }));
-}
+const spans = () => finishedSpans(tracerProvider, spanExporter);
 
 interface MetricView {
   unit: string;

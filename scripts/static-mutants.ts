@@ -1,4 +1,4 @@
-// Re-checks the static mutants a mutation run reported as surviving (`npm run mutate -- static`
+// Re-checks the static mutants a mutation run reported as surviving (`npm run mutate:static`
 // after `npm run mutate`). Why: stryker.config.json sets `ignoreStatic` (a static mutant, code that
 // runs when a module loads, re-runs the whole suite: 20% of the mutants, 60% of the time), and
 // Stryker then runs a "hybrid" mutant (run at load and by tests) without reloading modules, so its

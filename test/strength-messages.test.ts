@@ -62,6 +62,13 @@ describe('WebhookError', () => {
     expect(Object.getOwnPropertyDescriptor(error, 'payload')).toMatchObject({ enumerable: false, writable: false });
     expect(Object.hasOwn(new WebhookError('payload_invalid', 'm'), 'payload')).toBe(false);
   });
+
+  it('a payload that code redacting errors removes (delete) is gone: configurable, though not writable', () => {
+    const error = new WebhookError('payload_invalid', 'm', { payload: { card: '4111' } });
+    expect(Object.getOwnPropertyDescriptor(error, 'payload')?.configurable).toBe(true);
+    expect(delete (error as { payload?: unknown }).payload).toBe(true);
+    expect([Object.hasOwn(error, 'payload'), error.payload]).toEqual([false, undefined]);
+  });
 });
 
 describe('wrong use: a UsageError with the message that names the fix', () => {

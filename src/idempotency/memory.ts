@@ -117,8 +117,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const done: List = { head: NONE, tail: NONE, count: 0, bytes: 0 };
   const slotOf = new Map<string, number>();
   let slots = Math.min(FIRST_SLOTS, maxEntries);
-  const keys: (string | undefined)[] = new Array<undefined>(slots).fill(undefined);
-  const responses: (string | undefined)[] = new Array<undefined>(slots).fill(undefined); // undefined: a claim
+  // Filled in slot order (a fresh slot is always the next index), so they stay packed arrays.
+  const keys: (string | undefined)[] = [];
+  const responses: (string | undefined)[] = []; // undefined: a claim
   let expiresAt = new Float64Array(slots); // epoch ms, by `now`
   let tokens = new Float64Array(slots); // a claim's number (its token is that in base 36)
   let sizes = new Float64Array(slots); // bytes counted
@@ -146,7 +147,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (fresh === slots) {
       // Callers made room first, so the slots in use are fewer than maxEntries here.
       slots = Math.min(2 * slots, maxEntries);
-      for (const array of [keys, responses]) while (array.length < slots) array.push(undefined);
       [expiresAt, tokens, sizes, prev, next] = [grow(expiresAt, slots), grow(tokens, slots), grow(sizes, slots), grow(prev, slots), grow(next, slots)];
     }
     return fresh++;

@@ -1,4 +1,4 @@
-// Re-checks the static mutants a mutation run reported as surviving (`npm run mutate -- static`
+// Re-checks the static mutants a mutation run reported as surviving (`npm run mutate:static`
 // after `npm run mutate`). Why: stryker.config.json sets `ignoreStatic` (a static mutant, code that
 // runs when a module loads, re-runs the whole suite: 20% of the mutants, 60% of the time), and
 // Stryker then runs a "hybrid" mutant (run at load and by tests) without reloading modules, so its
@@ -25,6 +25,16 @@ const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
 /** Whether some test fails: vitest exits non-zero. */
 const fails = (args: string[]) => spawnSync('npx', ['vitest', 'run', '--bail=1', ...args], { stdio: 'ignore' }).status !== 0;
 const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+// A verdict is "some test failed", so each pass must first pass without any mutant (once, before its
+// first use): a red or flaky suite would otherwise count every mutant as killed.
+const FIRST = ['--typecheck.enabled=false', ...FAST];
+const FULL = ['--config', 'vitest.stryker.config.ts'];
+const green = new Set<string[]>();
+const baseline = (args: string[]) => {
+  if (green.has(args)) return;
+  if (fails(args)) throw new Error(`vitest ${args.join(' ')} fails with no mutant applied: fix the tests (or the machine's load) first`);
+  green.add(args);
+};
 
 // Verdicts are kept (by where each mutant is, not by its id) for scripts/mutation-scores.ts.
 const VERDICTS = 'reports/mutation/rechecked.json';
@@ -47,10 +57,17 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
       console.log(`skipped  ${file}:${mutant.location.start.line}:${mutant.location.start.column}: the file changed since the mutation run`);
       continue;
     }
+    baseline(FIRST); // on the real file
     writeFileSync(file, mutated);
     let killed: boolean;
     try {
-      killed = fails(['--typecheck.enabled=false', ...FAST]) || fails(['--config', 'vitest.stryker.config.ts']);
+      killed = fails(FIRST);
+      if (!killed && !green.has(FULL)) {
+        writeFileSync(file, original);
+        baseline(FULL);
+        writeFileSync(file, mutated);
+      }
+      killed ||= fails(FULL);
     } finally {
       writeFileSync(file, original);
     }

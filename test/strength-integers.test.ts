@@ -58,6 +58,10 @@ describe('unsafeIntegerPath: the first number whose integer part is beyond 2^53 
     ['{"a":1234567890123456.5}', undefined],
     ['{"a":12345678901234567.5}', '/a'],
     ['{"a":123456789012345678e2}', '/a'],
+    ['{"a":9007199254740993e-5}', undefined],
+    ['{"a":-9007199254740993E-5}', undefined],
+    ['{"a":90071992547409910e-1}', undefined],
+    ['{"a":90071992547409920e-1}', '/a'],
     ['12345678901234567890', ''],
     ['[1,2,12345678901234567890]', '/2'],
     ['[[1],[2,12345678901234567890]]', '/1/1'],
@@ -93,6 +97,22 @@ describe('unsafeIntegerPath: the first number whose integer part is beyond 2^53 
         message: 'is an integer beyond 2^53 − 1 (9007199254740991) that JavaScript cannot hold exactly; refused rather than rounded',
       });
       expect(parseJson(`{"pad":"${pad}","n":[9007199254740991,1e300,"12345678901234567890"]}`).ok).toBe(true);
+    }
+  });
+
+  it('the same answer walked or skimmed: a literal with 16+ digits before its exponent is judged by its value', () => {
+    // Walked: the body holds a \\u escape, or is long and sparse; skimmed: short and plain.
+    for (const [literal, refused] of [
+      ['9007199254740993e-5', false],
+      ['90071992547409910e-1', false],
+      ['90071992547409920e-1', true],
+      ['9007199254740993.5', true],
+    ] as const) {
+      const answers = [`{"n":${literal}}`, `{"s":"\\u0041","n":${literal}}`, `{"pad":"${'x'.repeat(2 * MAX_DEPTH)}","n":${literal}}`].map((body) => {
+        const outcome = parseJson(body);
+        return outcome.ok ? 'ok' : `${outcome.reason} ${outcome.path}`;
+      });
+      expect(answers, literal).toEqual(Array(3).fill(refused ? 'unsafe /n' : 'ok'));
     }
   });
 });

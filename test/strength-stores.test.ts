@@ -133,6 +133,19 @@ describe('memory store: a lease or TTL ends exactly at its expiry', () => {
     expect(store.size).toBe(2);
   });
 
+  it('with room to spare, a claim lapsed behind a live one is kept (counted in size and bytes) until swept or re-claimed', async () => {
+    // Scanning for lapsed claims is the price of a full store only: with room, makeRoom returns
+    // before it, so `size` and `bytes` still count the lapsed claim (as MemoryStore.size says).
+    const { clock, store } = clocked({ maxEntries: 3 });
+    await store.claim('live', 600_000);
+    await store.claim('short', 1_000);
+    clock.time += 1_000;
+    expect((await store.claim('next', 600_000)).state).toBe('claimed');
+    expect([store.size, store.bytes]).toEqual([3, entryBytes('live') + entryBytes('short') + entryBytes('next')]);
+    expect((await store.claim('short', 1_000)).state).toBe('claimed');
+    expect([store.size, store.bytes]).toEqual([3, entryBytes('live') + entryBytes('short') + entryBytes('next')]);
+  });
+
   it('after freeing room it still knows when the next claim lapses (the earliest, not the latest)', async () => {
     const { clock, store } = clocked({ maxEntries: 3 });
     const start = clock.time;

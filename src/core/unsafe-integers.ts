@@ -49,11 +49,14 @@ function stringEnd(text: string, start: number): number {
 const inNumber = (code: number) => isDigit(code) || code === 46 || code === 101 || code === 69 || code === 43 || code === 45;
 
 /**
- * Whether the integer part of a number literal (sign, digits before `.`/`e`) is beyond 2^53 − 1.
+ * Whether the integer part of a number literal (sign, digits before `.`/`e`) is beyond 2^53 − 1,
+ * and so is its value: `9007199254740993e-5` (90071992547.40993) is a fraction as read, not an
+ * integer rounded. Decision (issue 20): the value condition makes the answer the same whether
+ * parseJson walks the body (its walk notes only values beyond ±(2^53 − 1)) or skims its text.
  * No digit count first: a whole number of 15 digits or fewer is always exact.
  */
 function unsafeIntegerPart(literal: string): boolean {
-  return !Number.isSafeInteger(Number(/^-?[0-9]+/.exec(literal)![0]));
+  return !Number.isSafeInteger(Number(/^-?[0-9]+/.exec(literal)![0])) && !(Math.abs(Number(literal)) <= Number.MAX_SAFE_INTEGER);
 }
 
 /**

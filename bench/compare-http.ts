@@ -23,7 +23,7 @@ const seconds = Number(value('seconds') ?? 3);
 
 const distA = snapshotDist(resolve(a));
 const distB = snapshotDist(resolve(b));
-const next = deliveries(await loadDist(distB));
+const next = await deliveries(await loadDist(distB));
 const servers = await Promise.all([startServer(bareKind, distB), startServer(kind, distA), startServer(kind, distB)]);
 const names = ['bare', 'A', 'B'];
 try {

@@ -31,10 +31,11 @@ const seconds = Number(value('seconds') ?? 3);
 
 ensureDist();
 const dist = snapshotDist();
-const next = deliveries(await loadDist(dist));
+const next = await deliveries(await loadDist(dist));
 const servers = await Promise.all(kinds.map((kind) => startServer(kind, dist)));
 const cpu: number[][] = kinds.map(() => []);
 const rps: number[][] = kinds.map(() => []);
+const p99: number[][] = kinds.map(() => []);
 const gcMinor: number[][] = kinds.map(() => []);
 const gcMajor: number[][] = kinds.map(() => []);
 try {
@@ -45,13 +46,14 @@ try {
       const run = await load(servers[i] as Server, seconds, 10, next);
       cpu[i]!.push(run.cpuPerRequest);
       rps[i]!.push(run.rps);
+      p99[i]!.push(run.p99);
       gcMinor[i]!.push(run.gcMinorPerRequest);
       gcMajor[i]!.push(run.gcMajorPerRequest);
     }
   }
   const base = median(rps[0]!);
   kinds.forEach((kind, i) =>
-    console.log(`${kind.padEnd(20)} ${median(cpu[i]!).toFixed(1).padStart(6)} µs CPU/request (${cpu[i]!.map((v) => v.toFixed(1)).join(', ')})  ${median(rps[i]!).toFixed(0).padStart(6)} req/s  ${(median(rps[i]!) / base).toFixed(2)}× of ${kinds[0]}  GC pauses µs/request: scavenge ${median(gcMinor[i]!).toFixed(2)}, other ${median(gcMajor[i]!).toFixed(2)}`),
+    console.log(`${kind.padEnd(20)} ${median(cpu[i]!).toFixed(1).padStart(6)} µs CPU/request (${cpu[i]!.map((v) => v.toFixed(1)).join(', ')})  ${median(rps[i]!).toFixed(0).padStart(6)} req/s  ${(median(rps[i]!) / base).toFixed(2)}× of ${kinds[0]}  p99 ${median(p99[i]!).toFixed(2)} ms  GC pauses µs/request: scavenge ${median(gcMinor[i]!).toFixed(2)}, other ${median(gcMajor[i]!).toFixed(2)}`),
   );
 } finally {
   await Promise.all(servers.map(stopServer));

@@ -35,14 +35,14 @@ if (process.argv[2] === 'http') {
   const lib = await loadDist(dist);
   const dir = mkdtempSync(join(tmpdir(), 'iw-prof-'));
   const server = await startServer(kind, dist, ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${dir}`]);
-  const next = deliveries(lib);
+  const next = await deliveries(lib);
   await load(server, 1, 10, next); // warm-up
   const run = await load(server, seconds, 10, next);
   // SIGTERM ends the process through process.exit, which writes the profile.
   await stopServer(server);
   const file = join(dir, readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))!);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  console.log(`profile: ${file}\n${kind}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms, ${run.cpuPerRequest.toFixed(1)} µs CPU per request (profiling slows it)\ntop self time:`);
+  console.log(`profile: ${file}\n${kind}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99.toFixed(2)} ms, ${run.cpuPerRequest.toFixed(1)} µs CPU per request (profiling slows it)\ntop self time:`);
   for (const line of topSelf(profile, 30, dirname(dist))) console.log(line);
   console.log('total time (self + callees) of the package\'s functions:');
   for (const line of topTotal(profile, 25, dirname(dist), (url) => url.startsWith(pathToFileURL(dist).href))) console.log(line);

@@ -28,15 +28,25 @@ export interface Result {
   ratio?: number;
   /** Min and max of the per-round ratios (HTTP: several interleaved rounds), shown beside the median. */
   spread?: [number, number];
-  /** The same comparison by an independent method: mitata's sampler case by case (time), CPU ms (cold), p99 ratio (rate). */
+  /** The same comparison by an independent method: mitata's sampler case by case (time), CPU ms (cold), p99 ratio (rate); slope: the baseline operation's own growth. */
   check?: number;
   /** Body size, to show time per byte. */
   bytes?: number;
   target?: Target;
 }
 
+/**
+ * The number a target judges. A slope with a `check` (the same growth of its baseline operation,
+ * e.g. JSON.parse's) is judged by its growth over that one: the part of the growth that is ours.
+ */
 const verdictValue = (r: Result): number =>
-  r.kind === 'cold' ? r.measured - r.baseline! : r.kind === 'size' ? r.measured : (r.ratio ?? r.measured / r.baseline!);
+  r.kind === 'cold'
+    ? r.measured - r.baseline!
+    : r.kind === 'size'
+      ? r.measured
+      : r.kind === 'slope' && r.check !== undefined
+        ? r.measured / r.baseline! / r.check
+        : (r.ratio ?? r.measured / r.baseline!);
 
 export function met(r: Result): boolean | undefined {
   const { target } = r;
@@ -84,7 +94,13 @@ function cells(r: Result): [string, string, string, string, string] {
       ];
     }
     case 'slope':
-      return [`${r.measured.toFixed(2)} ns/B`, `${r.baseline!.toFixed(2)} ns/B`, times(r.measured / r.baseline!), '', '—'];
+      return [
+        `${r.measured.toFixed(2)} ns/B`,
+        `${r.baseline!.toFixed(2)} ns/B`,
+        times(r.measured / r.baseline!),
+        r.check === undefined ? '' : `JSON.parse ${times(r.check)}`,
+        r.target ? targetText(r.target, (n) => (r.check === undefined ? times(n) : `${times(n)} JSON.parse's`)) : '—',
+      ];
     case 'cold': {
       const delta = r.measured - r.baseline!;
       return [

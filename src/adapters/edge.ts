@@ -27,10 +27,13 @@ export interface EdgeRequest {
   url: string | undefined;
   headers: HeaderBag;
   /**
-   * Reads the raw body, stopping past `limit` bytes. Rejects (or throws) when the client goes away
-   * mid-body. May answer without a Promise when the body is already at hand (Express, Fastify).
+   * Reads the raw body, stopping past `limit` bytes, and calls `done` once with what it read, or
+   * with `undefined` when the client went away mid-body (a throw before `done` counts as that).
+   * Calls it at once when the body is already at hand (Express, Fastify). A callback rather than a
+   * Promise: on Node a Promise per read and a reaction per step cost about 3 µs of server CPU per
+   * request (docs/benchmarks.md, issue 15, fifth pass).
    */
-  read(limit: number): Promise<BodyRead> | BodyRead;
+  read(limit: number, done: (read: BodyRead | undefined) => void): void;
 }
 
 /** The answer, or `gone`: the client left mid-body, so there is no one to answer. */
@@ -61,44 +64,47 @@ function refuse(webhooks: Webhooks, refusal: EdgeRefusal, context: { provider: P
 export const selectProvider = <R>(select: ProviderSelector<R>, request: R): string | undefined => (typeof select === 'function' ? select(request) : select);
 
 /**
- * Runs the edge for one request: the outcome itself where nothing had to wait (a refusal before the
- * body, a body already at hand and a synchronous `handle()`), else a Promise of it. Each Promise and
- * async frame a delivery does not need is CPU the endpoint does not spend (bench/, part 7).
+ * Runs the edge for one request and calls `answer` once with its outcome: at once where nothing had
+ * to wait (a refusal before the body, a body already at hand and a synchronous `handle()`), else
+ * when the body has arrived or the handlers have finished. Never throws for the request's sake: a
+ * body that cannot be read is `gone`, a failure after it an `adapter_failed` 500, and `handle()`
+ * never rejects; what `answer` itself throws is passed on.
  *
  * @example
- * const outcome = await receiveAtEdge(webhooks, 'kasko', { method: req.method, url: req.url, headers: req.headers, read: (limit) => readNodeBody(req, limit) });
+ * receiveAtEdge(webhooks, 'kasko', { method: req.method, url: req.url, headers: req.headers, read: (limit, done) => readRawBody(req, limit, done) }, (outcome) => writeOutcome(req, res, outcome));
  */
-export function receiveAtEdge(webhooks: Webhooks, provider: string | undefined, request: EdgeRequest): EdgeOutcome | Promise<EdgeOutcome> {
+export function receiveAtEdge(webhooks: Webhooks, provider: string | undefined, request: EdgeRequest, answer: (outcome: EdgeOutcome) => void): void {
   const since = webhooks.observing ? performance.now() : undefined;
   if (!webhooks.serves(provider)) {
     refuse(webhooks, new EdgeRefusal('not_found', 404, `no webhook provider at ${request.method ?? 'POST'} ${request.url ?? '/'}`.slice(0, 200)), { provider: undefined }, since);
-    return { response: notFound() };
+    return answer({ response: notFound() });
   }
   if (request.method !== undefined && request.method.toUpperCase() !== 'POST') {
     refuse(webhooks, new EdgeRefusal('method_not_allowed', 405, `${request.method.slice(0, 20)} is not POST`), { provider }, since);
-    return { response: methodNotAllowed() };
+    return answer({ response: methodNotAllowed() });
   }
   const limit = webhooks.maxBodyBytes(provider);
-  let reading: Promise<BodyRead> | BodyRead;
+  let read = false;
+  const afterReading = (body: BodyRead | undefined): void => {
+    if (read) return; // a reader that calls twice: the first call decided
+    read = true;
+    let outcome: EdgeOutcome | Promise<EdgeOutcome>;
+    try {
+      outcome = body === undefined ? gone(webhooks, provider, since) : afterRead(webhooks, provider, request, body, limit, since);
+    } catch (error) {
+      outcome = adapterFailure(webhooks, error);
+    }
+    // afterRead's Promise never rejects (handle() does not).
+    if (outcome instanceof Promise) void outcome.then(answer);
+    else answer(outcome);
+  };
   try {
-    reading = request.read(limit);
-  } catch {
-    return gone(webhooks, provider, since);
+    request.read(limit, afterReading);
+  } catch (error) {
+    // Thrown after the body was read: by `answer` (passed on), not by the reader.
+    if (read) throw error;
+    afterReading(undefined);
   }
-  if (reading instanceof Promise) {
-    return reading.then(
-      (read) => {
-        // Guarded here rather than by a catch() on the result: one Promise fewer per request.
-        try {
-          return afterRead(webhooks, provider, request, read, limit, since);
-        } catch (error) {
-          return adapterFailure(webhooks, error);
-        }
-      },
-      () => gone(webhooks, provider, since),
-    );
-  }
-  return afterRead(webhooks, provider, request, reading, limit, since);
 }
 
 /**
@@ -130,20 +136,39 @@ const outcomeOf = (response: WebhookResponse): EdgeOutcome => ({ response });
 /**
  * `receiveAtEdge` for what `prepare` picks from the request, guarded: a selector or url function of
  * the user's that throws (a malformed path through `decodeURIComponent`, say) is a 500, reported,
- * never an unhandled rejection that brings the process down (`receiveAtEdge`'s Promise never
- * rejects: a read that fails is `gone`, a throw after it an `adapter_failed` 500, and `handle()`
- * never rejects). Without a Promise where `receiveAtEdge` answered without one.
+ * never an unhandled rejection that brings the process down. Returns what `answer` returned, or a
+ * Promise of it where the outcome came later (a Promise that rejects if `answer` throws then). One
+ * Promise at most per request, and none where the edge answered at once (bench/, part 7).
  *
  * @example
- * const outcome = await atEdge(webhooks, () => ({ provider: selectProvider(select, req), request: { method: req.method, url: req.url, headers: req.headers, read } }));
+ * const written = atEdge(webhooks, () => ({ provider: selectProvider(select, req), request: { method: req.method, url: req.url, headers: req.headers, read } }), (outcome) => writeOutcome(req, res, outcome));
  */
-export function atEdge(webhooks: Webhooks, prepare: () => { provider: string | undefined; request: EdgeRequest }): EdgeOutcome | Promise<EdgeOutcome> {
+export function atEdge<T>(webhooks: Webhooks, prepare: () => { provider: string | undefined; request: EdgeRequest }, answer: (outcome: EdgeOutcome) => T): T | Promise<T> {
+  let answered = false;
+  let value: T | undefined;
+  let later: ((outcome: EdgeOutcome) => void) | undefined;
+  const onOutcome = (outcome: EdgeOutcome): void => {
+    if (later) return later(outcome);
+    answered = true;
+    value = answer(outcome);
+  };
   try {
     const { provider, request } = prepare();
-    return receiveAtEdge(webhooks, provider, request);
+    receiveAtEdge(webhooks, provider, request, onOutcome);
   } catch (error) {
-    return adapterFailure(webhooks, error);
+    if (answered) throw error; // from `answer`: passed on as it is
+    onOutcome(adapterFailure(webhooks, error));
   }
+  if (answered) return value as T;
+  return new Promise<T>((resolve, reject) => {
+    later = (outcome) => {
+      try {
+        resolve(answer(outcome));
+      } catch (error) {
+        reject(error);
+      }
+    };
+  });
 }
 
 function adapterFailure(webhooks: Webhooks, error: unknown): EdgeOutcome {

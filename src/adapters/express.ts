@@ -46,17 +46,17 @@ function parserThatRan(req: ExpressRequest): string {
   return 'A body parser';
 }
 
-function readExpressBody(req: ExpressRequest, limit: number): Promise<BodyRead> | BodyRead {
-  if (Buffer.isBuffer(req.body)) return { body: req.body };
-  if (Buffer.isBuffer(req.rawBody) || typeof req.rawBody === 'string') return { body: req.rawBody };
+function readExpressBody(req: ExpressRequest, limit: number, done: (read: BodyRead | undefined) => void): void {
+  if (Buffer.isBuffer(req.body)) return done({ body: req.body });
+  if (Buffer.isBuffer(req.rawBody) || typeof req.rawBody === 'string') return done({ body: req.rawBody });
   if (req._body || alreadyRead(req)) {
     const parser = parserThatRan(req);
-    return {
+    return done({
       consumed: parser,
       fix: `Mount the webhook route before ${parser === 'A body parser' ? 'the body parser' : parser}, or use express.json({ verify: saveRawBody }); in NestJS, create the app with NestFactory.create(AppModule, { rawBody: true }).`,
-    };
+    });
   }
-  return readRawBody(req, limit);
+  readRawBody(req, limit, done);
 }
 
 /**
@@ -67,13 +67,15 @@ function readExpressBody(req: ExpressRequest, limit: number): Promise<BodyRead> 
 export function expressHandler(webhooks: Webhooks, provider: ProviderSelector<ExpressRequest>) {
   // Not an async function: where the edge answers without a Promise nothing waits on one (bench/, part 7).
   return (req: ExpressRequest, res: ServerResponse): Promise<void> => {
-    const outcome = atEdge(webhooks, () => ({
-      provider: selectProvider(provider, req),
-      request: { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, read: (limit: number) => readExpressBody(req, limit) },
-    }));
-    if (outcome instanceof Promise) return outcome.then((settled) => writeOutcome(req, res, settled));
-    writeOutcome(req, res, outcome);
-    return WRITTEN;
+    const written = atEdge(
+      webhooks,
+      () => ({
+        provider: selectProvider(provider, req),
+        request: { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, read: (limit, done) => readExpressBody(req, limit, done) },
+      }),
+      (outcome) => writeOutcome(req, res, outcome),
+    );
+    return written instanceof Promise ? written : WRITTEN;
   };
 }
 
@@ -107,21 +109,24 @@ export function expressErrorHandler(webhooks: Webhooks, provider: ProviderSelect
       name = undefined;
     }
     if (!webhooks.serves(name)) return next(error);
-    const outcome = await atEdge(webhooks, () => ({
-      provider: name,
-      request: {
-        method: req.method,
-        url: req.originalUrl ?? req.url,
-        headers: req.headers,
-        read: async (limit: number): Promise<BodyRead> => {
-          if (type === 'entity.too.large') return { tooLarge: true, ...(typeof parserLimit === 'number' ? { limit: parserLimit } : {}) };
-          if (Buffer.isBuffer(req.rawBody)) return { body: req.rawBody };
-          // A charset or encoding refused before anything was read: the bytes are still there.
-          if (!alreadyRead(req)) return readRawBody(req, limit);
-          return { consumed: parserThatRan(req), fix: 'Keep its raw bytes with express.json({ verify: saveRawBody }), or mount the webhook route before it.' };
+    await atEdge(
+      webhooks,
+      () => ({
+        provider: name,
+        request: {
+          method: req.method,
+          url: req.originalUrl ?? req.url,
+          headers: req.headers,
+          read: (limit, done) => {
+            if (type === 'entity.too.large') return done({ tooLarge: true, ...(typeof parserLimit === 'number' ? { limit: parserLimit } : {}) });
+            if (Buffer.isBuffer(req.rawBody)) return done({ body: req.rawBody });
+            // A charset or encoding refused before anything was read: the bytes are still there.
+            if (!alreadyRead(req)) return readRawBody(req, limit, done);
+            done({ consumed: parserThatRan(req), fix: 'Keep its raw bytes with express.json({ verify: saveRawBody }), or mount the webhook route before it.' });
+          },
         },
-      },
-    }));
-    writeOutcome(req, res, outcome);
+      }),
+      (outcome) => writeOutcome(req, res, outcome),
+    );
   };
 }

@@ -12,7 +12,7 @@ import type { Provider } from '../core/event.js';
 import { definitions } from '../providers/index.js';
 import type { WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
-import { atEdge, frameworkRefusal, selectProvider, type BodyRead, type EdgeOutcome, type ProviderSelector } from './edge.js';
+import { atEdge, frameworkRefusal, selectProvider, type EdgeOutcome, type EdgeRequest, type ProviderSelector } from './edge.js';
 import { discardRest, readRawBody } from './node-io.js';
 
 /** The parts of a Fastify instance, request and reply this plugin uses. */
@@ -77,14 +77,16 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
   };
   // The reply sent at once where the edge answered without a Promise (a synchronous handler's
   // usual form in Fastify: send, return nothing), else a Promise of the reply (bench/, part 7).
-  const deliver = (request: FastifyRequestLike, reply: FastifyReplyLike, read: (limit: number) => Promise<BodyRead> | BodyRead, raw?: IncomingMessage) => {
-    const outcome = atEdge(webhooks, () => ({
-      provider: selectProvider(provider, request),
-      request: { method: request.method, url: request.url, headers: request.headers, read },
-    }));
-    if (outcome instanceof Promise) return outcome.then((settled) => finish(reply, settled, raw));
-    finish(reply, outcome, raw);
-    return undefined;
+  const deliver = (request: FastifyRequestLike, reply: FastifyReplyLike, read: EdgeRequest['read'], raw?: IncomingMessage) => {
+    const sent = atEdge(
+      webhooks,
+      () => ({
+        provider: selectProvider(provider, request),
+        request: { method: request.method, url: request.url, headers: request.headers, read },
+      }),
+      (outcome) => finish(reply, outcome, raw),
+    );
+    return sent instanceof Promise ? sent : undefined;
   };
   return async function insuranceWebhooks(instance: FastifyLike): Promise<void> {
     instance.removeAllContentTypeParsers();
@@ -99,10 +101,9 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
       if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && request.raw && !request.raw.readableDidRead) {
         const raw = request.raw;
         // Fastify's own limit applies, as it would have while parsing.
-        const read = async (limit: number): Promise<BodyRead> => {
+        const read: EdgeRequest['read'] = (limit, done) => {
           const applied = Math.min(limit, bodyLimit);
-          const got = await readRawBody(raw, applied);
-          return 'tooLarge' in got ? { tooLarge: true, limit: applied } : got;
+          readRawBody(raw, applied, (got) => done(got && 'tooLarge' in got ? { tooLarge: true, limit: applied } : got));
         };
         return deliver(request, reply, read, raw);
       }
@@ -118,7 +119,7 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
       method: ['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], // every method reaches the edge: 405 like the other adapters
       url: path,
       bodyLimit,
-      handler: (request, reply) => deliver(request, reply, () => ({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) })),
+      handler: (request, reply) => deliver(request, reply, (_limit, done) => done({ body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) })),
     });
   };
 }

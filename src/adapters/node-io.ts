@@ -1,48 +1,59 @@
 // The Node side of the receiving edge, shared by the Node and Express adapters: read the raw body
 // with a limit, write the answer, discard what is left of a refused body. Internal: the entry
 // points export only their handlers.
+import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookResponse } from '../router/responses.js';
 import type { BodyRead, EdgeOutcome } from './edge.js';
 
-/** The body, or `tooLarge` once more than `limit` bytes arrive (the rest is not buffered). Rejects if the client goes away. */
-export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/**
+ * Reads `req`'s body and calls `done` once: with the body, with `tooLarge` once more than `limit`
+ * bytes arrive (the rest is not buffered), or with `undefined` if the client goes away first.
+ * `done` runs in the caller's async context, as a Promise's reaction would: the stream's events
+ * come from the socket's context, where an `AsyncLocalStorage` store the caller entered (a
+ * request-scoped logger, a trace) would be gone for the handlers. Throws a TypeError for a `limit`
+ * that is not a whole number of bytes.
+ */
+export function readRawBody(req: IncomingMessage, limit: number, done: (read: BodyRead | undefined) => void): void {
   if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new TypeError(`insurance-webhooks: body limit must be a whole number of bytes (got ${limit})`);
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.resolve({ tooLarge: true });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // Once the body is complete the listeners are left in place: removing them on every request is
-    // work for nothing; `done` keeps the 'close' that follows every request from building an Error.
-    // A refused body loses its 'data' and 'end' listeners (discardRest reads what follows).
-    let done = false;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        done = true;
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.pause();
-        resolve({ tooLarge: true });
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => {
-      done = true;
-      resolve({ body: Buffer.concat(chunks, size) });
-    };
-    // A client that leaves mid-body ends in 'close' before 'end'. The same function listens for
-    // 'error' (no closure more): Node's IncomingMessage emits its errors only to listeners, but a
-    // request that is any other Readable (light-my-request's inject(), a wrapper) emits them
-    // regardless, and an 'error' without a listener would crash the process.
-    const onGone = () => {
-      if (!done) reject(new Error('the client closed the connection before the body was complete'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('close', onGone);
-    req.on('error', onGone);
-  });
+  if (declared !== undefined && Number(declared) > limit) return done({ tooLarge: true });
+  // Not AsyncResource.bind(): measured at ~8 µs per call on Node 20, against ~0.1 µs for this.
+  const scope = new AsyncResource('insurance-webhooks.body');
+  const deliver = (read: BodyRead | undefined) => scope.runInAsyncScope(done, undefined, read);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Once the body is complete the listeners are left in place: removing them on every request is
+  // work for nothing; `settled` keeps the 'close' that follows every request from calling `done`
+  // again. A refused body loses its 'data' and 'end' listeners (discardRest reads what follows).
+  let settled = false;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.pause();
+      deliver({ tooLarge: true });
+    } else chunks.push(chunk);
+  };
+  const onEnd = () => {
+    settled = true;
+    deliver({ body: Buffer.concat(chunks, size) });
+  };
+  // A client that leaves mid-body ends in 'close' before 'end'. The same function listens for
+  // 'error' (no closure more): Node's IncomingMessage emits its errors only to listeners, but a
+  // request that is any other Readable (light-my-request's inject(), a wrapper) emits them
+  // regardless, and an 'error' without a listener would crash the process.
+  const onGone = () => {
+    if (settled) return;
+    settled = true;
+    deliver(undefined);
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('close', onGone);
+  req.on('error', onGone);
 }
 
 /**

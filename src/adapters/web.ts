@@ -93,10 +93,20 @@ export function webHandler(webhooks: Webhooks, provider: ProviderSelector<Reques
   const respond = (outcome: EdgeOutcome) => toResponse('gone' in outcome ? adapterFailed() : outcome.response);
   return (request: Request): Promise<Response> => {
     // Not an async function: one Promise per request, not one per frame (bench/, part 7).
-    const outcome = atEdge(webhooks, () => ({
-      provider: selectProvider(provider, request),
-      request: { method: request.method, url: urlOf(request), headers: request.headers, read: (limit: number) => readRequestBody(request, limit) },
-    }));
-    return outcome instanceof Promise ? outcome.then(respond) : Promise.resolve(respond(outcome));
+    const response = atEdge(
+      webhooks,
+      () => ({
+        provider: selectProvider(provider, request),
+        request: {
+          method: request.method,
+          url: urlOf(request),
+          headers: request.headers,
+          // A body stream that fails mid-read: the client went away.
+          read: (limit, done) => void readRequestBody(request, limit).then(done, () => done(undefined)),
+        },
+      }),
+      respond,
+    );
+    return response instanceof Promise ? response : Promise.resolve(response);
   };
 }

@@ -1,0 +1,151 @@
+// The edge's flow itself (src/adapters/edge.ts), below the adapters: the body reader hands over what
+// it read through a callback, so an answer ready at once comes without a Promise (bench/, part 7),
+// and every way a reader or a writer can misbehave still ends in exactly one answer.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { atEdge, type BodyRead, type EdgeOutcome, type EdgeRequest } from '../src/adapters/edge.js';
+import { expressHandler } from '../src/adapters/express.js';
+import { nodeHandler } from '../src/adapters/node.js';
+import { createWebhooks, examples, sign } from '../src/index.js';
+import { SECRET } from './helpers/deliveries.js';
+
+const body = JSON.stringify(examples.kasko['policy.created']);
+
+/** `observe`: with an onDelivery hook (then handle() itself answers with a Promise). */
+async function setup(handler: () => unknown = () => {}, observe = false) {
+  const outcomes: string[] = [];
+  const reports: string[] = [];
+  const webhooks = createWebhooks({ providers: { kasko: { secret: SECRET } }, telemetry: false })
+    .on('kasko', 'policy.created', handler as () => void)
+    .onError((error) => void reports.push((error as { code?: string }).code ?? String(error)));
+  if (observe) webhooks.onDelivery((record) => void outcomes.push(record.outcome));
+  const headers = await sign('kasko', { type: 'policy.created', body }, SECRET);
+  const request = (read: EdgeRequest['read']) => () => ({ provider: 'kasko', request: { method: 'POST', url: '/webhooks/kasko', headers, read } });
+  return { webhooks, request, outcomes, reports };
+}
+
+const statusOf = (outcome: EdgeOutcome) => ('gone' in outcome ? 'gone' : outcome.response.status);
+
+describe('the edge flow', () => {
+  it('answers without a Promise when the body is at hand and the handlers are synchronous', async () => {
+    const { webhooks, request } = await setup();
+    const answered = atEdge(webhooks, request((_limit, done) => done({ body })), statusOf);
+    expect(answered).toBe(200);
+  });
+
+  it('answers with a Promise of what the writer returned when the body comes later', async () => {
+    const { webhooks, request } = await setup();
+    let deliver: ((read: BodyRead | undefined) => void) | undefined;
+    const written: number[] = [];
+    const answered = atEdge(
+      webhooks,
+      request((_limit, done) => void (deliver = done)),
+      (outcome) => (written.push(statusOf(outcome) as number), 'written'),
+    );
+    expect(answered).toBeInstanceOf(Promise);
+    expect(written).toEqual([]);
+    deliver!({ body });
+    expect(written).toEqual([200]); // written as the body arrived, not a tick later
+    await expect(answered).resolves.toBe('written');
+  });
+
+  it('waits for an asynchronous handler, then answers once', async () => {
+    const { webhooks, request } = await setup(() => new Promise((resolve) => setTimeout(resolve, 20)));
+    const written: (number | string)[] = [];
+    const answered = atEdge(webhooks, request((_limit, done) => done({ body })), (outcome) => void written.push(statusOf(outcome)));
+    expect(answered).toBeInstanceOf(Promise);
+    await answered;
+    expect(written).toEqual([200]);
+  });
+
+  it('takes a reader that throws before handing over a body as a client gone: recorded aborted, no handler run', async () => {
+    let ran = 0;
+    const { webhooks, request, outcomes, reports } = await setup(() => void ran++, true);
+    const answered = atEdge(
+      webhooks,
+      request(() => {
+        throw new Error('socket reset');
+      }),
+      statusOf,
+    );
+    expect([answered, ran, outcomes, reports]).toEqual(['gone', 0, ['aborted'], []]);
+  });
+
+  it('takes a reader that calls back twice at its first call: one answer, one handler run', async () => {
+    let ran = 0;
+    const { webhooks, request } = await setup(() => void ran++);
+    const written: (number | string)[] = [];
+    atEdge(
+      webhooks,
+      request((_limit, done) => {
+        done({ body });
+        done(undefined);
+        done({ tooLarge: true });
+      }),
+      (outcome) => void written.push(statusOf(outcome)),
+    );
+    expect([written, ran]).toEqual([[200], 1]);
+  });
+
+  it('passes on what the writer throws, without answering a second time', async () => {
+    const { webhooks, request } = await setup();
+    let calls = 0;
+    const broken = new Error('the response could not be written');
+    const writer = () => {
+      calls++;
+      throw broken;
+    };
+    expect(() => atEdge(webhooks, request((_limit, done) => done({ body })), writer)).toThrow(broken);
+    expect(calls).toBe(1);
+    let deliver: ((read: BodyRead | undefined) => void) | undefined;
+    const later = atEdge(webhooks, request((_limit, done) => void (deliver = done)), writer);
+    deliver!({ body });
+    await expect(later).rejects.toBe(broken);
+    expect(calls).toBe(2);
+  });
+
+  it('answers 500 adapter_failed, reported, when choosing the provider throws', async () => {
+    const { webhooks, reports } = await setup();
+    const answered = atEdge(
+      webhooks,
+      () => {
+        throw new URIError('URI malformed');
+      },
+      statusOf,
+    );
+    expect([answered, reports]).toEqual([500, ['adapter_failed']]);
+  });
+});
+
+describe("the caller's async context", () => {
+  // A store entered around the adapter's call (a request-scoped logger, a trace) must reach the
+  // handlers, also when the body arrives after the call returned: the stream's events come from
+  // the socket's context, not the caller's (src/adapters/node-io.ts readRawBody).
+  it.each(['node', 'express'] as const)('%s: reaches the handlers when the body arrives in pieces, later', async (kind) => {
+    const als = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    const webhooks = createWebhooks({ providers: { kasko: { secret: SECRET } }, telemetry: false, logger: false }).on('kasko', 'policy.created', () => void seen.push(als.getStore()));
+    const handler = kind === 'node' ? nodeHandler(webhooks, 'kasko') : expressHandler(webhooks, 'kasko');
+    let served = 0;
+    const server = http.createServer((req, res) => void als.run(`request ${++served}`, () => handler(req, res)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const headers = await sign('kasko', { type: 'policy.created', body }, SECRET);
+      const { port } = server.address() as AddressInfo;
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/', headers }, (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        });
+        request.on('error', reject);
+        request.write(body.slice(0, 100));
+        setTimeout(() => request.end(body.slice(100)), 30);
+      });
+      expect([status, seen]).toEqual([200, ['request 1']]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

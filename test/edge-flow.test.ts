@@ -3,11 +3,14 @@
 // and every way a reader or a writer can misbehave still ends in exactly one answer.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { atEdge, type BodyRead, type EdgeOutcome, type EdgeRequest } from '../src/adapters/edge.js';
 import { expressHandler } from '../src/adapters/express.js';
+import { fastifyWebhooks } from '../src/adapters/fastify.js';
 import { nodeHandler } from '../src/adapters/node.js';
+import { webHandler } from '../src/adapters/web.js';
 import { createWebhooks, examples, sign } from '../src/index.js';
 import { SECRET } from './helpers/deliveries.js';
 
@@ -106,6 +109,22 @@ describe('the edge flow', () => {
     expect(calls).toBe(2);
   });
 
+  it('takes a reader that throws after handing over the body at its call: one answer, the handlers\' (async handler)', async () => {
+    const { webhooks, request, reports } = await setup(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    const written: (number | string)[] = [];
+    const answered = atEdge(
+      webhooks,
+      request((_limit, done) => {
+        done({ body });
+        throw new Error('a reader that fails after its call');
+      }),
+      (outcome) => void written.push(statusOf(outcome)),
+    );
+    await answered;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([written, reports]).toEqual([[200], []]);
+  });
+
   it('answers 500 adapter_failed, reported, when choosing the provider throws', async () => {
     const { webhooks, reports } = await setup();
     const answered = atEdge(
@@ -146,6 +165,68 @@ describe("the caller's async context", () => {
       expect([status, seen]).toEqual([200, ['request 1']]);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('a client that leaves mid-body: recorded aborted, never reported, on every path', () => {
+  // README/edge.ts: a client gone is not a refusal (the provider retries, no one reads the answer).
+  it('web: a Request whose body stream fails, with a declared length or without', async () => {
+    const { webhooks, outcomes, reports } = await setup(() => {}, true);
+    const handler = webHandler(webhooks, 'kasko');
+    const headers = await sign('kasko', { type: 'policy.created', body }, SECRET);
+    const statuses: number[] = [];
+    for (const declared of [true, false]) {
+      const stream = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(body.slice(0, 50)));
+          setTimeout(() => controller.error(new TypeError('terminated')), 5);
+        },
+      });
+      const length: Record<string, string> = declared ? { 'content-length': String(body.length) } : {};
+      const request = new Request('http://127.0.0.1/webhooks/kasko', { method: 'POST', headers: { ...headers, ...length }, body: stream, duplex: 'half' } as RequestInit);
+      statuses.push((await handler(request)).status);
+    }
+    expect([statuses, outcomes, reports]).toEqual([[500, 500], ['aborted', 'aborted'], []]);
+  });
+
+  it('web: a Request whose body a reader was taken from (not read) is still raw_body_unavailable', async () => {
+    const { webhooks, reports } = await setup();
+    const handler = webHandler(webhooks, 'kasko');
+    const headers = await sign('kasko', { type: 'policy.created', body }, SECRET);
+    for (const declared of [true, false]) {
+      const length: Record<string, string> = declared ? { 'content-length': String(body.length) } : {};
+      const request = new Request('http://127.0.0.1/webhooks/kasko', { method: 'POST', headers: { ...headers, ...length }, body });
+      request.body!.getReader();
+      const response = await handler(request);
+      expect([response.status, ((await response.json()) as { error: string }).error]).toEqual([500, 'raw_body_unavailable']);
+    }
+    expect(reports).toEqual(['raw_body_unavailable', 'raw_body_unavailable']);
+  });
+
+  it('fastify: on the 415 path (a Content-Type it cannot parse), read from Node\'s request', async () => {
+    const { webhooks, outcomes, reports } = await setup(() => {}, true);
+    const app = Fastify();
+    await app.register(fastifyWebhooks(webhooks, { provider: 'kasko', path: '/webhooks/kasko' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as AddressInfo;
+      const headers = await sign('kasko', { type: 'policy.created', body }, SECRET);
+      const head = Object.entries(headers)
+        .filter(([name]) => name.toLowerCase() !== 'content-type')
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write(`POST /webhooks/kasko HTTP/1.1\r\nhost: x\r\ncontent-type: application\r\n${head}content-length: ${body.length}\r\n\r\n${body.slice(0, 50)}`);
+          setTimeout(() => (socket.destroy(), resolve()), 50);
+        });
+        socket.on('error', () => {});
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect([outcomes, reports]).toEqual([['aborted'], []]);
+    } finally {
+      await app.close();
     }
   });
 });

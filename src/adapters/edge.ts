@@ -85,6 +85,8 @@ export function receiveAtEdge(webhooks: Webhooks, provider: string | undefined, 
   }
   const limit = webhooks.maxBodyBytes(provider);
   let read = false;
+  // Left true when `answer` threw: that throw, and only that, is passed on.
+  let writing = false;
   const afterReading = (body: BodyRead | undefined): void => {
     if (read) return; // a reader that calls twice: the first call decided
     read = true;
@@ -96,14 +98,18 @@ export function receiveAtEdge(webhooks: Webhooks, provider: string | undefined, 
     }
     // afterRead's Promise never rejects (handle() does not).
     if (outcome instanceof Promise) void outcome.then(answer);
-    else answer(outcome);
+    else {
+      writing = true;
+      answer(outcome);
+      writing = false;
+    }
   };
   try {
     request.read(limit, afterReading);
   } catch (error) {
-    // Thrown after the body was read: by `answer` (passed on), not by the reader.
-    if (read) throw error;
-    afterReading(undefined);
+    if (!read) return afterReading(undefined);
+    if (writing) throw error; // from `answer`: passed on
+    // The reader failed after handing over the body: that call decided, its answer follows (one only).
   }
 }
 

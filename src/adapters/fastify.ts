@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Provider } from '../core/event.js';
 import { definitions } from '../providers/index.js';
-import type { WebhookResponse } from '../router/responses.js';
+import { adapterFailed, type WebhookResponse } from '../router/responses.js';
 import type { Webhooks } from '../router/webhooks.js';
 import { atEdge, frameworkRefusal, selectProvider, type EdgeOutcome, type EdgeRequest, type ProviderSelector } from './edge.js';
 import { discardRest, readRawBody } from './node-io.js';
@@ -70,8 +70,9 @@ export function fastifyWebhooks(webhooks: Webhooks, options: FastifyWebhooksOpti
   /** Runs the edge on one request and sends its answer; `raw` when the body was read from Node's request. */
   const finish = (reply: FastifyReplyLike, outcome: EdgeOutcome, raw: IncomingMessage | undefined) => {
     // Fastify has read the whole body before the route's handler: 'gone' means the client left
-    // while the error handler read it; the answer goes nowhere.
-    if ('gone' in outcome) return send(reply, frameworkRefusal(webhooks, undefined, bodyLimit, { message: 'the request could not be read' }));
+    // while the error handler read it; the answer goes nowhere. Already recorded as aborted, and
+    // not reported, as on the other adapters.
+    if ('gone' in outcome) return send(reply, adapterFailed());
     if (outcome.discardRest && raw) discardRest(raw);
     return send(reply, outcome.response);
   };

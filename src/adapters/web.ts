@@ -32,8 +32,10 @@ async function readRequestBody(request: Request, limit: number): Promise<BodyRea
     try {
       bytes = await request.arrayBuffer();
     } catch (error) {
-      if (request.body?.locked) return CONSUMED; // a reader taken but not read from
-      throw error; // the client went away mid-body
+      // Refused before reading anything: a reader was taken but not read from. A stream that failed
+      // mid-read was read from (bodyUsed), and is locked too: the client went away mid-body.
+      if (!request.bodyUsed) return CONSUMED;
+      throw error;
     }
     return bytes.byteLength > limit ? { tooLarge: true } : { body: new Uint8Array(bytes) };
   }

@@ -169,6 +169,66 @@ describe("the caller's async context", () => {
   });
 });
 
+describe("the caller's async context, Fastify and Web (Hono)", () => {
+  // As above, for the two other adapters: Fastify with a store entered in an onRequest hook (the
+  // body at hand, and its 415 path, which reads Node's request itself), the web adapter on Hono
+  // with a store entered around its call. Pieces 30 ms apart, declared length and chunked.
+  const servers = {
+    fastify: async (webhooks: ReturnType<typeof createWebhooks>, als: AsyncLocalStorage<string>) => {
+      const app = Fastify();
+      let served = 0;
+      app.addHook('onRequest', (_request, _reply, next) => als.run(`request ${++served}`, next));
+      await app.register(fastifyWebhooks(webhooks, { provider: 'kasko', path: '/' }));
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+    },
+    web: async (webhooks: ReturnType<typeof createWebhooks>, als: AsyncLocalStorage<string>) => {
+      const { Hono } = await import('hono');
+      const { serve } = await import('@hono/node-server');
+      const handler = webHandler(webhooks, 'kasko');
+      const app = new Hono();
+      let served = 0;
+      app.post('/', (c) => als.run(`request ${++served}`, () => handler(c.req.raw)));
+      const server = await new Promise<http.Server>((resolve) => {
+        const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as http.Server));
+      });
+      return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+    },
+  };
+  it.each(['fastify', 'web'] as const)('%s: reaches the handlers when the body arrives in pieces, later', async (kind) => {
+    const als = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    const webhooks = createWebhooks({ providers: { kasko: { secret: SECRET } }, telemetry: false, logger: false }).on('kasko', 'policy.created', () => void seen.push(als.getStore()));
+    const server = await servers[kind](webhooks, als);
+    const types = kind === 'fastify' ? ['application/json', 'application'] : ['application/json'];
+    const statuses: number[] = [];
+    try {
+      for (const type of types) {
+        for (const chunked of [false, true]) {
+          const one = body.replace('"TEST-POLICY-12345"', `"ALS-${statuses.length}"`);
+          const headers = await sign('kasko', { type: 'policy.created', body: one }, SECRET);
+          const length = chunked ? {} : { 'content-length': String(Buffer.byteLength(one)) };
+          statuses.push(
+            await new Promise<number>((resolve, reject) => {
+              const request = http.request({ port: server.port, host: '127.0.0.1', method: 'POST', path: '/', headers: { ...headers, 'content-type': type, ...length } }, (response) => {
+                response.resume();
+                resolve(response.statusCode!);
+              });
+              request.on('error', reject);
+              request.write(one.slice(0, 100));
+              setTimeout(() => request.end(one.slice(100)), 30);
+            }),
+          );
+        }
+      }
+      const count = types.length * 2;
+      expect([statuses, seen]).toEqual([Array(count).fill(200), Array.from({ length: count }, (_, i) => `request ${i + 1}`)]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('a client that leaves mid-body: recorded aborted, never reported, on every path', () => {
   // README/edge.ts: a client gone is not a refusal (the provider retries, no one reads the answer).
   it('web: a Request whose body stream fails, with a declared length or without', async () => {

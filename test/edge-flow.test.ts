@@ -12,7 +12,7 @@ import { fastifyWebhooks } from '../src/adapters/fastify.js';
 import { nodeHandler } from '../src/adapters/node.js';
 import { webHandler } from '../src/adapters/web.js';
 import { createWebhooks, examples, sign } from '../src/index.js';
-import { SECRET } from './helpers/deliveries.js';
+import { delivery, NOW, SECRET } from './helpers/deliveries.js';
 
 const body = JSON.stringify(examples.kasko['policy.created']);
 
@@ -287,6 +287,44 @@ describe('a client that leaves mid-body: recorded aborted, never reported, on ev
       expect([outcomes, reports]).toEqual([['aborted'], []]);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('an answer of sync.respond that cannot be written', () => {
+  // A header with a line break, a status outside 200–599: Node's setHeader/writeHead and the Web
+  // Response constructor throw. Before, the Node adapter never answered (an unhandled rejection,
+  // fatal by Node's default) and nothing was reported; now it is a reported, retryable 500.
+  const purchasing = { proposalId: 'p', productId: 1, installmentNumber: 1, paymentType: 'CreditCard' };
+  it.each([
+    ['a header value with a line break', { status: 200, headers: { 'x-note': 'a\nb' }, body: '{}' }],
+    ['a header name with a space', { status: 200, headers: { 'x note': 'a' }, body: '{}' }],
+    ['a status outside 200–599', { status: 1000, headers: {}, body: '{}' }],
+  ])('%s: 500, reported, on the Node and Web adapters', async (_name, answer) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const reports: string[] = [];
+    const webhooks = createWebhooks({ providers: { insurup: { secret: SECRET, now: NOW } }, logger: false, telemetry: false, sync: { respond: () => answer } })
+      .on('insurup', 'proposal_premium.purchasing', () => ({ allow: true }))
+      .onError((error) => void reports.push((error as Error).message));
+    const handler = nodeHandler(webhooks, 'insurup');
+    const server = http.createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const node = await delivery('insurup', 'proposal_premium.purchasing', purchasing);
+      const { port } = server.address() as AddressInfo;
+      const viaNode = await fetch(`http://127.0.0.1:${port}${node.url}`, { method: 'POST', headers: node.headers, body: node.body, signal: AbortSignal.timeout(2000) });
+      const web = await delivery('insurup', 'proposal_premium.purchasing', { ...purchasing, proposalId: 'q' });
+      const viaWeb = await webHandler(webhooks, 'insurup')(new Request(`http://127.0.0.1${web.url}`, { method: 'POST', headers: web.headers, body: web.body }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect([viaNode.status, viaWeb.status, unhandled]).toEqual([500, 500, []]);
+      expect(reports.length).toBeGreaterThanOrEqual(2);
+      expect(reports.every((message) => /sync\.respond/.test(message))).toBe(true);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -25,9 +25,36 @@ export interface SyncOptions {
 const defaultRespond = (decision: SyncDecision): WebhookResponse =>
   decision.allow ? json(200, { allow: true }) : json(422, { allow: false, reason: decision.reason });
 
-/** The options with their defaults. */
+// RFC 9110 §5.1 (a field name is a token) and §5.5 (a field value has no CR, LF or NUL): what
+// Node's setHeader and the Web Response constructor refuse to write.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * `respond`'s answer, checked before an adapter writes it: one that cannot be written (a header
+ * with a line break, a status outside 200–599, which the Web Response refuses) would throw in the
+ * adapter's writer, after the decision, where nothing reports it and the Node adapter never
+ * answers. Thrown here, it is reported and answered 500 (retryable) like any failure of user code
+ * the router calls. A decision: the provider docs say nothing of custom answers.
+ */
+function writable(answer: WebhookResponse): WebhookResponse {
+  const { status, headers, body } = (answer ?? {}) as Partial<WebhookResponse>;
+  let fault: string | undefined;
+  if (!Number.isInteger(status) || status! < 200 || status! > 599) fault = `status ${String(status).slice(0, 20)} is not a whole number in 200–599`;
+  else if (typeof body !== 'string') fault = 'its body is not a string';
+  else if (headers === null || typeof headers !== 'object') fault = 'its headers are not an object';
+  else {
+    const bad = Object.keys(headers).find((name) => !TOKEN.test(name) || typeof headers[name] !== 'string' || !FIELD_VALUE.test(headers[name]));
+    if (bad !== undefined) fault = `header ${JSON.stringify(bad.slice(0, 40))} has an invalid name or value`;
+  }
+  if (fault === undefined) return answer;
+  throw new TypeError(`insurance-webhooks: sync.respond returned an answer that cannot be written: ${fault}`);
+}
+
+/** The options with their defaults; a `respond` of the user's is checked (`writable`). */
 export function syncSettings(options: SyncOptions = {}) {
-  const { deadlineMs = 3000, onDeadline = 'block', respond = defaultRespond } = options;
+  const { deadlineMs = 3000, onDeadline = 'block', respond: given } = options;
+  const respond = given ? (decision: SyncDecision) => writable(given(decision)) : defaultRespond;
   return { deadlineMs, respond, fallback: (reason: string): SyncDecision => (onDeadline === 'allow' ? allow() : block(reason)), onDeadline };
 }
 

@@ -101,8 +101,9 @@ export const REFUSAL_SIZES = [47 * 1024, 1024 * 1024 - 64];
  * times as much as JSON.parse's of the same bodies grows. JSON.parse's own is not flat: a megabyte
  * of small objects outgrows V8's young generation, and copying the survivors of each scavenge made
  * its cost per byte 5–6× higher at 1 MiB than at 47 KiB on `{}` items (docs/benchmarks.md). No
- * receiver avoids that; a quadratic step of ours (an error list rebuilt per item, say) would show
- * as 20× over it.
+ * receiver avoids that; a refusal quadratic throughout (an error list rebuilt per item, say) would
+ * show as about 4× over it (its cost per byte grows 21.8× over the step, JSON.parse's 5.4–5.9×); a
+ * quadratic part under about a third of the cost at 47 KiB stays under this target.
  */
 export const REFUSAL_LINEARITY_TARGET = 2;
 

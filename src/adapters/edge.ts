@@ -30,8 +30,8 @@ export interface EdgeRequest {
    * Reads the raw body, stopping past `limit` bytes, and calls `done` once with what it read, or
    * with `undefined` when the client went away mid-body (a throw before `done` counts as that).
    * Calls it at once when the body is already at hand (Express, Fastify). A callback rather than a
-   * Promise: on Node a Promise per read and a reaction per step cost about 3 µs of server CPU per
-   * request (docs/benchmarks.md, issue 15, fifth pass).
+   * Promise: one Promise per request at most, where there were three (measured on Node at 1–4 µs
+   * of server CPU per request, within one run's spread: docs/benchmarks.md, issue 15, fifth pass).
    */
   read(limit: number, done: (read: BodyRead | undefined) => void): void;
 }

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createWebhooks } from '../src/index.js';
 import { createDelivery } from '../src/testing/delivery.js';
+import { percentile } from './lib/measure.js';
 import { nodeHandler } from '../src/adapters/node.js';
 import { pgliteInbox } from '../src/inbox/pglite.js';
 import { postgresInbox } from '../src/inbox/postgres.js';
@@ -255,11 +256,6 @@ export interface ScaleResult {
   lost: number;
   handledTwice: number;
   drainSeconds: number;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 /** Sends every delivery (and a duplicate of every tenth) with `concurrency` in flight, round robin over `ports`. */

@@ -22,7 +22,6 @@ import {
   mb,
   oversizedVerdict,
   parseFlags,
-  percentile,
   runMix,
   startServer,
   table,
@@ -30,6 +29,7 @@ import {
   type MixOutcome,
   type ServerHandle,
 } from './lib/load-server.js';
+import { percentile } from './lib/measure.js';
 
 const flags = parseFlags(process.argv.slice(2), { duration: 'number', connections: 'number', slices: 'number', warmup: 'number', short: 'boolean' });
 const short = flags.short === true;

@@ -482,9 +482,3 @@ export function table(header: string[], rows: (string | number)[][]): string {
 
 export const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
-/** The p-th percentile (0–100) of `values`, nearest rank. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}

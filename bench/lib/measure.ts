@@ -44,6 +44,13 @@ export const median = (values: readonly number[]): number => {
  * the server too). Unlike wall time, it does not grow while the process waits for a core, so
  * other processes on the machine (a test run, a compiler) do not land in the samples.
  */
+/** The p-th percentile (0–100) of `values`, nearest rank; NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 export function cpuNow(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) * 1e3;

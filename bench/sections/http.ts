@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { providerEntry, ROOT, rootEntry, type Lib } from '../lib/env.js';
-import { median } from '../lib/measure.js';
+import { median, percentile } from '../lib/measure.js';
 import type { Result } from '../lib/table.js';
 
 export const HTTP_RATIO_TARGET = 0.85;
@@ -211,18 +211,13 @@ export async function load(server: Server, seconds: number, connections: number,
     );
     run.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   });
+  if (latencies.length === 0) throw new Error(`port ${port}: no answers to take a latency percentile of`);
   if (result.errors || result.timeouts || result.non2xx) throw new Error(`port ${port}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} answers not 2xx`);
   const after = await server.usage();
   const per = (field: keyof Usage) => (after[field] - before[field]) / result.requests.total;
-  return { rps: result.requests.total / result.duration, p99: quantile(latencies, 0.99), cpuPerRequest: per('cpu'), gcMinorPerRequest: per('gcMinor'), gcMajorPerRequest: per('gcMajor') };
+  return { rps: result.requests.total / result.duration, p99: percentile(latencies, 99), cpuPerRequest: per('cpu'), gcMinorPerRequest: per('gcMinor'), gcMajorPerRequest: per('gcMajor') };
 }
 
-/** The `q` quantile of `values` (nearest rank), in their unit. */
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) throw new Error('no answers to take a latency quantile of');
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
 
 export async function httpThroughput(lib: Lib, dist: string, options: HttpOptions): Promise<Result[]> {
   const next = await deliveries(lib);
